@@ -1,0 +1,182 @@
+"""The run summary: leakage, kills, hits per asset, interceptors and cost, with 95% intervals.
+
+Computed from the Parquet results with DuckDB, so it streams over files of any size.
+
+Intervals
+---------
+- Proportions (P(leak), P(asset hit at least once)): Wilson score interval (Wilson 1927),
+  through ``scipy.stats.binomtest(...).proportion_ci(method="wilson")``. P(leak) pools every
+  threat of a class over all replications; threats of one replication are not independent (they
+  share the defence's magazine), so the interval is somewhat narrow when the defence saturates;
+  the per-replication means below carry the between-replication spread.
+- Means per replication (leakers, hits, interceptors, cost): mean ± t(0.975, R−1)·s/√R.
+
+References
+----------
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+J. Am. Stat. Assoc. 22(158), 209-212.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import duckdb
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion."""
+    if trials <= 0:
+        return (math.nan, math.nan)
+    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return float(ci.low), float(ci.high)
+
+
+def mean_ci(total: float, total_sq: float, n: int, confidence: float = CONFIDENCE):
+    """Mean and t interval from a sum and a sum of squares over ``n`` replications."""
+    if n <= 0:
+        return (math.nan, math.nan, math.nan)
+    mean = total / n
+    if n == 1:
+        return (mean, math.nan, math.nan)
+    var = max(total_sq - n * mean * mean, 0.0) / (n - 1)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * math.sqrt(var / n)
+    return (mean, mean - half, mean + half)
+
+
+def summarize(directory: str | Path) -> dict:
+    """Summary of one variant's results directory (threats.parquet, fire_units.parquet, run.json).
+    """
+    d = Path(directory)
+    meta = json.loads((d / "run.json").read_text(encoding="utf-8"))
+    reps = int(meta["replications"])
+    thr = str(d / "threats.parquet")
+    fus = str(d / "fire_units.parquet")
+    con = duckdb.connect()
+
+    by_type = []
+    rows = con.execute(
+        f"""
+        WITH per_rep AS (
+          SELECT replication, threat_class::VARCHAR AS cls, threat_type::VARCHAR AS typ,
+                 count(*) AS n,
+                 count(*) FILTER (WHERE fate = 'leaked') AS leaked,
+                 count(*) FILTER (WHERE fate = 'killed') AS killed,
+                 count(*) FILTER (WHERE fate = 'failed') AS failed
+          FROM read_parquet('{thr}') GROUP BY ALL)
+        SELECT cls, typ, sum(n), sum(leaked), sum(killed), sum(failed),
+               sum(leaked * leaked), sum(killed * killed)
+        FROM per_rep GROUP BY ALL ORDER BY cls, typ
+        """
+    ).fetchall()
+    tot = dict(n=0, leaked=0, killed=0, failed=0)
+    for cls, typ, n, leaked, killed, failed, leaked_sq, killed_sq in rows:
+        lo, hi = wilson(leaked, n)
+        lm, llo, lhi = mean_ci(leaked, leaked_sq, reps)
+        km, klo, khi = mean_ci(killed, killed_sq, reps)
+        by_type.append(
+            dict(
+                threat_class=cls, threat_type=typ, launched_per_rep=n / reps,
+                p_leak=leaked / n, p_leak_lo=lo, p_leak_hi=hi,
+                leakers_mean=lm, leakers_lo=llo, leakers_hi=lhi,
+                killed_mean=km, killed_lo=klo, killed_hi=khi,
+                failed_mean=failed / reps,
+            )
+        )
+        tot["n"] += n
+        tot["leaked"] += leaked
+        tot["killed"] += killed
+        tot["failed"] += failed
+
+    all_rep = con.execute(
+        f"""
+        WITH per_rep AS (
+          SELECT replication,
+                 count(*) FILTER (WHERE fate = 'leaked') AS leaked,
+                 count(*) FILTER (WHERE fate = 'killed') AS killed
+          FROM read_parquet('{thr}') GROUP BY replication)
+        SELECT sum(leaked), sum(leaked*leaked), sum(killed), sum(killed*killed) FROM per_rep
+        """
+    ).fetchone()
+    lo, hi = wilson(tot["leaked"], tot["n"])
+    lm, llo, lhi = mean_ci(all_rep[0] or 0, all_rep[1] or 0, reps)
+    km, klo, khi = mean_ci(all_rep[2] or 0, all_rep[3] or 0, reps)
+    overall = dict(
+        threat_class="all", threat_type="all", launched_per_rep=tot["n"] / reps,
+        p_leak=tot["leaked"] / tot["n"] if tot["n"] else math.nan, p_leak_lo=lo, p_leak_hi=hi,
+        leakers_mean=lm, leakers_lo=llo, leakers_hi=lhi,
+        killed_mean=km, killed_lo=klo, killed_hi=khi, failed_mean=tot["failed"] / reps,
+    )
+
+    assets = []
+    hit_rows = dict(
+        con.execute(
+            f"""
+            WITH per_rep AS (
+              SELECT asset_hit::VARCHAR AS asset, replication, count(*) AS hits
+              FROM read_parquet('{thr}') WHERE asset_hit IS NOT NULL GROUP BY ALL)
+            SELECT asset, [sum(hits), sum(hits*hits), count(*)] FROM per_rep GROUP BY asset
+            """
+        ).fetchall()
+    )
+    for asset in meta["assets"]:
+        total, total_sq, reps_hit = hit_rows.get(asset["name"], [0, 0, 0])
+        m, mlo, mhi = mean_ci(total, total_sq, reps)
+        plo, phi = wilson(reps_hit, reps)
+        assets.append(
+            dict(asset=asset["name"], value=asset["value"], hits_mean=m, hits_lo=mlo,
+                 hits_hi=mhi, p_hit=reps_hit / reps, p_hit_lo=plo, p_hit_hi=phi)
+        )
+
+    fire_units = []
+    spent = dict(shots=(0.0, 0.0), cost=(0.0, 0.0))
+    if meta["fire_units"]:
+        for name, shots, shots_sq, left, cost in con.execute(
+            f"""
+            SELECT fire_unit::VARCHAR, sum(shots), sum(shots*shots), avg(interceptors_left),
+                   sum(interceptor_cost_usd)
+            FROM read_parquet('{fus}') GROUP BY ALL ORDER BY 1
+            """
+        ).fetchall():
+            m, mlo, mhi = mean_ci(shots, shots_sq, reps)
+            fire_units.append(
+                dict(fire_unit=name, shots_mean=m, shots_lo=mlo, shots_hi=mhi,
+                     interceptors_left_mean=left, interceptor_cost_mean_usd=cost / reps)
+            )
+        spent_row = con.execute(
+            f"""
+            WITH per_rep AS (
+              SELECT replication, sum(shots) AS s, sum(interceptor_cost_usd) AS c
+              FROM read_parquet('{fus}') GROUP BY replication)
+            SELECT sum(s), sum(s*s), sum(c), sum(c*c) FROM per_rep
+            """
+        ).fetchone()
+        spent = dict(shots=(spent_row[0], spent_row[1]), cost=(spent_row[2], spent_row[3]))
+    used = mean_ci(spent["shots"][0], spent["shots"][1], reps)
+    cost = mean_ci(spent["cost"][0], spent["cost"][1], reps)
+    kills = tot["killed"]
+    con.close()
+    return dict(
+        scenario=meta["scenario"],
+        variant=meta["variant"],
+        replications=reps,
+        seed=meta["seed"],
+        threats_per_replication=meta["threats_per_replication"],
+        by_threat=[*by_type, overall],
+        assets=assets,
+        fire_units=fire_units,
+        interceptors_used_mean=used[0],
+        interceptors_used_lo=used[1],
+        interceptors_used_hi=used[2],
+        interceptor_cost_mean_usd=cost[0],
+        interceptor_cost_lo_usd=cost[1],
+        interceptor_cost_hi_usd=cost[2],
+        cost_per_threat_stopped_usd=(spent["cost"][0] / kills) if kills else None,
+    )

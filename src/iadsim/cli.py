@@ -1,0 +1,155 @@
+"""The ``iadsim`` command line (typer). Heavy imports happen inside the commands.
+
+Bad input never shows a traceback: it is printed as ``FILE:LINE:COL: field: message`` on
+stderr and the exit status is 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from iadsim.errors import EXIT_INPUT_ERROR, InputError
+
+app = typer.Typer(
+    name="iadsim",
+    help="Simulate and plan layered air defence on public-source data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="List catalog entries or show one with its sources.",
+                          invoke_without_command=True)
+app.add_typer(catalog_app, name="catalog")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _input_errors(fn):
+    """Turn InputError into one message per problem on stderr and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                err.print(problem.format(), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+
+    return wrapper
+
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
+
+
+@app.command()
+@_input_errors
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file; report every problem as FILE:LINE:COL: field: message."""
+    from iadsim.scenario import load_scenario
+
+    s = load_scenario(scenario)
+    out.print(f"{scenario}: valid ({len(s.raids)} raids, {len(s.fire_units)} fire units, "
+              f"variants: {', '.join(s.variant_names())})", highlight=False)
+
+
+@app.command()
+@_input_errors
+def run(
+    scenario: ScenarioArg,
+    variant: Annotated[list[str] | None, typer.Option("--variant", "-v",
+                       help="Variant to run (repeatable); default all.")] = None,
+    replications: Annotated[int | None, typer.Option("--replications", "-n", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes; default all cores.")] = None,
+    chunk_size: Annotated[int | None, typer.Option(min=1)] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Results directory; default out/<scenario>.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario's Monte Carlo replications; print the summary; write Parquet results."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    import iadsim
+    from iadsim.report.console import summary_tables
+
+    s = iadsim.load_scenario(scenario)
+    target = out_dir or Path("out") / s.name
+    show = not quiet and not as_json
+    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=err, disable=not show, transient=False)
+
+    def progress(name: str, total: int):
+        task = bar.add_task(name, total=total)
+        return lambda n: bar.advance(task, n)
+
+    with bar:
+        results = iadsim.run(s, variant, replications=replications, seed=seed, workers=workers,
+                             chunk_size=chunk_size, out_dir=target, progress=progress)
+    if as_json:
+        payload = {"scenario": s.name, "directory": str(results.directory),
+                   "variants": {k: v.summary for k, v in results.variants.items()}}
+        sys.stdout.write(json.dumps(payload, indent=2, default=float) + "\n")
+        return
+    for v in results.variants.values():
+        for table in summary_tables(v.summary):
+            out.print(table)
+        out.print()
+    out.print(f"Results: {results.directory}/<variant>/threats.parquet, fire_units.parquet",
+              highlight=False)
+
+
+@catalog_app.callback()
+@_input_errors
+def catalog_list(ctx: typer.Context,
+                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List every system and threat in the catalog."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from iadsim.catalog import load_catalog
+    from iadsim.catalog.present import catalog_table, entry_as_dict
+
+    cat = load_catalog()
+    if as_json:
+        entries = [*cat.systems.values(), *cat.threats.values()]
+        sys.stdout.write(json.dumps([entry_as_dict(e) for e in entries], indent=2) + "\n")
+        return
+    out.print(catalog_table(cat))
+
+
+@catalog_app.command("show")
+@_input_errors
+def catalog_show(name: Annotated[str, typer.Argument(help="System or threat name.")],
+                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show every figure of one entry with its value, unit, claim type and sources."""
+    from iadsim.catalog import load_catalog
+    from iadsim.catalog.present import entry_as_dict, entry_tables
+
+    cat = load_catalog()
+    entry = cat.systems.get(name) or cat.threats.get(name)
+    if entry is None:
+        known = ", ".join(sorted([*cat.systems, *cat.threats]))
+        raise InputError.single(f"unknown catalog entry '{name}'; known: {known}",
+                                field_path="name")
+    if as_json:
+        sys.stdout.write(json.dumps(entry_as_dict(entry), indent=2) + "\n")
+        return
+    for table in entry_tables(entry):
+        out.print(table)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,375 @@
+"""The replication kernel: one Monte Carlo replication of a raid against a defence, in numba.
+
+Everything deterministic (trajectories, detection probabilities, intercept solutions) is
+precomputed by :mod:`iadsim.engine.prepare`; this kernel only walks the time steps on which a
+threat is in flight and draws the random events:
+
+1. threat draws (in-flight failure, its time, the CEP miss) from ``rng_threat``, always the same
+   number per threat, so every variant of a scenario sees the same failures and misses
+   (common random numbers);
+2. per scan of each radar, a Swerling 1 detection draw for each threat it does not yet track;
+   M detections in the last N scans confirm a track, within the radar's track capacity;
+3. tracks reach a fire unit from its own radar, or from any networked sensor if it is networked;
+   after its reaction time it may launch when the precomputed intercept solution exists;
+4. threat evaluation ranks threats by asset value over time to impact; weapon assignment is
+   greedy (each threat in rank order takes the fire unit with the earliest intercept) or optimal
+   (scipy.optimize.linear_sum_assignment on expected value killed);
+5. at the intercept step each interceptor of the salvo kills independently with its Pk; after a
+   miss the threat may be engaged again after the kill-assessment delay (shoot-look-shoot).
+
+Fate codes: 0 pending, 1 killed, 2 leaked, 3 failed in flight.
+
+References
+----------
+Przemieniecki, J. S. (2000). Mathematical Methods in Defense Analyses, 3rd ed., AIAA, ch. 4
+(salvo and shoot-look-shoot kill probabilities).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+PENDING, KILLED, LEAKED, FAILED = 0, 1, 2, 3
+GREEDY, OPTIMAL = 0, 1
+
+
+def _assign_optimal(profit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rows, cols = linear_sum_assignment(profit, maximize=True)
+    return rows.astype(np.int64), cols.astype(np.int64)
+
+
+@numba.njit(cache=True)
+def _popcount(x: np.int64) -> int:
+    n = 0
+    while x:
+        x &= x - 1
+        n += 1
+    return n
+
+
+@numba.njit(cache=True)
+def _launch(f, j, ic, salvo, ready, in_flight, busy_ch, e_f, e_j, e_ic, e_shots, e_active,
+            n_eng, next_free, eng_count, fu_shots, shots_at):
+    shots = min(salvo, ready[f])
+    ready[f] -= shots
+    in_flight[f] += shots
+    busy_ch[f] += 1
+    k = n_eng
+    e_f[k] = f
+    e_j[k] = j
+    e_ic[k] = ic
+    e_shots[k] = shots
+    e_active[k] = True
+    next_free[j] = ic + 1
+    eng_count[j] += 1
+    fu_shots[f] += shots
+    shots_at[j] += shots
+    return n_eng + 1
+
+
+@numba.njit(cache=True)
+def _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
+    if busy_ch[f] >= channels[f] or ready[f] <= 0:
+        return False
+    return in_flight[f] + min(salvo, ready[f]) <= max_in_flight[f]
+
+
+@numba.njit(cache=True)
+def _feasible(f, j, t, avail, reaction_steps, intercept, impact_step, is_ballistic, ready,
+              reserve_ballistic):
+    if avail[f, j] < 0 or t < avail[f, j] + reaction_steps[f]:
+        return -1
+    ic = intercept[f, j, t]
+    if ic < 0 or ic >= impact_step[j]:
+        return -1
+    if not is_ballistic[j] and ready[f] <= reserve_ballistic:
+        return -1
+    return ic
+
+
+@numba.njit(cache=True)
+def simulate_replication(
+    rng_threat, rng_engage, active_steps, dt_s,
+    launch_step, impact_step, reliability, cep_sigma_m, value, is_ballistic,
+    pd, scan_steps, sensor_owner, sensor_networked, track_capacity, confirm_m, confirm_n,
+    fu_networked, reaction_steps, assess_steps, channels, max_in_flight, capacity, ready0,
+    reserve0, per_launcher, reload_steps, intercept, pk,
+    salvo, max_engagements, assignment, hold_value, reserve_ballistic,
+    fate, killer, intercept_step, shots_at, miss_east_m, miss_north_m, end_step,
+    fu_shots, fu_left,
+):
+    """Simulate one replication, writing its results into the output arrays (one row each)."""
+    n_threats = launch_step.shape[0]
+    n_sensors = pd.shape[0]
+    n_fu = intercept.shape[0]
+
+    # 1. threat draws, a fixed number per threat (common random numbers across variants)
+    fails = np.zeros(n_threats, dtype=np.bool_)
+    fail_step = np.full(n_threats, -1, dtype=np.int64)
+    for j in range(n_threats):
+        u_fail = rng_threat.random()
+        u_when = rng_threat.random()
+        e = rng_threat.standard_normal()
+        n = rng_threat.standard_normal()
+        miss_east_m[j] = e * cep_sigma_m[j]
+        miss_north_m[j] = n * cep_sigma_m[j]
+        if u_fail >= reliability[j]:
+            fails[j] = True
+            span = impact_step[j] - launch_step[j]
+            fail_step[j] = launch_step[j] + 1 + int(u_when * max(span - 1, 1))
+        fate[j] = PENDING
+        killer[j] = -1
+        intercept_step[j] = -1
+        shots_at[j] = 0
+        end_step[j] = -1
+
+    # 2. state
+    confirmed = np.zeros((n_sensors, n_threats), dtype=np.bool_)
+    history = np.zeros((n_sensors, n_threats), dtype=np.int64)
+    held = np.zeros(n_sensors, dtype=np.int64)
+    window = (np.int64(1) << confirm_n) - 1
+    avail = np.full((n_fu, n_threats), -1, dtype=np.int64)
+    next_free = np.zeros(n_threats, dtype=np.int64)
+    eng_count = np.zeros(n_threats, dtype=np.int64)
+    ready = ready0.copy()
+    reserve = reserve0.copy()
+    busy_ch = np.zeros(n_fu, dtype=np.int64)
+    in_flight = np.zeros(n_fu, dtype=np.int64)
+    reload_done = np.full(n_fu, -1, dtype=np.int64)
+    for f in range(n_fu):
+        fu_shots[f] = 0
+    max_eng = 1
+    for f in range(n_fu):
+        max_eng += ready0[f] + reserve0[f]
+    e_f = np.zeros(max_eng, dtype=np.int64)
+    e_j = np.zeros(max_eng, dtype=np.int64)
+    e_ic = np.zeros(max_eng, dtype=np.int64)
+    e_shots = np.zeros(max_eng, dtype=np.int64)
+    e_active = np.zeros(max_eng, dtype=np.bool_)
+    n_eng = 0
+    cand = np.empty(n_threats, dtype=np.int64)
+    prio = np.empty(n_threats, dtype=np.float64)
+
+    for step_index in range(active_steps.shape[0]):
+        t = active_steps[step_index]
+
+        # 3. failures in flight
+        for j in range(n_threats):
+            if fails[j] and fate[j] == PENDING and fail_step[j] <= t:
+                fate[j] = FAILED
+                end_step[j] = fail_step[j]
+                for s in range(n_sensors):
+                    if confirmed[s, j]:
+                        held[s] -= 1
+                        confirmed[s, j] = False
+
+        # 4. intercepts due now: each shot of the salvo kills independently
+        for k in range(n_eng):
+            if not e_active[k] or e_ic[k] > t:
+                continue
+            e_active[k] = False
+            f = e_f[k]
+            j = e_j[k]
+            busy_ch[f] -= 1
+            in_flight[f] -= e_shots[k]
+            kill = False
+            for _ in range(e_shots[k]):
+                if rng_engage.random() < pk[f, j]:
+                    kill = True
+            if fate[j] != PENDING:
+                continue
+            if kill:
+                fate[j] = KILLED
+                killer[j] = f
+                intercept_step[j] = e_ic[k]
+                end_step[j] = e_ic[k]
+                for s in range(n_sensors):
+                    if confirmed[s, j]:
+                        held[s] -= 1
+                        confirmed[s, j] = False
+            else:
+                next_free[j] = e_ic[k] + assess_steps[f]
+
+        # 5. arrivals: whatever is still pending at its impact step has leaked
+        for j in range(n_threats):
+            if fate[j] == PENDING and impact_step[j] <= t:
+                fate[j] = LEAKED
+                end_step[j] = impact_step[j]
+                for s in range(n_sensors):
+                    if confirmed[s, j]:
+                        held[s] -= 1
+                        confirmed[s, j] = False
+
+        # 6. reloads from the reserve, one launcher at a time per fire unit
+        for f in range(n_fu):
+            if reload_done[f] >= 0 and t >= reload_done[f]:
+                n_load = min(per_launcher[f], reserve[f])
+                ready[f] += n_load
+                reserve[f] -= n_load
+                reload_done[f] = -1
+            if reload_done[f] < 0 and reserve[f] > 0 and capacity[f] - ready[f] >= per_launcher[f]:
+                reload_done[f] = t + reload_steps[f]
+
+        # 7. detection: one Swerling 1 draw per scan per untracked threat in flight
+        for s in range(n_sensors):
+            if t % scan_steps[s] != 0:
+                continue
+            for j in range(n_threats):
+                if fate[j] != PENDING or confirmed[s, j] or t < launch_step[j]:
+                    continue
+                p = pd[s, j, t]
+                bit = 0
+                if p > 0.0 and rng_engage.random() < p:
+                    bit = 1
+                history[s, j] = ((history[s, j] << 1) | bit) & window
+                if bit == 1 and _popcount(history[s, j]) >= confirm_m and held[s] < track_capacity[s]:
+                    confirmed[s, j] = True
+                    held[s] += 1
+                    owner = sensor_owner[s]
+                    if owner >= 0 and avail[owner, j] < 0:
+                        avail[owner, j] = t
+                    if sensor_networked[s]:
+                        for f in range(n_fu):
+                            if fu_networked[f] and avail[f, j] < 0:
+                                avail[f, j] = t
+
+        # 8. threat evaluation: rank by value over time to impact
+        n_cand = 0
+        for j in range(n_threats):
+            if fate[j] != PENDING or t < launch_step[j] or t < next_free[j]:
+                continue
+            if eng_count[j] >= max_engagements or value[j] < hold_value:
+                continue
+            cand[n_cand] = j
+            prio[n_cand] = value[j] / max((impact_step[j] - t) * dt_s, dt_s)
+            n_cand += 1
+        if n_cand == 0:
+            continue
+        any_fu = False
+        for f in range(n_fu):
+            if _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
+                any_fu = True
+        if not any_fu:
+            continue
+        order = np.argsort(-prio[:n_cand], kind="mergesort")
+
+        # 9. weapon assignment
+        if assignment == GREEDY:
+            for oi in range(n_cand):
+                j = cand[order[oi]]
+                best_f = -1
+                best_ic = np.int64(1) << 62
+                best_pk = -1.0
+                for f in range(n_fu):
+                    if not _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
+                        continue
+                    ic = _feasible(f, j, t, avail, reaction_steps, intercept, impact_step,
+                                   is_ballistic, ready, reserve_ballistic)
+                    if ic < 0:
+                        continue
+                    if ic < best_ic or (ic == best_ic and pk[f, j] > best_pk):
+                        best_f = f
+                        best_ic = ic
+                        best_pk = pk[f, j]
+                if best_f >= 0:
+                    n_eng = _launch(best_f, j, best_ic, salvo, ready, in_flight, busy_ch, e_f,
+                                    e_j, e_ic, e_shots, e_active, n_eng, next_free, eng_count,
+                                    fu_shots, shots_at)
+        else:
+            n_slots = 0
+            for f in range(n_fu):
+                if _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
+                    n_slots += channels[f] - busy_ch[f]
+            slot_fu = np.empty(n_slots, dtype=np.int64)
+            si = 0
+            for f in range(n_fu):
+                if _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
+                    for _ in range(channels[f] - busy_ch[f]):
+                        slot_fu[si] = f
+                        si += 1
+            profit = np.zeros((n_cand, n_slots))
+            ics = np.full((n_cand, n_slots), -1, dtype=np.int64)
+            any_feasible = False
+            for ci in range(n_cand):
+                j = cand[order[ci]]
+                for sj in range(n_slots):
+                    f = slot_fu[sj]
+                    ic = _feasible(f, j, t, avail, reaction_steps, intercept, impact_step,
+                                   is_ballistic, ready, reserve_ballistic)
+                    if ic >= 0:
+                        shots = min(salvo, ready[f])
+                        profit[ci, sj] = value[j] * (1.0 - (1.0 - pk[f, j]) ** shots)
+                        ics[ci, sj] = ic
+                        any_feasible = True
+            if not any_feasible:
+                continue
+            with numba.objmode(rows="int64[:]", cols="int64[:]"):
+                rows, cols = _assign_optimal(profit)
+            for r in range(rows.shape[0]):
+                ci = rows[r]
+                sj = cols[r]
+                f = slot_fu[sj]
+                if profit[ci, sj] <= 0.0:
+                    continue
+                if not _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
+                    continue
+                j = cand[order[ci]]
+                n_eng = _launch(f, j, ics[ci, sj], salvo, ready, in_flight, busy_ch, e_f, e_j,
+                                e_ic, e_shots, e_active, n_eng, next_free, eng_count, fu_shots,
+                                shots_at)
+
+    for f in range(n_fu):
+        fu_left[f] = ready[f] + reserve[f]
+
+
+@numba.njit(cache=True)
+def earliest_intercepts(t_s, slant_range_m, feasible, launch_step, impact_step,
+                        max_speed_mps, boost_time_s, decay_time_s, out):
+    """Earliest feasible intercept step for a launch at every step, for one fire unit.
+
+    For each threat ``j`` and candidate intercept sample ``i`` (feasible: inside the envelope,
+    seen by the fire-control radar), the latest launch time that still meets the threat there is
+    ``L_i = t_i - tof(range_i)``. For a launch at ``t`` the earliest intercept is the first ``i``
+    with ``L_i >= t``: the first index where the running maximum of ``L`` reaches ``t``. The
+    running maximum is non-decreasing, so one pointer sweep per threat gives all launch times.
+    ``out[j, t]`` is that step, or -1 when there is none.
+    """
+    n_threats, n_steps = slant_range_m.shape
+    latest = np.empty(n_steps)
+    for j in range(n_threats):
+        lo = launch_step[j]
+        hi = impact_step[j]
+        for t in range(n_steps):
+            out[j, t] = -1
+        run = -np.inf
+        for i in range(lo, hi + 1):
+            if feasible[j, i]:
+                tof = _time_to_distance(max_speed_mps, boost_time_s, decay_time_s,
+                                        slant_range_m[j, i])
+                cand = t_s[i] - tof
+                if cand > run:
+                    run = cand
+            latest[i] = run
+        p = lo
+        for t in range(lo, hi + 1):
+            while p <= hi and latest[p] < t_s[t]:
+                p += 1
+            if p > hi:
+                break
+            out[j, t] = p
+
+
+@numba.njit(cache=True)
+def _time_to_distance(max_speed_mps, boost_time_s, decay_time_s, distance_m):
+    # Same model as iadsim.engagement.flyout (boost at constant acceleration, then exponential
+    # speed decay); kept here as a scalar so the sweep above stays in one compiled loop.
+    d_boost = 0.5 * max_speed_mps * boost_time_s
+    if distance_m <= d_boost:
+        return np.sqrt(2.0 * distance_m * boost_time_s / max_speed_mps)
+    reach = max_speed_mps * decay_time_s
+    rest = distance_m - d_boost
+    if rest >= reach:
+        return np.inf
+    return boost_time_s - decay_time_s * np.log(1.0 - rest / reach)

@@ -1,0 +1,199 @@
+"""Turn a chunk of raw kernel outputs into Arrow tables (one row per replication x threat, one per
+replication x fire unit), and write them atomically as Parquet.
+
+Column meanings are documented in docs/results.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from iadsim import geo
+from iadsim.engine.prepare import Prepared
+
+FATES = ("pending", "killed", "leaked", "failed")
+
+
+@dataclass
+class RawChunk:
+    """Kernel outputs for replications ``start .. start + n - 1``."""
+
+    start: int
+    fate: np.ndarray  # (n, N) int8
+    killer: np.ndarray  # (n, N) int16
+    intercept_step: np.ndarray  # (n, N) int32
+    end_step: np.ndarray  # (n, N) int32
+    shots_at: np.ndarray  # (n, N) int16
+    miss_east_m: np.ndarray  # (n, N)
+    miss_north_m: np.ndarray  # (n, N)
+    fu_shots: np.ndarray  # (n, F) int32
+    fu_left: np.ndarray  # (n, F) int32
+
+
+def _dictionary(codes: np.ndarray, names: list[str]) -> pa.Array:
+    """A dictionary-encoded string column; code -1 is null."""
+    codes = np.asarray(codes, dtype=np.int32)
+    mask = codes < 0
+    indices = pa.array(np.where(mask, 0, codes), mask=mask, type=pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(names or [""], type=pa.string()))
+
+
+def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
+    """One row per replication x threat."""
+    th = p.threats
+    n_rep, n_thr = raw.fate.shape
+    rep = np.repeat(np.arange(raw.start, raw.start + n_rep, dtype=np.int64), n_thr)
+    threat = np.tile(np.arange(n_thr, dtype=np.int32), n_rep)
+    fate = raw.fate.ravel().astype(np.int32)
+    killer = raw.killer.ravel().astype(np.int32)
+    ic_step = raw.intercept_step.ravel().astype(np.int64)
+    end = raw.end_step.ravel().astype(np.int64)
+    killed = fate == 1
+    leaked = fate == 2
+    failed = fate == 3
+
+    ic_time = np.where(killed, ic_step * p.dt_s, np.nan)
+    safe_ic = np.where(killed, ic_step, 0)
+    ic_lat = np.where(killed, th.lat[threat, safe_ic], np.nan)
+    ic_lon = np.where(killed, th.lon[threat, safe_ic], np.nan)
+    ic_alt = np.where(killed, th.alt[threat, safe_ic], np.nan)
+
+    # impact point: leakers miss their aim point by the CEP draw; failed missiles fall where
+    # they failed (the ground under the track at the failure step); killed ones do not land
+    east = raw.miss_east_m.ravel()
+    north = raw.miss_north_m.ravel()
+    miss = np.hypot(east, north)
+    az = np.degrees(np.arctan2(east, north))
+    aim_lat = th.aim_lat[threat]
+    aim_lon = th.aim_lon[threat]
+    hit_lat, hit_lon = geo.forward(aim_lat, aim_lon, az, miss)
+    safe_end = np.clip(end, 0, th.lat.shape[1] - 1)
+    impact_lat = np.where(leaked, hit_lat, np.where(failed, th.lat[threat, safe_end], np.nan))
+    impact_lon = np.where(leaked, hit_lon, np.where(failed, th.lon[threat, safe_end], np.nan))
+    miss_distance = np.where(leaked, miss, np.nan)
+    if failed.any():
+        _, _, d_fail = geo.inverse(aim_lat[failed], aim_lon[failed], impact_lat[failed],
+                                   impact_lon[failed])
+        miss_distance[failed] = d_fail
+
+    # which defended asset each impact hits (the nearest within its radius)
+    hit_code = np.full(fate.shape, -1, dtype=np.int32)
+    best = np.full(fate.shape, np.inf)
+    lands = leaked | failed
+    for a_idx, asset in enumerate(p.assets):
+        if not lands.any():
+            break
+        _, _, d = geo.inverse(asset.lat, asset.lon, np.where(lands, impact_lat, asset.lat),
+                              np.where(lands, impact_lon, asset.lon))
+        inside = lands & (d <= asset.radius_m) & (d < best)
+        hit_code[inside] = a_idx
+        best[inside] = d[inside]
+
+    raid_names = sorted(set(th.raid))
+    type_names = sorted(set(th.threat_type))
+    class_names = sorted(set(th.threat_class))
+    raid_code = np.array([raid_names.index(r) for r in th.raid], dtype=np.int32)[threat]
+    type_code = np.array([type_names.index(r) for r in th.threat_type], dtype=np.int32)[threat]
+    class_code = np.array([class_names.index(r) for r in th.threat_class], dtype=np.int32)[threat]
+    return pa.table(
+        {
+            "replication": rep,
+            "threat": threat,
+            "raid": _dictionary(raid_code, raid_names),
+            "threat_type": _dictionary(type_code, type_names),
+            "threat_class": _dictionary(class_code, class_names),
+            "fate": _dictionary(fate, list(FATES)),
+            "killer": _dictionary(killer, p.fire_units.name),
+            "shots_at": raw.shots_at.ravel().astype(np.int16),
+            "intercept_time_s": ic_time,
+            "intercept_lat": ic_lat,
+            "intercept_lon": ic_lon,
+            "intercept_alt_m": ic_alt,
+            "end_time_s": np.where(end >= 0, end * p.dt_s, np.nan),
+            "impact_lat": impact_lat,
+            "impact_lon": impact_lon,
+            "miss_distance_m": miss_distance,
+            "asset_hit": _dictionary(hit_code, [a.name for a in p.assets]),
+        }
+    )
+
+
+def fire_unit_table(p: Prepared, raw: RawChunk) -> pa.Table:
+    """One row per replication x fire unit."""
+    fu = p.fire_units
+    n_rep, n_fu = raw.fu_shots.shape
+    rep = np.repeat(np.arange(raw.start, raw.start + n_rep, dtype=np.int64), n_fu)
+    idx = np.tile(np.arange(n_fu, dtype=np.int32), n_rep)
+    shots = raw.fu_shots.ravel().astype(np.int32)
+    return pa.table(
+        {
+            "replication": rep,
+            "fire_unit": _dictionary(idx, fu.name),
+            "system": _dictionary(idx, fu.system),
+            "interceptor": _dictionary(idx, fu.interceptor),
+            "shots": shots,
+            "interceptors_left": raw.fu_left.ravel().astype(np.int32),
+            "interceptor_cost_usd": shots * fu.interceptor_cost_usd[idx] if n_fu else
+            np.zeros(0),
+        }
+    )
+
+
+class AtomicDir:
+    """Write files into a hidden sibling directory; move it into place only on success.
+
+    An interrupted run leaves no half-written result directory behind (at most a hidden
+    ``.tmp-*`` sibling, removed on the next successful run into the same parent).
+    """
+
+    def __init__(self, final: Path):
+        self.final = Path(final)
+        self.tmp = self.final.parent / f".tmp-{self.final.name}-{uuid.uuid4().hex[:8]}"
+
+    def __enter__(self) -> Path:
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir()
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        old = None
+        if self.final.exists():
+            old = self.final.parent / f".old-{self.final.name}-{uuid.uuid4().hex[:8]}"
+            os.replace(self.final, old)
+        os.replace(self.tmp, self.final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        for stale in self.final.parent.glob(f".tmp-{self.final.name}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+class ParquetSink:
+    """Streams chunk tables into two Parquet files (one row group per chunk)."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._writers: dict[str, pq.ParquetWriter] = {}
+
+    def write(self, name: str, table: pa.Table) -> None:
+        writer = self._writers.get(name)
+        if writer is None:
+            writer = pq.ParquetWriter(self.directory / f"{name}.parquet", table.schema,
+                                      compression="zstd")
+            self._writers[name] = writer
+        writer.write_table(table)
+
+    def close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()

@@ -1,0 +1,234 @@
+"""Scenario format v1: the validated model of a scenario file.
+
+Units are SI with the unit in the field name (``range_km``, ``spacing_s``, ``height_agl_m``);
+positions are WGS84 ``lat``/``lon`` in degrees; azimuths are degrees clockwise from true north;
+times are seconds from scenario start. See docs/scenario-format.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+SCHEMA_VERSION = 1
+
+Name = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=64,
+        description="Stable name: letters, digits, '.', '_' and '-'.",
+    ),
+]
+Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="Latitude, WGS84. [deg]")]
+Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="Longitude, WGS84. [deg]")]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+ThreatClass = Literal["ballistic", "cruise", "drone", "aircraft"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Point(_Model):
+    """A point on the earth."""
+
+    lat: Lat
+    lon: Lon
+
+
+class Asset(_Model):
+    """A defended asset: what the raid aims at and the defence protects."""
+
+    name: Name
+    lat: Lat
+    lon: Lon
+    value: float = Field(1.0, gt=0, description="Relative value, used to rank threats. [1]")
+    radius_m: float = Field(
+        500.0, gt=0, description="A leaker impacting within this distance hits the asset. [m]"
+    )
+
+
+class FireUnit(_Model):
+    """One fire unit (battery, battalion or vehicle) of a catalog system."""
+
+    name: Name
+    system: str = Field(description="Catalog system name, e.g. 's-400'.")
+    lat: Lat
+    lon: Lon
+    interceptor: str | None = Field(None, description="Catalog interceptor; default: the system's.")
+    interceptors_loaded: int | None = Field(
+        None, ge=0, description="Ready rounds on the launchers; default: launchers x missiles."
+    )
+    reserve_interceptors: int = Field(
+        0, ge=0, description="Rounds in reserve, loaded at the system's reload time. [1]"
+    )
+    sector_center_deg: float = Field(0.0, ge=-360, le=360, description="Sector centre. [deg]")
+    sector_width_deg: float = Field(360.0, gt=0, le=360, description="Sector width. [deg]")
+    networked: bool = Field(True, description="Shares tracks with the network (else sees alone).")
+    pk: dict[ThreatClass, Probability] | None = Field(
+        None, description="Override of single-shot kill probability per threat class. [1]"
+    )
+
+
+class Sensor(_Model):
+    """A stand-alone sensor (an early-warning or acquisition radar of a catalog system)."""
+
+    name: Name
+    system: str = Field(description="Catalog system that owns the radar.")
+    radar: str = Field(description="Radar name within the system, e.g. '91n6e'.")
+    lat: Lat
+    lon: Lon
+    networked: bool = True
+    sector_center_deg: float = Field(0.0, ge=-360, le=360)
+    sector_width_deg: float | None = Field(None, gt=0, le=360)
+
+
+class Raid(_Model):
+    """A raid: ``count`` threats of one type from launch point(s) at an aim point."""
+
+    name: Name
+    threat: str = Field(description="Catalog threat name, e.g. 'fateh-313'.")
+    launch_points: list[Point] = Field(min_length=1)
+    aim: Name | Point = Field(description="An asset name, or a point {lat, lon}.")
+    count: int = Field(1, ge=1, le=100_000)
+    launch_time_s: float = Field(0.0, ge=0, description="First launch. [s]")
+    spacing_s: float = Field(0.0, ge=0, description="Time between successive launches. [s]")
+    waypoints: list[Point] = Field(
+        default_factory=list, description="Route points between launch and aim (not ballistic)."
+    )
+    apogee_alt_m: float | None = Field(
+        None, gt=0, description="Ballistic apogee; default: minimum-energy arc. [m]"
+    )
+    height_agl_m: float | None = Field(None, gt=0, description="Cruise height override. [m]")
+    speed_mps: float | None = Field(None, gt=0, description="Speed override. [m/s]")
+
+
+class Doctrine(_Model):
+    """How the defence fights."""
+
+    salvo_size: int = Field(1, ge=1, le=8, description="Interceptors per engagement. [1]")
+    shoot_look_shoot: bool = Field(
+        False, description="After a miss, look (kill assessment) and engage again if time allows."
+    )
+    engagements_per_threat: int | None = Field(
+        None, ge=1, le=8, description="Most engagements of one threat; default 2 with SLS, else 1."
+    )
+    assignment: Literal["greedy", "optimal"] = Field(
+        "greedy", description="Weapon-assignment rule (see docs/models/engagement.md)."
+    )
+    hold_fire_below_value: float = Field(
+        0.0, ge=0, description="Do not engage threats aimed at assets below this value. [1]"
+    )
+    reserve_for_ballistic: int = Field(
+        0, ge=0, description="Interceptors per fire unit kept for ballistic threats. [1]"
+    )
+
+    @property
+    def max_engagements(self) -> int:
+        if self.engagements_per_threat is not None:
+            return self.engagements_per_threat
+        return 2 if self.shoot_look_shoot else 1
+
+
+class DoctrinePatch(_Model):
+    """Fields of :class:`Doctrine` a variant changes."""
+
+    salvo_size: int | None = Field(None, ge=1, le=8)
+    shoot_look_shoot: bool | None = None
+    engagements_per_threat: int | None = Field(None, ge=1, le=8)
+    assignment: Literal["greedy", "optimal"] | None = None
+    hold_fire_below_value: float | None = Field(None, ge=0)
+    reserve_for_ballistic: int | None = Field(None, ge=0)
+
+
+class MonteCarlo(_Model):
+    """Replications and the root seed."""
+
+    replications: int = Field(1000, ge=1, le=10_000_000)
+    seed: int = Field(0, ge=0, description="Root seed; every random draw flows from it.")
+    chunk_size: int = Field(1000, ge=1, description="Replications per chunk (streamed to disk).")
+
+
+class Propagation(_Model):
+    """Radio propagation."""
+
+    k_factor: float = Field(
+        4.0 / 3.0, gt=0.5, le=10, description="Effective earth radius factor (4/3 standard)."
+    )
+
+
+class Tracking(_Model):
+    """Track confirmation: M detections in the last N scans of one radar."""
+
+    confirm_m: int = Field(2, ge=1, le=30, description="Detections needed. [1]")
+    confirm_n: int = Field(3, ge=1, le=30, description="Within this many scans. [1]")
+
+    @model_validator(mode="after")
+    def _m_le_n(self) -> Tracking:
+        if self.confirm_m > self.confirm_n:
+            raise ValueError("confirm_m must not exceed confirm_n")
+        return self
+
+
+class Variant(_Model):
+    """A named variant of the scenario: a subset of the defence and doctrine changes."""
+
+    name: Name
+    description: str = ""
+    fire_units: list[Name] | None = Field(None, description="Fire units used; default: all.")
+    sensors: list[Name] | None = Field(None, description="Sensors used; default: all.")
+    doctrine: DoctrinePatch | None = None
+
+
+class Scenario(_Model):
+    """A scenario file, schema version 1."""
+
+    schema_version: Literal[1] = Field(description="Format version; this is version 1.")
+    name: Name
+    description: str = ""
+    time_step_s: float = Field(1.0, ge=0.1, le=10, description="Engine time step. [s]")
+    propagation: Propagation = Propagation()
+    assets: list[Asset] = Field(min_length=1)
+    fire_units: list[FireUnit] = Field(default_factory=list)
+    sensors: list[Sensor] = Field(default_factory=list)
+    raids: list[Raid] = Field(min_length=1)
+    tracking: Tracking = Tracking()
+    doctrine: Doctrine = Doctrine()
+    monte_carlo: MonteCarlo = MonteCarlo()
+    variants: list[Variant] = Field(default_factory=list)
+
+    _source_path: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> str | None:
+        """The file this scenario was loaded from, if any."""
+        return self._source_path
+
+    def variant_names(self) -> list[str]:
+        return [v.name for v in self.variants] or ["base"]
+
+    def variant(self, name: str | None = None) -> Variant:
+        if not self.variants:
+            if name not in (None, "base"):
+                raise KeyError(name)
+            return Variant(name="base")
+        if name is None:
+            return self.variants[0]
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def doctrine_for(self, variant: Variant) -> Doctrine:
+        if variant.doctrine is None:
+            return self.doctrine
+        update = {k: v for k, v in variant.doctrine.model_dump().items() if v is not None}
+        return self.doctrine.model_copy(update=update)
+
+    def asset(self, name: str) -> Asset:
+        for a in self.assets:
+            if a.name == name:
+                return a
+        raise KeyError(name)
