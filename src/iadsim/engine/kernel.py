@@ -31,7 +31,11 @@ import numba
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from iadsim.engagement.flyout import time_to_distance_nb
+
 PENDING, KILLED, LEAKED, FAILED = 0, 1, 2, 3
+#: Event kinds of the optional log (step, kind, threat, sensor or fire unit, shots).
+EV_TRACK, EV_LAUNCH, EV_KILL, EV_MISS, EV_LEAK, EV_FAIL = 1, 2, 3, 4, 5, 6
 GREEDY, OPTIMAL = 0, 1
 
 
@@ -50,8 +54,25 @@ def _popcount(x: np.int64) -> int:
 
 
 @numba.njit(cache=True)
-def _launch(f, j, ic, salvo, ready, in_flight, busy_ch, e_f, e_j, e_ic, e_shots, e_active,
-            n_eng, next_free, eng_count, fu_shots, shots_at):
+def _launch(
+    f,
+    j,
+    ic,
+    salvo,
+    ready,
+    in_flight,
+    busy_ch,
+    e_f,
+    e_j,
+    e_ic,
+    e_shots,
+    e_active,
+    n_eng,
+    next_free,
+    eng_count,
+    fu_shots,
+    shots_at,
+):
     shots = min(salvo, ready[f])
     ready[f] -= shots
     in_flight[f] += shots
@@ -70,6 +91,18 @@ def _launch(f, j, ic, salvo, ready, in_flight, busy_ch, e_f, e_j, e_ic, e_shots,
 
 
 @numba.njit(cache=True)
+def _log(log, n_log, t, kind, j, who, extra):
+    k = n_log[0]
+    if k < log.shape[0]:
+        log[k, 0] = t
+        log[k, 1] = kind
+        log[k, 2] = j
+        log[k, 3] = who
+        log[k, 4] = extra
+        n_log[0] = k + 1
+
+
+@numba.njit(cache=True)
 def _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
     if busy_ch[f] >= channels[f] or ready[f] <= 0:
         return False
@@ -77,8 +110,9 @@ def _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
 
 
 @numba.njit(cache=True)
-def _feasible(f, j, t, avail, reaction_steps, intercept, impact_step, is_ballistic, ready,
-              reserve_ballistic):
+def _feasible(
+    f, j, t, avail, reaction_steps, intercept, impact_step, is_ballistic, ready, reserve_ballistic
+):
     if avail[f, j] < 0 or t < avail[f, j] + reaction_steps[f]:
         return -1
     ic = intercept[f, j, t]
@@ -91,16 +125,57 @@ def _feasible(f, j, t, avail, reaction_steps, intercept, impact_step, is_ballist
 
 @numba.njit(cache=True)
 def simulate_replication(
-    rng_threat, rng_engage, active_steps, dt_s,
-    launch_step, impact_step, reliability, cep_sigma_m, value, is_ballistic,
-    pd, scan_steps, sensor_owner, sensor_networked, track_capacity, confirm_m, confirm_n,
-    fu_networked, reaction_steps, assess_steps, channels, max_in_flight, capacity, ready0,
-    reserve0, per_launcher, reload_steps, intercept, pk,
-    salvo, max_engagements, assignment, hold_value, reserve_ballistic,
-    fate, killer, intercept_step, shots_at, miss_east_m, miss_north_m, end_step,
-    fu_shots, fu_left,
+    rng_threat,
+    rng_engage,
+    active_steps,
+    dt_s,
+    launch_step,
+    impact_step,
+    reliability,
+    cep_sigma_m,
+    value,
+    is_ballistic,
+    pd,
+    scan_steps,
+    sensor_owner,
+    sensor_networked,
+    track_capacity,
+    confirm_m,
+    confirm_n,
+    fu_networked,
+    reaction_steps,
+    assess_steps,
+    channels,
+    max_in_flight,
+    capacity,
+    ready0,
+    reserve0,
+    per_launcher,
+    reload_steps,
+    intercept,
+    pk,
+    salvo,
+    max_engagements,
+    assignment,
+    hold_value,
+    reserve_ballistic,
+    fate,
+    killer,
+    intercept_step,
+    shots_at,
+    miss_east_m,
+    miss_north_m,
+    end_step,
+    fu_shots,
+    fu_left,
+    log,
+    n_log,
 ):
-    """Simulate one replication, writing its results into the output arrays (one row each)."""
+    """Simulate one replication, writing its results into the output arrays (one row each).
+
+    ``log`` (E x 5 int64) receives up to E events (step, kind, threat, who, shots) and
+    ``n_log[0]`` their count; pass a 0-row array to log nothing.
+    """
     n_threats = launch_step.shape[0]
     n_sensors = pd.shape[0]
     n_fu = intercept.shape[0]
@@ -160,6 +235,7 @@ def simulate_replication(
             if fails[j] and fate[j] == PENDING and fail_step[j] <= t:
                 fate[j] = FAILED
                 end_step[j] = fail_step[j]
+                _log(log, n_log, fail_step[j], EV_FAIL, j, -1, 0)
                 for s in range(n_sensors):
                     if confirmed[s, j]:
                         held[s] -= 1
@@ -180,6 +256,7 @@ def simulate_replication(
                     kill = True
             if fate[j] != PENDING:
                 continue
+            _log(log, n_log, t, EV_KILL if kill else EV_MISS, j, f, e_shots[k])
             if kill:
                 fate[j] = KILLED
                 killer[j] = f
@@ -197,6 +274,7 @@ def simulate_replication(
             if fate[j] == PENDING and impact_step[j] <= t:
                 fate[j] = LEAKED
                 end_step[j] = impact_step[j]
+                _log(log, n_log, impact_step[j], EV_LEAK, j, -1, 0)
                 for s in range(n_sensors):
                     if confirmed[s, j]:
                         held[s] -= 1
@@ -224,9 +302,14 @@ def simulate_replication(
                 if p > 0.0 and rng_engage.random() < p:
                     bit = 1
                 history[s, j] = ((history[s, j] << 1) | bit) & window
-                if bit == 1 and _popcount(history[s, j]) >= confirm_m and held[s] < track_capacity[s]:
+                if (
+                    bit == 1
+                    and _popcount(history[s, j]) >= confirm_m
+                    and held[s] < track_capacity[s]
+                ):
                     confirmed[s, j] = True
                     held[s] += 1
+                    _log(log, n_log, t, EV_TRACK, j, s, 0)
                     owner = sensor_owner[s]
                     if owner >= 0 and avail[owner, j] < 0:
                         avail[owner, j] = t
@@ -265,8 +348,18 @@ def simulate_replication(
                 for f in range(n_fu):
                     if not _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
                         continue
-                    ic = _feasible(f, j, t, avail, reaction_steps, intercept, impact_step,
-                                   is_ballistic, ready, reserve_ballistic)
+                    ic = _feasible(
+                        f,
+                        j,
+                        t,
+                        avail,
+                        reaction_steps,
+                        intercept,
+                        impact_step,
+                        is_ballistic,
+                        ready,
+                        reserve_ballistic,
+                    )
                     if ic < 0:
                         continue
                     if ic < best_ic or (ic == best_ic and pk[f, j] > best_pk):
@@ -274,9 +367,26 @@ def simulate_replication(
                         best_ic = ic
                         best_pk = pk[f, j]
                 if best_f >= 0:
-                    n_eng = _launch(best_f, j, best_ic, salvo, ready, in_flight, busy_ch, e_f,
-                                    e_j, e_ic, e_shots, e_active, n_eng, next_free, eng_count,
-                                    fu_shots, shots_at)
+                    n_eng = _launch(
+                        best_f,
+                        j,
+                        best_ic,
+                        salvo,
+                        ready,
+                        in_flight,
+                        busy_ch,
+                        e_f,
+                        e_j,
+                        e_ic,
+                        e_shots,
+                        e_active,
+                        n_eng,
+                        next_free,
+                        eng_count,
+                        fu_shots,
+                        shots_at,
+                    )
+                    _log(log, n_log, t, EV_LAUNCH, j, best_f, e_shots[n_eng - 1])
         else:
             n_slots = 0
             for f in range(n_fu):
@@ -296,8 +406,18 @@ def simulate_replication(
                 j = cand[order[ci]]
                 for sj in range(n_slots):
                     f = slot_fu[sj]
-                    ic = _feasible(f, j, t, avail, reaction_steps, intercept, impact_step,
-                                   is_ballistic, ready, reserve_ballistic)
+                    ic = _feasible(
+                        f,
+                        j,
+                        t,
+                        avail,
+                        reaction_steps,
+                        intercept,
+                        impact_step,
+                        is_ballistic,
+                        ready,
+                        reserve_ballistic,
+                    )
                     if ic >= 0:
                         shots = min(salvo, ready[f])
                         profit[ci, sj] = value[j] * (1.0 - (1.0 - pk[f, j]) ** shots)
@@ -316,17 +436,43 @@ def simulate_replication(
                 if not _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
                     continue
                 j = cand[order[ci]]
-                n_eng = _launch(f, j, ics[ci, sj], salvo, ready, in_flight, busy_ch, e_f, e_j,
-                                e_ic, e_shots, e_active, n_eng, next_free, eng_count, fu_shots,
-                                shots_at)
+                n_eng = _launch(
+                    f,
+                    j,
+                    ics[ci, sj],
+                    salvo,
+                    ready,
+                    in_flight,
+                    busy_ch,
+                    e_f,
+                    e_j,
+                    e_ic,
+                    e_shots,
+                    e_active,
+                    n_eng,
+                    next_free,
+                    eng_count,
+                    fu_shots,
+                    shots_at,
+                )
+                _log(log, n_log, t, EV_LAUNCH, j, f, e_shots[n_eng - 1])
 
     for f in range(n_fu):
         fu_left[f] = ready[f] + reserve[f]
 
 
 @numba.njit(cache=True)
-def earliest_intercepts(t_s, slant_range_m, feasible, launch_step, impact_step,
-                        max_speed_mps, boost_time_s, decay_time_s, out):
+def earliest_intercepts(
+    t_s,
+    slant_range_m,
+    feasible,
+    launch_step,
+    impact_step,
+    max_speed_mps,
+    boost_time_s,
+    decay_time_s,
+    out,
+):
     """Earliest feasible intercept step for a launch at every step, for one fire unit.
 
     For each threat ``j`` and candidate intercept sample ``i`` (feasible: inside the envelope,
@@ -346,8 +492,9 @@ def earliest_intercepts(t_s, slant_range_m, feasible, launch_step, impact_step,
         run = -np.inf
         for i in range(lo, hi + 1):
             if feasible[j, i]:
-                tof = _time_to_distance(max_speed_mps, boost_time_s, decay_time_s,
-                                        slant_range_m[j, i])
+                tof = time_to_distance_nb(
+                    max_speed_mps, boost_time_s, decay_time_s, slant_range_m[j, i]
+                )
                 cand = t_s[i] - tof
                 if cand > run:
                     run = cand
@@ -359,17 +506,3 @@ def earliest_intercepts(t_s, slant_range_m, feasible, launch_step, impact_step,
             if p > hi:
                 break
             out[j, t] = p
-
-
-@numba.njit(cache=True)
-def _time_to_distance(max_speed_mps, boost_time_s, decay_time_s, distance_m):
-    # Same model as iadsim.engagement.flyout (boost at constant acceleration, then exponential
-    # speed decay); kept here as a scalar so the sweep above stays in one compiled loop.
-    d_boost = 0.5 * max_speed_mps * boost_time_s
-    if distance_m <= d_boost:
-        return np.sqrt(2.0 * distance_m * boost_time_s / max_speed_mps)
-    reach = max_speed_mps * decay_time_s
-    rest = distance_m - d_boost
-    if rest >= reach:
-        return np.inf
-    return boost_time_s - decay_time_s * np.log(1.0 - rest / reach)

@@ -73,6 +73,11 @@ class Sensors:
     track_capacity: np.ndarray
     pd: np.ndarray  # (S, N, T) float32
     visible: np.ndarray  # (S, N, T) bool: geometric line of sight and coverage
+    lat: np.ndarray
+    lon: np.ndarray
+    instrumented_range_m: np.ndarray
+    sector_center_deg: np.ndarray
+    sector_width_deg: np.ndarray
 
 
 @dataclass
@@ -98,6 +103,9 @@ class FireUnits:
     acquisition_cost_usd: np.ndarray
     pk: np.ndarray  # (F, N)
     intercept: np.ndarray  # (F, N, T) int32
+    max_range_m: np.ndarray
+    sector_center_deg: np.ndarray
+    sector_width_deg: np.ndarray
 
 
 @dataclass
@@ -130,15 +138,38 @@ class Prepared:
         """Static arguments of :func:`simulate_replication`, in its order."""
         th, se, fu, d = self.threats, self.sensors, self.fire_units, self.doctrine
         return (
-            self.active_steps, self.dt_s,
-            th.launch_step, th.impact_step, th.reliability, th.cep_sigma_m, th.value,
+            self.active_steps,
+            self.dt_s,
+            th.launch_step,
+            th.impact_step,
+            th.reliability,
+            th.cep_sigma_m,
+            th.value,
             th.is_ballistic,
-            se.pd, se.scan_steps, se.owner, se.networked, se.track_capacity,
-            self.confirm_m, self.confirm_n,
-            fu.networked, fu.reaction_steps, fu.assess_steps, fu.channels, fu.max_in_flight,
-            fu.capacity, fu.ready0, fu.reserve0, fu.per_launcher, fu.reload_steps,
-            fu.intercept, fu.pk,
-            d.salvo, d.max_engagements, d.assignment, d.hold_value, d.reserve_ballistic,
+            se.pd,
+            se.scan_steps,
+            se.owner,
+            se.networked,
+            se.track_capacity,
+            self.confirm_m,
+            self.confirm_n,
+            fu.networked,
+            fu.reaction_steps,
+            fu.assess_steps,
+            fu.channels,
+            fu.max_in_flight,
+            fu.capacity,
+            fu.ready0,
+            fu.reserve0,
+            fu.per_launcher,
+            fu.reload_steps,
+            fu.intercept,
+            fu.pk,
+            d.salvo,
+            d.max_engagements,
+            d.assignment,
+            d.hold_value,
+            d.reserve_ballistic,
         )
 
 
@@ -160,8 +191,14 @@ def _build_tracks(scenario: Scenario, catalog: Catalog, ground: GroundFn):
             launch = raid.launch_points[k % len(raid.launch_points)]
             rows.append(
                 dict(
-                    raid=raid, entry=entry, launch=launch, t0=raid.launch_time_s + k * raid.spacing_s,
-                    aim_lat=aim_lat, aim_lon=aim_lon, aim_name=aim_name, value=value,
+                    raid=raid,
+                    entry=entry,
+                    launch=launch,
+                    t0=raid.launch_time_s + k * raid.spacing_s,
+                    aim_lat=aim_lat,
+                    aim_lon=aim_lon,
+                    aim_name=aim_name,
+                    value=value,
                 )
             )
     return rows
@@ -171,8 +208,13 @@ def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
     raid, entry, launch = row["raid"], row["entry"], row["launch"]
     if entry.threat_class == "ballistic":
         return ballistic_track(
-            launch.lat, launch.lon, row["aim_lat"], row["aim_lon"], t_rel,
-            boost_time_s=entry.boost_time_s.si(), apogee_alt_m=raid.apogee_alt_m,
+            launch.lat,
+            launch.lon,
+            row["aim_lat"],
+            row["aim_lon"],
+            t_rel,
+            boost_time_s=entry.boost_time_s.si(),
+            apogee_alt_m=raid.apogee_alt_m,
         )
     lats = [launch.lat, *[w.lat for w in raid.waypoints], row["aim_lat"]]
     lons = [launch.lon, *[w.lon for w in raid.waypoints], row["aim_lon"]]
@@ -181,8 +223,7 @@ def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
         height = entry.cruise_altitude_m.si()
         return route_track(lats, lons, speed, height, t_rel, reference="msl")
     height = raid.height_agl_m or entry.cruise_height_agl_m.si()
-    return route_track(lats, lons, speed, height, t_rel, reference="agl",
-                       ground_elevation_m=ground)
+    return route_track(lats, lons, speed, height, t_rel, reference="agl", ground_elevation_m=ground)
 
 
 def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
@@ -299,8 +340,12 @@ def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, ground: 
     )
     rcs = np.broadcast_to(threats.rcs_m2[:, None], shape)[flying]
     p = detection_probability(
-        rng, rcs, spec.reference_range_km.si(), spec.reference_rcs_m2.si(),
-        spec.reference_pd.si(), spec.reference_pfa.si(),
+        rng,
+        rcs,
+        spec.reference_range_km.si(),
+        spec.reference_rcs_m2.si(),
+        spec.reference_pd.si(),
+        spec.reference_pfa.si(),
     )
     pd[flying] = np.where(seen, p, 0.0)
     visible[flying] = seen
@@ -331,14 +376,24 @@ def prepare(
     for i, fu in enumerate(fus):
         system = catalog.systems[fu.system]
         spec = system.radars[system.fire_unit.fire_control_radar]
-        sites.append(_RadarSite(f"{fu.name}/{system.fire_unit.fire_control_radar}", fu.lat,
-                                fu.lon, spec, i, fu.networked, fu.sector_center_deg,
-                                min(fu.sector_width_deg, spec.sector_width_deg.si())))
+        sites.append(
+            _RadarSite(
+                f"{fu.name}/{system.fire_unit.fire_control_radar}",
+                fu.lat,
+                fu.lon,
+                spec,
+                i,
+                fu.networked,
+                fu.sector_center_deg,
+                min(fu.sector_width_deg, spec.sector_width_deg.si()),
+            )
+        )
     for s in sensors:
         spec = catalog.systems[s.system].radars[s.radar]
         width = s.sector_width_deg if s.sector_width_deg is not None else spec.sector_width_deg.si()
-        sites.append(_RadarSite(s.name, s.lat, s.lon, spec, -1, s.networked,
-                                s.sector_center_deg, width))
+        sites.append(
+            _RadarSite(s.name, s.lat, s.lon, spec, -1, s.networked, s.sector_center_deg, width)
+        )
 
     n_s = len(sites)
     pd = np.zeros((n_s, n_threats, n_steps), dtype=np.float32)
@@ -358,14 +413,33 @@ def prepare(
         track_capacity=np.array([int(s.spec.track_capacity.si()) for s in sites], dtype=np.int64),
         pd=pd,
         visible=visible,
+        lat=np.array([s.lat for s in sites]),
+        lon=np.array([s.lon for s in sites]),
+        instrumented_range_m=np.array([s.spec.instrumented_range_km.si() for s in sites]),
+        sector_center_deg=np.array([s.sector_center_deg for s in sites]),
+        sector_width_deg=np.array([s.sector_width_deg for s in sites]),
     )
 
     n_f = len(fus)
     intercept = np.full((n_f, n_threats, n_steps), -1, dtype=np.int32)
     pk = np.zeros((n_f, n_threats))
-    cols: dict[str, list] = {key: [] for key in (
-        "reaction", "assess", "channels", "in_flight", "capacity", "ready", "per_launcher",
-        "reload", "cost", "acq", "interceptor")}
+    cols: dict[str, list] = {
+        key: []
+        for key in (
+            "reaction",
+            "assess",
+            "channels",
+            "in_flight",
+            "capacity",
+            "ready",
+            "per_launcher",
+            "reload",
+            "cost",
+            "acq",
+            "interceptor",
+            "max_range",
+        )
+    }
     classes = np.array(threats.threat_class)
     speed_ok_base = np.nan_to_num(threats.speed_mps, nan=np.inf)
     for i, fu in enumerate(fus):
@@ -387,6 +461,7 @@ def prepare(
         cols["cost"].append(icp.unit_cost_usd.si())
         cols["acq"].append(unit.acquisition_cost_usd.si())
         cols["interceptor"].append(name)
+        cols["max_range"].append(icp.max_range_km.si())
         for c in THREAT_CLASSES:
             sel = classes == c
             if not sel.any():
@@ -414,9 +489,15 @@ def prepare(
         )
         out = np.empty((n_threats, n_steps), dtype=np.int32)
         earliest_intercepts(
-            t_s, np.nan_to_num(slant, nan=np.inf), feasible, threats.launch_step,
-            threats.impact_step, icp.max_speed_mps.si(), icp.boost_time_s.si(),
-            icp.speed_decay_time_s.si(), out,
+            t_s,
+            np.nan_to_num(slant, nan=np.inf),
+            feasible,
+            threats.launch_step,
+            threats.impact_step,
+            icp.max_speed_mps.si(),
+            icp.boost_time_s.si(),
+            icp.speed_decay_time_s.si(),
+            out,
         )
         intercept[i] = out
 
@@ -440,11 +521,14 @@ def prepare(
         acquisition_cost_usd=np.array(cols["acq"], dtype=float),
         pk=pk,
         intercept=intercept,
+        max_range_m=np.array(cols["max_range"], dtype=float),
+        sector_center_deg=np.array([f.sector_center_deg for f in fus], dtype=float),
+        sector_width_deg=np.array([f.sector_width_deg for f in fus], dtype=float),
     )
 
     in_flight = np.zeros(n_steps, dtype=bool)
     for j in range(n_threats):
-        in_flight[threats.launch_step[j]: threats.impact_step[j] + 1] = True
+        in_flight[threats.launch_step[j] : threats.impact_step[j] + 1] = True
     return Prepared(
         scenario=scenario.name,
         variant=var.name,

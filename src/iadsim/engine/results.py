@@ -80,8 +80,9 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     impact_lon = np.where(leaked, hit_lon, np.where(failed, th.lon[threat, safe_end], np.nan))
     miss_distance = np.where(leaked, miss, np.nan)
     if failed.any():
-        _, _, d_fail = geo.inverse(aim_lat[failed], aim_lon[failed], impact_lat[failed],
-                                   impact_lon[failed])
+        _, _, d_fail = geo.inverse(
+            aim_lat[failed], aim_lon[failed], impact_lat[failed], impact_lon[failed]
+        )
         miss_distance[failed] = d_fail
 
     # which defended asset each impact hits (the nearest within its radius)
@@ -91,8 +92,12 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     for a_idx, asset in enumerate(p.assets):
         if not lands.any():
             break
-        _, _, d = geo.inverse(asset.lat, asset.lon, np.where(lands, impact_lat, asset.lat),
-                              np.where(lands, impact_lon, asset.lon))
+        _, _, d = geo.inverse(
+            asset.lat,
+            asset.lon,
+            np.where(lands, impact_lat, asset.lat),
+            np.where(lands, impact_lon, asset.lon),
+        )
         inside = lands & (d <= asset.radius_m) & (d < best)
         hit_code[inside] = a_idx
         best[inside] = d[inside]
@@ -141,8 +146,7 @@ def fire_unit_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "interceptor": _dictionary(idx, fu.interceptor),
             "shots": shots,
             "interceptors_left": raw.fu_left.ravel().astype(np.int32),
-            "interceptor_cost_usd": shots * fu.interceptor_cost_usd[idx] if n_fu else
-            np.zeros(0),
+            "interceptor_cost_usd": shots * fu.interceptor_cost_usd[idx] if n_fu else np.zeros(0),
         }
     )
 
@@ -188,8 +192,9 @@ class ParquetSink:
     def write(self, name: str, table: pa.Table) -> None:
         writer = self._writers.get(name)
         if writer is None:
-            writer = pq.ParquetWriter(self.directory / f"{name}.parquet", table.schema,
-                                      compression="zstd")
+            writer = pq.ParquetWriter(
+                self.directory / f"{name}.parquet", table.schema, compression="zstd"
+            )
             self._writers[name] = writer
         writer.write_table(table)
 

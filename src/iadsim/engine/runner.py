@@ -27,10 +27,12 @@ Progress = Callable[[int], None]
 
 def replication_generators(root_seed: int, replication: int):
     """The (threat, engagement) generators of one replication."""
-    threat = np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(root_seed, spawn_key=(replication, 0))))
-    engage = np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(root_seed, spawn_key=(replication, 1))))
+    threat = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(replication, 0)))
+    )
+    engage = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(replication, 1)))
+    )
     return threat, engage
 
 
@@ -49,12 +51,25 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
     fu_shots = np.zeros((n, n_fu), dtype=np.int64)
     fu_left = np.zeros((n, n_fu), dtype=np.int64)
     args = p.kernel_args()
+    no_log = np.zeros((0, 5), dtype=np.int64)
+    n_log = np.zeros(1, dtype=np.int64)
     for i in range(n):
         g_threat, g_engage = replication_generators(root_seed, start + i)
         simulate_replication(
-            g_threat, g_engage, *args,
-            fate[i], killer[i], ic[i], shots_at[i], east[i], north[i], end[i],
-            fu_shots[i], fu_left[i],
+            g_threat,
+            g_engage,
+            *args,
+            fate[i],
+            killer[i],
+            ic[i],
+            shots_at[i],
+            east[i],
+            north[i],
+            end[i],
+            fu_shots[i],
+            fu_left[i],
+            no_log,
+            n_log,
         )
     return RawChunk(
         start=start,
@@ -68,6 +83,130 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
         fu_shots=fu_shots.astype(np.int32),
         fu_left=fu_left.astype(np.int32),
     )
+
+
+EVENT_NAMES = {1: "track", 2: "launch", 3: "kill", 4: "miss", 5: "leak", 6: "failed"}
+
+
+def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_000):
+    """Re-run one replication with its event log; returns an Arrow table of events in order.
+
+    The draws are the replication's own, so the events are exactly those behind its rows.
+    """
+    import pyarrow as pa
+
+    n_thr = p.threats.launch_step.shape[0]
+    n_fu = p.fire_units.intercept.shape[0]
+    log = np.zeros((max_events, 5), dtype=np.int64)
+    n_log = np.zeros(1, dtype=np.int64)
+    g_threat, g_engage = replication_generators(root_seed, replication)
+    ints = [np.zeros(n_thr, dtype=np.int64) for _ in range(5)]
+    floats = [np.zeros(n_thr) for _ in range(2)]
+    fu = [np.zeros(n_fu, dtype=np.int64) for _ in range(2)]
+    simulate_replication(
+        g_threat,
+        g_engage,
+        *p.kernel_args(),
+        ints[0],
+        ints[1],
+        ints[2],
+        ints[3],
+        floats[0],
+        floats[1],
+        ints[4],
+        fu[0],
+        fu[1],
+        log,
+        n_log,
+    )
+    ev = log[: n_log[0]]
+    order = np.argsort(ev[:, 0], kind="stable")
+    ev = ev[order]
+    kind = [EVENT_NAMES[int(k)] for k in ev[:, 1]]
+    who = []
+    for k, w in zip(ev[:, 1], ev[:, 3], strict=True):
+        if k == 1:
+            who.append(p.sensors.name[int(w)])
+        elif k in (2, 3, 4):
+            who.append(p.fire_units.name[int(w)])
+        else:
+            who.append(None)
+    return pa.table(
+        {
+            "replication": np.full(len(ev), replication, dtype=np.int64),
+            "time_s": ev[:, 0] * p.dt_s,
+            "event": kind,
+            "threat": ev[:, 2].astype(np.int32),
+            "by": who,
+            "shots": ev[:, 4].astype(np.int32),
+        }
+    )
+
+
+def track_table(p: Prepared, max_points: int = 400):
+    """Every threat's sampled track (at most ``max_points`` per threat) as an Arrow table."""
+    import pyarrow as pa
+
+    th = p.threats
+    cols: dict[str, list] = {
+        k: [] for k in ("threat", "raid", "threat_type", "time_s", "lat", "lon", "alt_m")
+    }
+    for j in range(th.lat.shape[0]):
+        lo, hi = int(th.launch_step[j]), int(th.impact_step[j])
+        stride = max(1, (hi - lo) // max_points)
+        idx = np.unique(np.r_[np.arange(lo, hi + 1, stride), hi])
+        cols["threat"].append(np.full(idx.size, j, dtype=np.int32))
+        cols["raid"].extend([th.raid[j]] * idx.size)
+        cols["threat_type"].extend([th.threat_type[j]] * idx.size)
+        cols["time_s"].append(p.t_s[idx])
+        cols["lat"].append(th.lat[j, idx])
+        cols["lon"].append(th.lon[j, idx])
+        cols["alt_m"].append(th.alt[j, idx])
+    return pa.table(
+        {
+            "threat": np.concatenate(cols["threat"]),
+            "raid": cols["raid"],
+            "threat_type": cols["threat_type"],
+            "time_s": np.concatenate(cols["time_s"]),
+            "lat": np.concatenate(cols["lat"]),
+            "lon": np.concatenate(cols["lon"]),
+            "alt_m": np.concatenate(cols["alt_m"]),
+        }
+    )
+
+
+def sites(p: Prepared) -> dict:
+    """Fire units and radars with their positions, ranges and sectors (for maps)."""
+    fu, se = p.fire_units, p.sensors
+    return {
+        "fire_units": [
+            dict(
+                name=fu.name[i],
+                system=fu.system[i],
+                interceptor=fu.interceptor[i],
+                lat=float(fu.lat[i]),
+                lon=float(fu.lon[i]),
+                max_range_m=float(fu.max_range_m[i]),
+                sector_center_deg=float(fu.sector_center_deg[i]),
+                sector_width_deg=float(fu.sector_width_deg[i]),
+                networked=bool(fu.networked[i]),
+            )
+            for i in range(len(fu.name))
+        ],
+        "radars": [
+            dict(
+                name=se.name[i],
+                lat=float(se.lat[i]),
+                lon=float(se.lon[i]),
+                owner=fu.name[int(se.owner[i])] if se.owner[i] >= 0 else None,
+                instrumented_range_m=float(se.instrumented_range_m[i]),
+                sector_center_deg=float(se.sector_center_deg[i]),
+                sector_width_deg=float(se.sector_width_deg[i]),
+                networked=bool(se.networked[i]),
+            )
+            for i in range(len(se.name))
+        ],
+    }
 
 
 # Per-process state of pool workers: the prepared inputs are sent once per worker.
@@ -99,8 +238,9 @@ def _iter_tables(p: Prepared, root_seed: int, bounds, workers: int) -> Iterator:
             yield _tables_for(p, root_seed, start, stop)
         return
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(p, root_seed)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(p, root_seed)
+    ) as pool:
         pending: list[Future] = []
         queue = list(bounds)
         while queue or pending:
@@ -145,6 +285,10 @@ def run_prepared(
                     progress(threats.num_rows // max(len(p.threats.raid), 1))
         finally:
             sink.close()
+        import pyarrow.parquet as pq
+
+        pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")
+        pq.write_table(replay(p, seed, 0), tmp / "timeline.parquet", compression="zstd")
         run_meta = {
             "scenario": p.scenario,
             "variant": p.variant,
@@ -158,6 +302,8 @@ def run_prepared(
             "acquisition_cost_usd": p.fire_units.acquisition_cost_usd.tolist(),
             "threat_unit_cost_usd": p.threats.unit_cost_usd.tolist(),
             "assets": [a.model_dump() for a in p.assets],
+            "time_step_s": p.dt_s,
+            **sites(p),
             **(meta or {}),
         }
         (tmp / "run.json").write_text(json.dumps(run_meta, indent=2) + "\n", encoding="utf-8")
