@@ -24,8 +24,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-catalog_app = typer.Typer(help="List catalog entries or show one with its sources.",
-                          invoke_without_command=True)
+catalog_app = typer.Typer(
+    help="List catalog entries or show one with its sources.", invoke_without_command=True
+)
 app.add_typer(catalog_app, name="catalog")
 
 out = Console()
@@ -57,21 +58,30 @@ def validate(scenario: ScenarioArg) -> None:
     from iadsim.scenario import load_scenario
 
     s = load_scenario(scenario)
-    out.print(f"{scenario}: valid ({len(s.raids)} raids, {len(s.fire_units)} fire units, "
-              f"variants: {', '.join(s.variant_names())})", highlight=False)
+    out.print(
+        f"{scenario}: valid ({len(s.raids)} raids, {len(s.fire_units)} fire units, "
+        f"variants: {', '.join(s.variant_names())})",
+        highlight=False,
+    )
 
 
 @app.command()
 @_input_errors
 def run(
     scenario: ScenarioArg,
-    variant: Annotated[list[str] | None, typer.Option("--variant", "-v",
-                       help="Variant to run (repeatable); default all.")] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", "-v", help="Variant to run (repeatable); default all."),
+    ] = None,
     replications: Annotated[int | None, typer.Option("--replications", "-n", min=1)] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="Processes; default all cores.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes; default all cores.")
+    ] = None,
     chunk_size: Annotated[int | None, typer.Option(min=1)] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Results directory; default out/<scenario>.")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Results directory; default out/<scenario>.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -84,33 +94,113 @@ def run(
     s = iadsim.load_scenario(scenario)
     target = out_dir or Path("out") / s.name
     show = not quiet and not as_json
-    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=err, disable=not show, transient=False)
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show,
+        transient=False,
+    )
 
     def progress(name: str, total: int):
         task = bar.add_task(name, total=total)
         return lambda n: bar.advance(task, n)
 
     with bar:
-        results = iadsim.run(s, variant, replications=replications, seed=seed, workers=workers,
-                             chunk_size=chunk_size, out_dir=target, progress=progress)
+        results = iadsim.run(
+            s,
+            variant,
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            chunk_size=chunk_size,
+            out_dir=target,
+            progress=progress,
+        )
     if as_json:
-        payload = {"scenario": s.name, "directory": str(results.directory),
-                   "variants": {k: v.summary for k, v in results.variants.items()}}
+        payload = {
+            "scenario": s.name,
+            "directory": str(results.directory),
+            "variants": {k: v.summary for k, v in results.variants.items()},
+        }
         sys.stdout.write(json.dumps(payload, indent=2, default=float) + "\n")
         return
     for v in results.variants.values():
         for table in summary_tables(v.summary):
             out.print(table)
         out.print()
-    out.print(f"Results: {results.directory}/<variant>/threats.parquet, fire_units.parquet",
-              highlight=False)
+    out.print(
+        f"Results: {results.directory}/<variant>/threats.parquet, fire_units.parquet",
+        highlight=False,
+    )
+
+
+@app.command()
+@_input_errors
+def coverage(
+    scenario: ScenarioArg,
+    altitudes: Annotated[str, typer.Option(help="Altitude bands above ground [m].")] = (
+        "30,100,300,1000"
+    ),
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Default out/<scenario>/coverage.")
+    ] = None,
+) -> None:
+    """Terrain coverage maps: per radar and for their union, a minimum-detectable-height raster
+    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON) and a PNG."""
+    from iadsim.catalog import load_catalog
+    from iadsim.engine.prepare import radar_sites, site_table
+    from iadsim.engine.results import AtomicDir
+    from iadsim.report.coverage import coverage_polygons, coverage_raster, quicklook_png
+    from iadsim.scenario import load_scenario
+    from iadsim.scenario.loader import resolve_terrain
+    from iadsim.terrain import Dem
+
+    try:
+        bands = [float(a) for a in altitudes.split(",") if a.strip()]
+    except ValueError:
+        raise InputError.single(f"--altitudes must be numbers in metres: {altitudes!r}") from None
+    s = load_scenario(scenario)
+    dem = resolve_terrain(s)
+    if dem is None:
+        dem = Dem.default()
+        if not all(bool(dem.contains(f.lat, f.lon)) for f in [*s.fire_units, *s.sensors]):
+            raise InputError.single(
+                "coverage maps need terrain: the radars lie outside the packaged DEM; "
+                "give one with terrain.dem",
+                scenario,
+                field_path="terrain.dem",
+            )
+    sites = radar_sites(s.fire_units, s.sensors, load_catalog())
+    if not sites:
+        raise InputError.single("the scenario has no radars (fire units or sensors)", scenario)
+    k = s.propagation.k_factor
+    tables = [
+        site_table(dem, site, k, s.terrain.az_step_deg, s.terrain.range_step_m) for site in sites
+    ]
+    target = out_dir or Path("out") / s.name / "coverage"
+    written = []
+    with AtomicDir(target) as tmp:
+        groups = [(site.name.replace("/", "_"), [t]) for site, t in zip(sites, tables, strict=True)]
+        groups.append(("union", tables))
+        for name, group in groups:
+            raster = coverage_raster(group, tmp / f"{name}.tif", dem=dem)
+            coverage_polygons(raster, bands, tmp / f"{name}.geojson")
+            quicklook_png(raster, tmp / f"{name}.png", group, title=f"{s.name}: {name}")
+            written.append(name)
+    out.print(
+        f"Coverage maps for {', '.join(written)} (bands {altitudes} m AGL) in {target}",
+        highlight=False,
+    )
 
 
 @catalog_app.callback()
 @_input_errors
-def catalog_list(ctx: typer.Context,
-                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def catalog_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """List every system and threat in the catalog."""
     if ctx.invoked_subcommand is not None:
         return
@@ -127,8 +217,10 @@ def catalog_list(ctx: typer.Context,
 
 @catalog_app.command("show")
 @_input_errors
-def catalog_show(name: Annotated[str, typer.Argument(help="System or threat name.")],
-                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def catalog_show(
+    name: Annotated[str, typer.Argument(help="System or threat name.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Show every figure of one entry with its value, unit, claim type and sources."""
     from iadsim.catalog import load_catalog
     from iadsim.catalog.present import entry_as_dict, entry_tables
@@ -137,8 +229,9 @@ def catalog_show(name: Annotated[str, typer.Argument(help="System or threat name
     entry = cat.systems.get(name) or cat.threats.get(name)
     if entry is None:
         known = ", ".join(sorted([*cat.systems, *cat.threats]))
-        raise InputError.single(f"unknown catalog entry '{name}'; known: {known}",
-                                field_path="name")
+        raise InputError.single(
+            f"unknown catalog entry '{name}'; known: {known}", field_path="name"
+        )
     if as_json:
         sys.stdout.write(json.dumps(entry_as_dict(entry), indent=2) + "\n")
         return

@@ -62,28 +62,33 @@ def to_plain(node: Any) -> Any:
     return node
 
 
-def locate(root: Any, loc: Sequence[int | str]) -> tuple[int | None, int | None]:
+def locate(
+    root: Any, loc: Sequence[int | str], at_key: bool = False
+) -> tuple[int | None, int | None]:
     """Return the 1-based (line, col) of the node at ``loc`` inside ``root``.
 
-    Walks as deep as the path exists; when a key is missing, the position of the deepest
-    existing mapping is returned (that is where the missing field belongs).
+    Scalars are located at their value, collections at their key; with ``at_key`` the last
+    element is located at its key (an unknown field). Walks as deep as the path exists; when a
+    key is missing, the position of the deepest existing mapping is returned (that is where the
+    missing field belongs).
     """
     node = root
     line: int | None = None
     col: int | None = None
     if isinstance(root, (CommentedMap, CommentedSeq)):
         line, col = root.lc.line + 1, root.lc.col + 1
-    for part in loc:
+    for depth, part in enumerate(loc):
+        last = depth == len(loc) - 1
         if isinstance(node, CommentedMap) and part in node:
-            try:
-                vline, vcol = node.lc.value(part)
-            except (KeyError, TypeError, AttributeError):
-                vline, vcol = node.lc.key(part)
             child = node[part]
-            if isinstance(child, (CommentedMap, CommentedSeq)) and not isinstance(part, int):
-                kline, kcol = node.lc.key(part)
+            kline, kcol = node.lc.key(part)
+            if (last and at_key) or isinstance(child, (CommentedMap, CommentedSeq)):
                 line, col = kline + 1, kcol + 1
             else:
+                try:
+                    vline, vcol = node.lc.value(part)
+                except (KeyError, TypeError, AttributeError):
+                    vline, vcol = kline, kcol
                 line, col = vline + 1, vcol + 1
             node = child
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
@@ -115,7 +120,7 @@ def problems_from_validation(
         # pydantic puts the tag of a discriminated/function validator in loc; drop non-data parts
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         full = [*prefix, *loc]
-        line, col = locate(root, full)
+        line, col = locate(root, full, at_key=err["type"] == "extra_forbidden")
         msg = err["msg"]
         if err["type"] == "missing":
             msg = "required field is missing"

@@ -8,6 +8,7 @@ The variants of one run share the root seed, so they face the same threat failur
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import pandas as pd
 
 from iadsim.analysis.summary import summarize
 from iadsim.catalog import Catalog, load_catalog
-from iadsim.engine.prepare import GroundFn, Prepared, prepare, smooth_earth
+from iadsim.engine.prepare import Prepared, prepare
 from iadsim.engine.runner import run_prepared
 from iadsim.errors import InputError
 from iadsim.scenario import Scenario
@@ -75,7 +76,6 @@ def run(
     chunk_size: int | None = None,
     out_dir: str | Path | None = None,
     catalog: Catalog | None = None,
-    ground: GroundFn = smooth_earth,
     progress: Callable[[str, int, int], Callable[[int], None]] | None = None,
 ) -> Results:
     """Run every (or the named) variant of ``scenario``; write results under ``out_dir``.
@@ -101,15 +101,32 @@ def run(
             scenario.variant(name)
         except KeyError:
             known = ", ".join(scenario.variant_names())
-            raise InputError.single(f"unknown variant '{name}'; known: {known}",
-                                    scenario.source_path, field_path="variants") from None
+            raise InputError.single(
+                f"unknown variant '{name}'; known: {known}",
+                scenario.source_path,
+                field_path="variants",
+            ) from None
     base = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="iadsim-"))
+    base.mkdir(parents=True, exist_ok=True)
+    if scenario.source_path:
+        # the scenario as run, beside its results (atomic: temp file, then rename)
+        tmp = base / ".scenario.yaml.tmp"
+        shutil.copyfile(scenario.source_path, tmp)
+        os.replace(tmp, base / "scenario.yaml")
     results = {}
     for name in names:
-        prepared = prepare(scenario, name, catalog, ground=ground)
+        prepared = prepare(scenario, name, catalog)
         tick = progress(name, reps) if progress else None
         directory = base / name
-        run_prepared(prepared, directory, reps, root_seed, chunk, n_workers, tick,
-                     meta={"source": scenario.source_path})
+        run_prepared(
+            prepared,
+            directory,
+            reps,
+            root_seed,
+            chunk,
+            n_workers,
+            tick,
+            meta={"source": scenario.source_path},
+        )
         results[name] = VariantResult(name, directory, summarize(directory), prepared)
     return Results(scenario.name, base, results)

@@ -52,8 +52,7 @@ def mean_ci(total: float, total_sq: float, n: int, confidence: float = CONFIDENC
 
 
 def summarize(directory: str | Path) -> dict:
-    """Summary of one variant's results directory (threats.parquet, fire_units.parquet, run.json).
-    """
+    """Summary of one variant's results directory (threats.parquet, fire_units.parquet, run.json)."""
     d = Path(directory)
     meta = json.loads((d / "run.json").read_text(encoding="utf-8"))
     reps = int(meta["replications"])
@@ -83,10 +82,18 @@ def summarize(directory: str | Path) -> dict:
         km, klo, khi = mean_ci(killed, killed_sq, reps)
         by_type.append(
             dict(
-                threat_class=cls, threat_type=typ, launched_per_rep=n / reps,
-                p_leak=leaked / n, p_leak_lo=lo, p_leak_hi=hi,
-                leakers_mean=lm, leakers_lo=llo, leakers_hi=lhi,
-                killed_mean=km, killed_lo=klo, killed_hi=khi,
+                threat_class=cls,
+                threat_type=typ,
+                launched_per_rep=n / reps,
+                p_leak=leaked / n,
+                p_leak_lo=lo,
+                p_leak_hi=hi,
+                leakers_mean=lm,
+                leakers_lo=llo,
+                leakers_hi=lhi,
+                killed_mean=km,
+                killed_lo=klo,
+                killed_hi=khi,
                 failed_mean=failed / reps,
             )
         )
@@ -109,10 +116,19 @@ def summarize(directory: str | Path) -> dict:
     lm, llo, lhi = mean_ci(all_rep[0] or 0, all_rep[1] or 0, reps)
     km, klo, khi = mean_ci(all_rep[2] or 0, all_rep[3] or 0, reps)
     overall = dict(
-        threat_class="all", threat_type="all", launched_per_rep=tot["n"] / reps,
-        p_leak=tot["leaked"] / tot["n"] if tot["n"] else math.nan, p_leak_lo=lo, p_leak_hi=hi,
-        leakers_mean=lm, leakers_lo=llo, leakers_hi=lhi,
-        killed_mean=km, killed_lo=klo, killed_hi=khi, failed_mean=tot["failed"] / reps,
+        threat_class="all",
+        threat_type="all",
+        launched_per_rep=tot["n"] / reps,
+        p_leak=tot["leaked"] / tot["n"] if tot["n"] else math.nan,
+        p_leak_lo=lo,
+        p_leak_hi=hi,
+        leakers_mean=lm,
+        leakers_lo=llo,
+        leakers_hi=lhi,
+        killed_mean=km,
+        killed_lo=klo,
+        killed_hi=khi,
+        failed_mean=tot["failed"] / reps,
     )
 
     assets = []
@@ -131,8 +147,17 @@ def summarize(directory: str | Path) -> dict:
         m, mlo, mhi = mean_ci(total, total_sq, reps)
         plo, phi = wilson(reps_hit, reps)
         assets.append(
-            dict(asset=asset["name"], value=asset["value"], hits_mean=m, hits_lo=mlo,
-                 hits_hi=mhi, p_hit=reps_hit / reps, p_hit_lo=plo, p_hit_hi=phi)
+            dict(
+                asset=asset["name"],
+                value=asset["value"],
+                hits_mean=m,
+                hits_lo=mlo,
+                hits_hi=mhi,
+                p_hit=reps_hit / reps,
+                p_hit_lo=plo,
+                p_hit_hi=phi,
+                coverage=meta.get("coverage_share", {}).get(asset["name"], {}),
+            )
         )
 
     fire_units = []
@@ -147,8 +172,14 @@ def summarize(directory: str | Path) -> dict:
         ).fetchall():
             m, mlo, mhi = mean_ci(shots, shots_sq, reps)
             fire_units.append(
-                dict(fire_unit=name, shots_mean=m, shots_lo=mlo, shots_hi=mhi,
-                     interceptors_left_mean=left, interceptor_cost_mean_usd=cost / reps)
+                dict(
+                    fire_unit=name,
+                    shots_mean=m,
+                    shots_lo=mlo,
+                    shots_hi=mhi,
+                    interceptors_left_mean=left,
+                    interceptor_cost_mean_usd=cost / reps,
+                )
             )
         spent_row = con.execute(
             f"""
@@ -169,6 +200,8 @@ def summarize(directory: str | Path) -> dict:
         replications=reps,
         seed=meta["seed"],
         threats_per_replication=meta["threats_per_replication"],
+        terrain=meta.get("terrain", "smooth earth"),
+        coverage_radius_m=meta.get("coverage_radius_m"),
         by_threat=[*by_type, overall],
         assets=assets,
         fire_units=fire_units,

@@ -17,6 +17,7 @@ from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.engine.kernel import GREEDY, OPTIMAL, earliest_intercepts
 from iadsim.scenario import Scenario
+from iadsim.scenario.loader import resolve_terrain
 from iadsim.sensors.radar import (
     detection_probability,
     elevation_angle_deg,
@@ -30,6 +31,7 @@ THREAT_CLASSES = ("ballistic", "cruise", "drone", "aircraft")
 CEP_TO_SIGMA = 1.0 / np.sqrt(2.0 * np.log(2.0))
 
 GroundFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+_UNSET = object()
 
 
 def smooth_earth(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -133,6 +135,8 @@ class Prepared:
     confirm_m: int
     confirm_n: int
     assets: list = field(default_factory=list)
+    terrain: str = "smooth earth"
+    tables: list = field(default_factory=list, repr=False)
 
     def kernel_args(self) -> tuple:
         """Static arguments of :func:`simulate_replication`, in its order."""
@@ -305,10 +309,90 @@ class _RadarSite:
     sector_width_deg: float
 
 
-def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, ground: GroundFn):
+def radar_sites(fire_units, sensors, catalog: Catalog) -> list[_RadarSite]:
+    """Every radar of a defence: each fire unit's fire-control radar (in fire-unit order),
+    then the stand-alone sensors."""
+    sites = []
+    for i, fu in enumerate(fire_units):
+        system = catalog.systems[fu.system]
+        radar = system.fire_unit.fire_control_radar
+        spec = system.radars[radar]
+        width = min(fu.sector_width_deg, spec.sector_width_deg.si())
+        sites.append(
+            _RadarSite(
+                f"{fu.name}/{radar}",
+                fu.lat,
+                fu.lon,
+                spec,
+                i,
+                fu.networked,
+                fu.sector_center_deg,
+                width,
+            )
+        )
+    for s in sensors:
+        spec = catalog.systems[s.system].radars[s.radar]
+        width = s.sector_width_deg if s.sector_width_deg is not None else spec.sector_width_deg.si()
+        sites.append(
+            _RadarSite(s.name, s.lat, s.lon, spec, -1, s.networked, s.sector_center_deg, width)
+        )
+    return sites
+
+
+def dem_ground(dem) -> GroundFn:
+    """Ground elevation from a DEM (sea level where the DEM has no data)."""
+
+    def ground(lat_deg, lon_deg):
+        return np.nan_to_num(dem.elevation_m(lat_deg, lon_deg), nan=0.0)
+
+    return ground
+
+
+_TABLES: dict = {}
+
+
+def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float):
+    """The terrain coverage table of a radar site (cached per process: variants share them)."""
+    from iadsim.terrain import coverage_table
+
+    spec = site.spec
+    key = (
+        dem.name,
+        site.lat,
+        site.lon,
+        spec.antenna_height_m.si(),
+        spec.instrumented_range_km.si(),
+        k_factor,
+        az_step_deg,
+        range_step_m,
+    )
+    table = _TABLES.get(key)
+    if table is None:
+        table = coverage_table(
+            dem,
+            site.lat,
+            site.lon,
+            spec.antenna_height_m.si(),
+            spec.instrumented_range_km.si(),
+            az_step_deg,
+            range_step_m,
+            k_factor,
+            site_name=site.name,
+        )
+        if len(_TABLES) > 64:
+            _TABLES.clear()
+        _TABLES[key] = table
+    return table
+
+
+def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, table=None):
     """Detection probability and geometric visibility of every threat sample from one radar.
 
-    Returns (pd, visible, slant_m, az_deg), each (N, T); NaN/0 where the threat is not flying.
+    Without a terrain ``table`` the earth is smooth: a target is in line of sight above
+    ``min_visible_height_m`` (the 4/3-earth horizon). With one, above the table's minimum
+    visible height over the terrain at that azimuth and range.
+
+    Returns (pd, visible, slant_m, az_deg), each (N, T); 0/NaN where the threat is not flying.
     """
     spec = site.spec
     flying = ~np.isnan(threats.lat)
@@ -320,19 +404,22 @@ def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, ground: 
     if not flying.any():
         return pd, visible, slant, az
     lat, lon = threats.lat[flying], threats.lon[flying]
-    h_t = threats.height_agl[flying]
-    site_ground = float(ground(np.array(site.lat), np.array(site.lon)))
-    antenna_m = spec.antenna_height_m.si()
-    # Heights are measured from the radar's own ground level: on a smooth earth that is exact;
-    # the terrain model replaces min_visible_height_m with a per-radar table.
-    h_r = antenna_m
-    h_target = h_t + (threats.alt[flying] - h_t) - site_ground  # MSL altitude above site ground
+    h_agl = threats.height_agl[flying]
     az_f, _, ground_range = geo.inverse(site.lat, site.lon, lat, lon)
-    mask_h = min_visible_height_m(ground_range, h_r, k_factor)
+    if table is None:
+        h_r = spec.antenna_height_m.si()
+        h_target = threats.alt[flying]
+        mask_h = min_visible_height_m(ground_range, h_r, k_factor)
+        in_view = h_target >= mask_h
+    else:
+        # heights above the sea-level sphere: the radar on its ground, the target as flown
+        h_r = table.radar_alt_m
+        h_target = threats.alt[flying]
+        in_view = h_agl >= table.min_visible_agl_m(az_f, ground_range)
     elev = elevation_angle_deg(ground_range, h_r, h_target, k_factor)
     rng = slant_range_m(ground_range, h_r, h_target, k_factor)
     seen = (
-        (h_target >= mask_h)
+        in_view
         & (elev >= spec.min_elevation_deg.si())
         & (elev <= spec.max_elevation_deg.si())
         & _in_sector(az_f, site.sector_center_deg, site.sector_width_deg)
@@ -358,10 +445,16 @@ def prepare(
     scenario: Scenario,
     variant: str | None = None,
     catalog: Catalog | None = None,
-    ground: GroundFn = smooth_earth,
+    dem=_UNSET,
 ) -> Prepared:
-    """Compute every deterministic input of one variant of ``scenario``."""
+    """Compute every deterministic input of one variant of ``scenario``.
+
+    ``dem`` defaults to the scenario's terrain (``resolve_terrain``); None means a smooth earth.
+    """
     catalog = catalog or load_catalog()
+    if dem is _UNSET:
+        dem = resolve_terrain(scenario)
+    ground = smooth_earth if dem is None else dem_ground(dem)
     var = scenario.variant(variant)
     doctrine = scenario.doctrine_for(var)
     dt = scenario.time_step_s
@@ -372,35 +465,21 @@ def prepare(
     fus = [f for f in scenario.fire_units if var.fire_units is None or f.name in var.fire_units]
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
 
-    sites = []
-    for i, fu in enumerate(fus):
-        system = catalog.systems[fu.system]
-        spec = system.radars[system.fire_unit.fire_control_radar]
-        sites.append(
-            _RadarSite(
-                f"{fu.name}/{system.fire_unit.fire_control_radar}",
-                fu.lat,
-                fu.lon,
-                spec,
-                i,
-                fu.networked,
-                fu.sector_center_deg,
-                min(fu.sector_width_deg, spec.sector_width_deg.si()),
-            )
-        )
-    for s in sensors:
-        spec = catalog.systems[s.system].radars[s.radar]
-        width = s.sector_width_deg if s.sector_width_deg is not None else spec.sector_width_deg.si()
-        sites.append(
-            _RadarSite(s.name, s.lat, s.lon, spec, -1, s.networked, s.sector_center_deg, width)
-        )
+    sites = radar_sites(fus, sensors, catalog)
 
     n_s = len(sites)
     pd = np.zeros((n_s, n_threats, n_steps), dtype=np.float32)
     visible = np.zeros((n_s, n_threats, n_steps), dtype=bool)
     fu_slant, fu_az = [], []
+    tables = []
     for si, site in enumerate(sites):
-        p, vis, slant, az = radar_coverage(site, threats, k, ground)
+        table = None
+        if dem is not None:
+            table = site_table(
+                dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
+            )
+        tables.append(table)
+        p, vis, slant, az = radar_coverage(site, threats, k, table)
         pd[si], visible[si] = p, vis
         if site.owner >= 0:
             fu_slant.append(slant)
@@ -499,6 +578,8 @@ def prepare(
             icp.speed_decay_time_s.si(),
             out,
         )
+        # a fire unit never engages what its interceptor cannot kill (Pk 0)
+        out[pk[i] <= 0.0] = -1
         intercept[i] = out
 
     fire_units = FireUnits(
@@ -548,4 +629,6 @@ def prepare(
         confirm_m=scenario.tracking.confirm_m,
         confirm_n=scenario.tracking.confirm_n,
         assets=list(scenario.assets),
+        terrain="smooth earth" if dem is None else dem.name,
+        tables=tables,
     )

@@ -175,6 +175,23 @@ def track_table(p: Prepared, max_points: int = 400):
     )
 
 
+ALTITUDE_BANDS_M = (30.0, 100.0, 300.0, 1000.0)
+
+
+def asset_coverage(p: Prepared, radius_m: float = 50_000.0) -> dict:
+    """Per defended asset, the share of a disk around it seen at each altitude band (AGL)."""
+    from iadsim.terrain import disk_coverage_share
+
+    tables = [t for t in p.tables if t is not None]
+    if not tables:
+        return {}
+    out = {}
+    for a in p.assets:
+        share = disk_coverage_share(tables, a.lat, a.lon, radius_m, ALTITUDE_BANDS_M)
+        out[a.name] = {str(int(k)): float(v) for k, v in share.items()}
+    return out
+
+
 def sites(p: Prepared) -> dict:
     """Fire units and radars with their positions, ranges and sectors (for maps)."""
     fu, se = p.fire_units, p.sensors
@@ -303,6 +320,9 @@ def run_prepared(
             "threat_unit_cost_usd": p.threats.unit_cost_usd.tolist(),
             "assets": [a.model_dump() for a in p.assets],
             "time_step_s": p.dt_s,
+            "terrain": p.terrain,
+            "coverage_radius_m": 50_000.0,
+            "coverage_share": asset_coverage(p),
             **sites(p),
             **(meta or {}),
         }

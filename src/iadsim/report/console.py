@@ -1,78 +1,120 @@
-"""Console tables of a run summary (rich)."""
+"""Console tables of a run summary (rich). Estimates are printed with their 95% intervals."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from rich.table import Table
 
 
+def _bad(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def _num(x, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:.{digits}f}"
+    return "-" if _bad(x) else f"{x:.{digits}f}"
 
 
-def _ci(lo, hi, digits: int = 2) -> str:
-    if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-        return ""
-    return f"[{lo:.{digits}f}, {hi:.{digits}f}]"
+def _est(x, lo, hi, digits: int = 2) -> str:
+    """``estimate [lo, hi]``, or the estimate alone when there is no interval."""
+    if _bad(lo) or _bad(hi):
+        return _num(x, digits)
+    return f"{x:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
 def _usd(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if _bad(x):
         return "-"
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.1f}M"
-    return f"${x:,.0f}"
+    return f"${x / 1e6:,.1f}M" if abs(x) >= 1e6 else f"${x:,.0f}"
+
+
+def _table(title: str, columns: list[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, col in enumerate(columns):
+        if i == 0:
+            table.add_column(col, justify="left", min_width=12)
+        else:
+            table.add_column(col, justify="right", no_wrap=True)
+    return table
 
 
 def summary_tables(summary: dict) -> list[Table]:
-    """Tables for one variant: threats, defended assets, fire units and costs."""
-    title = f"{summary['scenario']} / {summary['variant']}  ({summary['replications']:,} replications, seed {summary['seed']})"
-    threats = Table(title=title, title_justify="left")
-    for col, just in (("class", "left"), ("threat", "left"), ("per rep", "right"),
-                      ("P(leak)", "right"), ("95% CI", "right"), ("leakers", "right"),
-                      ("95% CI", "right"), ("killed", "right"), ("failed", "right")):
-        threats.add_column(col, justify=just)
+    """Tables for one variant: threats, defended assets, radar coverage, fire units, cost."""
+    title = (
+        f"{summary['scenario']} / {summary['variant']}  "
+        f"({summary['replications']:,} replications, seed {summary['seed']})"
+    )
+    threats = _table(
+        title, ["threat x n", "P(leak) [95% CI]", "leakers [95% CI]", "killed", "failed"]
+    )
     for row in summary["by_threat"]:
+        overall = row["threat_class"] == "all"
         threats.add_row(
-            row["threat_class"], row["threat_type"], _num(row["launched_per_rep"], 1),
-            _num(row["p_leak"], 3), _ci(row["p_leak_lo"], row["p_leak_hi"], 3),
-            _num(row["leakers_mean"]), _ci(row["leakers_lo"], row["leakers_hi"]),
-            _num(row["killed_mean"]), _num(row["failed_mean"]),
-            style="bold" if row["threat_class"] == "all" else None,
+            f"{'all' if overall else row['threat_type']} x {row['launched_per_rep']:g}",
+            _est(row["p_leak"], row["p_leak_lo"], row["p_leak_hi"], 3),
+            _est(row["leakers_mean"], row["leakers_lo"], row["leakers_hi"]),
+            _num(row["killed_mean"]),
+            _num(row["failed_mean"]),
+            style="bold" if overall else None,
         )
-    assets = Table(title="Defended assets", title_justify="left")
-    for col in ("asset", "value", "hits / rep", "95% CI", "P(hit)", "95% CI"):
-        assets.add_column(col, justify="left" if col == "asset" else "right")
+    assets = _table(
+        "Defended assets", ["asset", "value", "hits/rep [95% CI]", "P(hit at least once) [95% CI]"]
+    )
     for a in summary["assets"]:
-        assets.add_row(a["asset"], _num(a["value"], 1), _num(a["hits_mean"]),
-                       _ci(a["hits_lo"], a["hits_hi"]), _num(a["p_hit"], 3),
-                       _ci(a["p_hit_lo"], a["p_hit_hi"], 3))
+        assets.add_row(
+            a["asset"],
+            _num(a["value"], 1),
+            _est(a["hits_mean"], a["hits_lo"], a["hits_hi"]),
+            _est(a["p_hit"], a["p_hit_lo"], a["p_hit_hi"], 3),
+        )
     tables = [threats, assets]
+
+    bands = sorted({int(b) for a in summary["assets"] for b in a.get("coverage", {})})
+    if bands:
+        radius_km = (summary.get("coverage_radius_m") or 50_000) / 1000
+        terrain = Path(str(summary.get("terrain"))).name
+        cov = _table(
+            f"Radar coverage: share of the {radius_km:.0f} km disk around each asset seen "
+            f"(terrain: {terrain})",
+            ["asset", *[f"{b} m AGL" for b in bands]],
+        )
+        for a in summary["assets"]:
+            c = a.get("coverage", {})
+            cov.add_row(
+                a["asset"], *[f"{100 * c[str(b)]:.0f}%" if str(b) in c else "-" for b in bands]
+            )
+        tables.append(cov)
+
     if summary["fire_units"]:
-        fus = Table(title="Fire units", title_justify="left")
-        for col in ("fire unit", "shots / rep", "95% CI", "left", "cost / rep"):
-            fus.add_column(col, justify="left" if col == "fire unit" else "right")
+        fus = _table("Fire units", ["fire unit", "shots/rep [95% CI]", "left", "cost/rep"])
         for f in summary["fire_units"]:
-            fus.add_row(f["fire_unit"], _num(f["shots_mean"]), _ci(f["shots_lo"], f["shots_hi"]),
-                        _num(f["interceptors_left_mean"], 1), _usd(f["interceptor_cost_mean_usd"]))
+            fus.add_row(
+                f["fire_unit"],
+                _est(f["shots_mean"], f["shots_lo"], f["shots_hi"]),
+                _num(f["interceptors_left_mean"], 1),
+                _usd(f["interceptor_cost_mean_usd"]),
+            )
         fus.add_section()
-        fus.add_row("all", _num(summary["interceptors_used_mean"]),
-                    _ci(summary["interceptors_used_lo"], summary["interceptors_used_hi"]), "",
-                    _usd(summary["interceptor_cost_mean_usd"]), style="bold")
+        fus.add_row(
+            "all",
+            _est(
+                summary["interceptors_used_mean"],
+                summary["interceptors_used_lo"],
+                summary["interceptors_used_hi"],
+            ),
+            "",
+            _usd(summary["interceptor_cost_mean_usd"]),
+            style="bold",
+        )
         tables.append(fus)
         cost = Table(show_header=False, box=None)
-        cost.add_row("Cost of interceptors spent per replication",
-                     f"{_usd(summary['interceptor_cost_mean_usd'])} "
-                     f"{_ci_usd(summary['interceptor_cost_lo_usd'], summary['interceptor_cost_hi_usd'])}")
+        lo, hi = summary["interceptor_cost_lo_usd"], summary["interceptor_cost_hi_usd"]
+        interval = "" if _bad(lo) or _bad(hi) else f" [{_usd(lo)}, {_usd(hi)}]"
+        cost.add_row(
+            "Interceptor cost per replication",
+            f"{_usd(summary['interceptor_cost_mean_usd'])}{interval}",
+        )
         cost.add_row("Cost per threat stopped", _usd(summary["cost_per_threat_stopped_usd"]))
         tables.append(cost)
     return tables
-
-
-def _ci_usd(lo, hi) -> str:
-    if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-        return ""
-    return f"[{_usd(lo)}, {_usd(hi)}]"

@@ -42,36 +42,46 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
         system = catalog.systems.get(fu.system)
         if system is None:
             out.append(
-                (("fire_units", i, "system"),
-                 f"unknown system '{fu.system}'; known: {_known(catalog.systems)}")
+                (
+                    ("fire_units", i, "system"),
+                    f"unknown system '{fu.system}'; known: {_known(catalog.systems)}",
+                )
             )
             continue
         if fu.interceptor is not None and fu.interceptor not in system.interceptors:
             out.append(
-                (("fire_units", i, "interceptor"),
-                 f"system '{fu.system}' has no interceptor '{fu.interceptor}'; "
-                 f"known: {_known(system.interceptors)}")
+                (
+                    ("fire_units", i, "interceptor"),
+                    f"system '{fu.system}' has no interceptor '{fu.interceptor}'; "
+                    f"known: {_known(system.interceptors)}",
+                )
             )
     for i, sensor in enumerate(scenario.sensors):
         system = catalog.systems.get(sensor.system)
         if system is None:
             out.append(
-                (("sensors", i, "system"),
-                 f"unknown system '{sensor.system}'; known: {_known(catalog.systems)}")
+                (
+                    ("sensors", i, "system"),
+                    f"unknown system '{sensor.system}'; known: {_known(catalog.systems)}",
+                )
             )
         elif sensor.radar not in system.radars:
             out.append(
-                (("sensors", i, "radar"),
-                 f"system '{sensor.system}' has no radar '{sensor.radar}'; "
-                 f"known: {_known(system.radars)}")
+                (
+                    ("sensors", i, "radar"),
+                    f"system '{sensor.system}' has no radar '{sensor.radar}'; "
+                    f"known: {_known(system.radars)}",
+                )
             )
     assets = {a.name for a in scenario.assets}
     for i, raid in enumerate(scenario.raids):
         threat = catalog.threats.get(raid.threat)
         if threat is None:
             out.append(
-                (("raids", i, "threat"),
-                 f"unknown threat '{raid.threat}'; known: {_known(catalog.threats)}")
+                (
+                    ("raids", i, "threat"),
+                    f"unknown threat '{raid.threat}'; known: {_known(catalog.threats)}",
+                )
             )
         else:
             ballistic = threat.threat_class == "ballistic"
@@ -80,7 +90,9 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
             if not ballistic and raid.apogee_alt_m is not None:
                 out.append((("raids", i, "apogee_alt_m"), "only ballistic threats have an apogee"))
             if ballistic and raid.height_agl_m is not None:
-                out.append((("raids", i, "height_agl_m"), "a ballistic threat has no cruise height"))
+                out.append(
+                    (("raids", i, "height_agl_m"), "a ballistic threat has no cruise height")
+                )
         if isinstance(raid.aim, str) and raid.aim not in assets:
             out.append(
                 (("raids", i, "aim"), f"unknown asset '{raid.aim}'; known: {_known(assets)}")
@@ -92,15 +104,79 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
             for k, name in enumerate(getattr(variant, field) or []):
                 if name not in known:
                     out.append(
-                        (("variants", i, field, k),
-                         f"unknown {field[:-1].replace('_', ' ')} '{name}'; known: {_known(known)}")
+                        (
+                            ("variants", i, field, k),
+                            f"unknown {field[:-1].replace('_', ' ')} '{name}'; known: {_known(known)}",
+                        )
                     )
     return out
 
 
-def parse_scenario(
-    data: Any, path: str | Path, catalog: Catalog | None = None
-) -> Scenario:
+def _sites(scenario: Scenario):
+    """(loc of the site's lat field, name, lat, lon) of every placed object."""
+    for field in ("assets", "fire_units", "sensors"):
+        for i, item in enumerate(getattr(scenario, field)):
+            yield (
+                (field, i, "lat"),
+                f"{field[:-1].replace('_', ' ')} '{item.name}'",
+                item.lat,
+                item.lon,
+            )
+
+
+def resolve_terrain(scenario: Scenario, data: Any = None, path: str | Path | None = None):
+    """The DEM a scenario uses: a :class:`iadsim.terrain.Dem`, or None for a smooth earth.
+
+    A user DEM that cannot be read, or a site outside it, is an InputError pointing at the
+    scenario field and naming the DEM file. The packaged DEM is used only when every site lies
+    on it; otherwise the earth is smooth (recorded in the results).
+    """
+    from iadsim.terrain import Dem
+
+    choice = scenario.terrain.dem
+    if choice == "none":
+        return None
+    if choice == "default":
+        dem = Dem.default()
+        for _loc, _name, lat, lon in _sites(scenario):
+            if not bool(dem.contains(lat, lon)):
+                return None
+        return dem
+    source = Path(path or scenario.source_path or ".")
+    dem_path = Path(choice)
+    if not dem_path.is_absolute():
+        dem_path = source.parent / dem_path
+    line, col = locate(data, ("terrain", "dem")) if data is not None else (None, None)
+    try:
+        dem = Dem.open(dem_path)
+    except InputError as exc:
+        raise InputError(
+            [
+                Problem(
+                    f"cannot use DEM {dem_path}: {p.message}", str(path), line, col, "terrain.dem"
+                )
+                for p in exc.problems
+            ]
+        ) from None
+    problems = []
+    for loc, name, lat, lon in _sites(scenario):
+        if not bool(dem.contains(lat, lon)):
+            sl, sc = locate(data, loc) if data is not None else (None, None)
+            problems.append(
+                Problem(
+                    f"{name} at {lat:.4f} N {lon:.4f} E is outside the DEM {dem_path}",
+                    str(path),
+                    sl,
+                    sc,
+                    dotted(loc),
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return dem
+
+
+def parse_scenario(data: Any, path: str | Path, catalog: Catalog | None = None) -> Scenario:
     """Validate already-parsed YAML ``data`` from ``path`` into a :class:`Scenario`."""
     if not hasattr(data, "get"):
         raise InputError.single("a scenario file must be a mapping of fields", path, 1, 1)
@@ -109,7 +185,10 @@ def parse_scenario(
         line, col = locate(data, ("schema_version",))
         raise InputError.single(
             f"schema_version {version!r} is not supported; this iadsim reads version 1",
-            path, line, col, "schema_version",
+            path,
+            line,
+            col,
+            "schema_version",
         )
     scenario = validate(Scenario, data, path)
     catalog = catalog or load_catalog()
@@ -120,6 +199,8 @@ def parse_scenario(
     if problems:
         raise InputError(problems)
     scenario._source_path = str(path)
+    if scenario.terrain.dem not in ("default", "none"):
+        resolve_terrain(scenario, data, path)
     return scenario
 
 

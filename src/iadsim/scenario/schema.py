@@ -159,6 +159,19 @@ class Propagation(_Model):
     )
 
 
+class Terrain(_Model):
+    """Elevation data and the resolution of the per-radar coverage tables."""
+
+    dem: str = Field(
+        "default",
+        description="'default' (the packaged GLOBE 30\" crop, where the scenario lies inside it; "
+        "smooth earth elsewhere), 'none' (smooth earth), or a GeoTIFF path (relative to the "
+        "scenario file), any CRS.",
+    )
+    az_step_deg: float = Field(0.1, ge=0.01, le=2.0, description="Table azimuth step. [deg]")
+    range_step_m: float = Field(250.0, ge=10.0, le=5000.0, description="Table range step. [m]")
+
+
 class Tracking(_Model):
     """Track confirmation: M detections in the last N scans of one radar."""
 
@@ -190,6 +203,7 @@ class Scenario(_Model):
     description: str = ""
     time_step_s: float = Field(1.0, ge=0.1, le=10, description="Engine time step. [s]")
     propagation: Propagation = Propagation()
+    terrain: Terrain = Terrain()
     assets: list[Asset] = Field(min_length=1)
     fire_units: list[FireUnit] = Field(default_factory=list)
     sensors: list[Sensor] = Field(default_factory=list)
