@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/iadsim run examples/iraq-2020-al-asad.yaml --out out/iraq-2020-al-asad
+	$(BIN)/iadsim run examples/iraq-2020-al-asad.yaml --out out/iraq-2020-al-asad --report
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -27,6 +27,8 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_viewshed.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -137,7 +137,7 @@ def main() -> None:
             f"{r['peak_main_mb']:>8.0f}"
         )
 
-    oracle_reps = 20
+    oracle_reps = 5
     jit = spawn(oracle_reps * 50, 1, variant)
     py = spawn(oracle_reps, 1, variant, env={"NUMBA_DISABLE_JIT": "1"})
     ratio = (py["run_s"] / oracle_reps) / (jit["run_s"] / (oracle_reps * 50))

@@ -84,6 +84,7 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    report: Annotated[bool, typer.Option("--report", help="Also write the HTML report.")] = False,
 ) -> None:
     """Run a scenario's Monte Carlo replications; print the summary; write Parquet results."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -119,11 +120,17 @@ def run(
             out_dir=target,
             progress=progress,
         )
+    report_path = None
+    if report:
+        from iadsim.report.html import build_report
+
+        report_path = build_report(results.directory)
     if as_json:
         payload = {
             "scenario": s.name,
             "directory": str(results.directory),
             "variants": {k: v.summary for k, v in results.variants.items()},
+            "report": str(report_path) if report_path else None,
         }
         sys.stdout.write(json.dumps(payload, indent=2, default=float) + "\n")
         return
@@ -135,6 +142,55 @@ def run(
         f"Results: {results.directory}/<variant>/threats.parquet, fire_units.parquet",
         highlight=False,
     )
+    if report_path:
+        out.print(f"Report: {report_path}", highlight=False)
+
+
+ResultsArg = Annotated[
+    Path, typer.Argument(help="Results directory of `iadsim run` (or one variant's).")
+]
+
+
+def _results_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise InputError.single("not a results directory (run `iadsim run` first)", path)
+    if not (path / "run.json").exists() and not any(path.glob("*/run.json")):
+        raise InputError.single("no run.json here or in its sub-directories", path)
+    return path
+
+
+@app.command()
+@_input_errors
+def report(
+    results_dir: ResultsArg,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Default RESULTS_DIR/report.html.")
+    ] = None,
+    hillshade: Annotated[bool, typer.Option(help="Include the DEM hillshade layer.")] = True,
+    coverage: Annotated[bool, typer.Option(help="Include radar coverage layers.")] = True,
+) -> None:
+    """One self-contained HTML report (map, plots, tables, sources) that opens with no network."""
+    from iadsim.report.html import build_report
+
+    path = build_report(_results_dir(results_dir), out_file, hillshade=hillshade, coverage=coverage)
+    out.print(f"Report: {path}", highlight=False)
+
+
+@app.command()
+@_input_errors
+def export(
+    results_dir: ResultsArg,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Default RESULTS_DIR/exports.")
+    ] = None,
+    figures: Annotated[bool, typer.Option(help="Also PNG and SVG publication figures.")] = True,
+) -> None:
+    """GeoJSON, KML/KMZ (Google Earth) and CZML (CesiumJS replay), plus PNG/SVG figures."""
+    from iadsim.report.exports import write_exports
+
+    paths = write_exports(_results_dir(results_dir), out_dir, figures=figures)
+    for p in paths:
+        out.print(str(p), highlight=False)
 
 
 @app.command()

@@ -1,0 +1,161 @@
+"""The HTML report in a real browser with the network cut: it loads nothing, logs no error,
+and draws the map layers and the plots.
+
+Drives Debian's Chromium (/usr/bin/chromium) through Playwright's sync API; no browser is
+downloaded. Without Chromium or Playwright the test is skipped locally and fails on CI
+(environment variable ``CI`` set).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.unit.report._results import al_asad_report
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def _require_browser():
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package")
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        missing.append(CHROMIUM)
+    if missing:
+        message = "browser test needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    return al_asad_report(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        exe = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+        b = p.chromium.launch(executable_path=exe, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser, report: Path):
+    """Open the report as file:// with every other request aborted; return what happened."""
+    url = report.resolve().as_uri()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    seen = {"requests": [], "blocked": [], "console": [], "errors": []}
+
+    def route(r):
+        seen["requests"].append(r.request.url)
+        if r.request.url == url:
+            r.continue_()
+        else:
+            seen["blocked"].append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: seen["console"].append((m.type, m.text)))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("requestfailed", lambda r: seen["blocked"].append(r.url))
+    page.goto(url, wait_until="load")
+    page.wait_for_function("document.body.dataset.reportReady === '1'", timeout=30_000)
+    page.wait_for_timeout(300)
+    return page, url, seen
+
+
+def _count(page, selector: str) -> int:
+    return page.locator(selector).count()
+
+
+def test_report_offline_in_chromium(browser, report, tmp_path):
+    page, url, seen = _open(browser, report)
+    try:
+        assert seen["requests"] == [url], seen["requests"]
+        assert not seen["blocked"], seen["blocked"]
+        assert not seen["errors"], seen["errors"]
+        bad = [m for m in seen["console"] if m[0] in ("error", "warning")]
+        assert not bad, bad
+
+        # map: Leaflet's panes, the controls and the first variant's layers
+        assert _count(page, ".leaflet-map-pane") == 1
+        assert _count(page, ".leaflet-control-layers") == 1
+        assert _count(page, ".leaflet-control-scale") == 1
+        assert _count(page, "path.iad-border") > 10
+        assert _count(page, "img.iad-relief") == 1
+        assert _count(page, "path.iad-asset") == 2
+        assert _count(page, "path.iad-trajectory") == 16
+        assert _count(page, "path.iad-leak") > 100
+        # plots: the three comparisons and the first variant's timeline are drawn
+        assert _count(page, ".plotly") >= 6
+        assert _count(page, ".variant-block.active .plotly") == 1
+
+        # switch to the defended variant: rings, coverage and fire units appear
+        page.select_option("#variant-select", "s400-tor")
+        page.wait_for_timeout(300)
+        assert _count(page, "path.iad-ring") == 2
+        assert _count(page, "path.iad-coverage") == 4
+        assert _count(page, "path.iad-fire-unit") == 2
+        assert _count(page, "path.iad-radar-sector") == 3
+        assert _count(page, "path.iad-trajectory") == 16
+        assert _count(page, "path.iad-intercept") >= 1
+        assert page.locator(".variant-block.active").get_attribute("data-variant") == "s400-tor"
+        assert not seen["errors"], seen["errors"]
+
+        shot = page.locator("#map").screenshot()
+        (tmp_path / "map.png").write_bytes(shot)
+        _assert_not_blank(shot)
+        assert seen["requests"] == [url]
+    finally:
+        page.close()
+
+
+def test_csp_refuses_a_stray_fetch(browser, report):
+    """A fetch the page might attempt is refused by the Content-Security-Policy itself."""
+    page, url, seen = _open(browser, report)
+    try:
+        outcome = page.evaluate(
+            """async () => {
+                try { await fetch("https://example.invalid/tile.png"); return "fetched"; }
+                catch (e) { return "refused"; }
+            }"""
+        )
+        assert outcome == "refused"
+        assert seen["requests"] == [url]  # refused before it became a request
+        assert any("Content Security Policy" in text for _, text in seen["console"])
+    finally:
+        page.close()
+
+
+def _assert_not_blank(png: bytes) -> None:
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    h, w, _ = img.shape
+    assert h > 300 and w > 600
+    colours = np.unique(img.reshape(-1, 3), axis=0)
+    assert len(colours) > 200, f"only {len(colours)} distinct colours"
+    non_white = np.any(img < 245, axis=2).mean()
+    assert non_white > 0.5, f"{non_white:.0%} of the map is not white"
