@@ -53,7 +53,7 @@ def _popcount(x: np.int64) -> int:
     return n
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # array arguments: avoid call overhead
 def _launch(
     f,
     j,
@@ -66,7 +66,6 @@ def _launch(
     e_j,
     e_ic,
     e_shots,
-    e_active,
     n_eng,
     next_free,
     eng_count,
@@ -82,7 +81,6 @@ def _launch(
     e_j[k] = j
     e_ic[k] = ic
     e_shots[k] = shots
-    e_active[k] = True
     next_free[j] = ic + 1
     eng_count[j] += 1
     fu_shots[f] += shots
@@ -90,7 +88,7 @@ def _launch(
     return n_eng + 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # array arguments: avoid call overhead
 def _log(log, n_log, t, kind, j, who, extra):
     k = n_log[0]
     if k < log.shape[0]:
@@ -102,17 +100,31 @@ def _log(log, n_log, t, kind, j, who, extra):
         n_log[0] = k + 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # array arguments: avoid call overhead
 def _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
     if busy_ch[f] >= channels[f] or ready[f] <= 0:
         return False
     return in_flight[f] + min(salvo, ready[f]) <= max_in_flight[f]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # array arguments: avoid call overhead
 def _feasible(
-    f, j, t, avail, reaction_steps, intercept, impact_step, is_ballistic, ready, reserve_ballistic
+    f,
+    j,
+    t,
+    avail,
+    reaction_steps,
+    intercept,
+    window,
+    impact_step,
+    is_ballistic,
+    ready,
+    reserve_ballistic,
 ):
+    # window[f, j] bounds the launch steps with an intercept solution: most checks end here,
+    # without touching the large intercept table
+    if t < window[f, j, 0] or t > window[f, j, 1]:
+        return -1
     if avail[f, j] < 0 or t < avail[f, j] + reaction_steps[f]:
         return -1
     ic = intercept[f, j, t]
@@ -153,6 +165,7 @@ def simulate_replication(
     per_launcher,
     reload_steps,
     intercept,
+    window,
     pk,
     salvo,
     max_engagements,
@@ -204,7 +217,7 @@ def simulate_replication(
     confirmed = np.zeros((n_sensors, n_threats), dtype=np.bool_)
     history = np.zeros((n_sensors, n_threats), dtype=np.int64)
     held = np.zeros(n_sensors, dtype=np.int64)
-    window = (np.int64(1) << confirm_n) - 1
+    history_mask = (np.int64(1) << confirm_n) - 1
     avail = np.full((n_fu, n_threats), -1, dtype=np.int64)
     next_free = np.zeros(n_threats, dtype=np.int64)
     eng_count = np.zeros(n_threats, dtype=np.int64)
@@ -222,16 +235,26 @@ def simulate_replication(
     e_j = np.zeros(max_eng, dtype=np.int64)
     e_ic = np.zeros(max_eng, dtype=np.int64)
     e_shots = np.zeros(max_eng, dtype=np.int64)
-    e_active = np.zeros(max_eng, dtype=np.bool_)
     n_eng = 0
     cand = np.empty(n_threats, dtype=np.int64)
     prio = np.empty(n_threats, dtype=np.float64)
 
+    # threats launched and still pending, so each step touches only what is in flight
+    launch_order = np.argsort(launch_step, kind="mergesort")
+    next_launch = 0
+    live = np.empty(n_threats, dtype=np.int64)
+    n_live = 0
+
     for step_index in range(active_steps.shape[0]):
         t = active_steps[step_index]
+        while next_launch < n_threats and launch_step[launch_order[next_launch]] <= t:
+            live[n_live] = launch_order[next_launch]
+            n_live += 1
+            next_launch += 1
 
         # 3. failures in flight
-        for j in range(n_threats):
+        for li in range(n_live):
+            j = live[li]
             if fails[j] and fate[j] == PENDING and fail_step[j] <= t:
                 fate[j] = FAILED
                 end_step[j] = fail_step[j]
@@ -241,36 +264,46 @@ def simulate_replication(
                         held[s] -= 1
                         confirmed[s, j] = False
 
-        # 4. intercepts due now: each shot of the salvo kills independently
-        for k in range(n_eng):
-            if not e_active[k] or e_ic[k] > t:
+        # 4. intercepts due now: each shot of the salvo kills independently; a resolved
+        #    engagement is swap-removed from the list of those under way
+        k = 0
+        while k < n_eng:
+            if e_ic[k] > t:
+                k += 1
                 continue
-            e_active[k] = False
             f = e_f[k]
             j = e_j[k]
+            ic = e_ic[k]
+            shots = e_shots[k]
+            n_eng -= 1
+            e_f[k] = e_f[n_eng]
+            e_j[k] = e_j[n_eng]
+            e_ic[k] = e_ic[n_eng]
+            e_shots[k] = e_shots[n_eng]
             busy_ch[f] -= 1
-            in_flight[f] -= e_shots[k]
+            in_flight[f] -= shots
             kill = False
-            for _ in range(e_shots[k]):
+            for _ in range(shots):
                 if rng_engage.random() < pk[f, j]:
                     kill = True
             if fate[j] != PENDING:
                 continue
-            _log(log, n_log, t, EV_KILL if kill else EV_MISS, j, f, e_shots[k])
+            _log(log, n_log, t, EV_KILL if kill else EV_MISS, j, f, shots)
             if kill:
                 fate[j] = KILLED
                 killer[j] = f
-                intercept_step[j] = e_ic[k]
-                end_step[j] = e_ic[k]
+                intercept_step[j] = ic
+                end_step[j] = ic
                 for s in range(n_sensors):
                     if confirmed[s, j]:
                         held[s] -= 1
                         confirmed[s, j] = False
             else:
-                next_free[j] = e_ic[k] + assess_steps[f]
+                next_free[j] = ic + assess_steps[f]
 
         # 5. arrivals: whatever is still pending at its impact step has leaked
-        for j in range(n_threats):
+        for li in range(n_live):
+            j = live[li]
             if fate[j] == PENDING and impact_step[j] <= t:
                 fate[j] = LEAKED
                 end_step[j] = impact_step[j]
@@ -279,6 +312,13 @@ def simulate_replication(
                     if confirmed[s, j]:
                         held[s] -= 1
                         confirmed[s, j] = False
+
+        w = 0
+        for li in range(n_live):
+            if fate[live[li]] == PENDING:
+                live[w] = live[li]
+                w += 1
+        n_live = w
 
         # 6. reloads from the reserve, one launcher at a time per fire unit
         for f in range(n_fu):
@@ -294,14 +334,15 @@ def simulate_replication(
         for s in range(n_sensors):
             if t % scan_steps[s] != 0:
                 continue
-            for j in range(n_threats):
-                if fate[j] != PENDING or confirmed[s, j] or t < launch_step[j]:
+            for li in range(n_live):
+                j = live[li]
+                if confirmed[s, j]:
                     continue
                 p = pd[s, j, t]
                 bit = 0
                 if p > 0.0 and rng_engage.random() < p:
                     bit = 1
-                history[s, j] = ((history[s, j] << 1) | bit) & window
+                history[s, j] = ((history[s, j] << 1) | bit) & history_mask
                 if (
                     bit == 1
                     and _popcount(history[s, j]) >= confirm_m
@@ -318,23 +359,47 @@ def simulate_replication(
                             if fu_networked[f] and avail[f, j] < 0:
                                 avail[f, j] = t
 
-        # 8. threat evaluation: rank by value over time to impact
-        n_cand = 0
-        for j in range(n_threats):
-            if fate[j] != PENDING or t < launch_step[j] or t < next_free[j]:
-                continue
-            if eng_count[j] >= max_engagements or value[j] < hold_value:
-                continue
-            cand[n_cand] = j
-            prio[n_cand] = value[j] / max((impact_step[j] - t) * dt_s, dt_s)
-            n_cand += 1
-        if n_cand == 0:
-            continue
+        # 8. threat evaluation: threats some ready fire unit can engage now, ranked by value
+        #    over time to impact (most steps have none: skip them before any sorting)
         any_fu = False
         for f in range(n_fu):
             if _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
                 any_fu = True
         if not any_fu:
+            continue
+        n_cand = 0
+        for li in range(n_live):
+            j = live[li]
+            if t < next_free[j]:
+                continue
+            if eng_count[j] >= max_engagements or value[j] < hold_value:
+                continue
+            reachable = False
+            for f in range(n_fu):
+                if (
+                    _feasible(
+                        f,
+                        j,
+                        t,
+                        avail,
+                        reaction_steps,
+                        intercept,
+                        window,
+                        impact_step,
+                        is_ballistic,
+                        ready,
+                        reserve_ballistic,
+                    )
+                    >= 0
+                ):
+                    reachable = True
+                    break
+            if not reachable:
+                continue
+            cand[n_cand] = j
+            prio[n_cand] = value[j] / max((impact_step[j] - t) * dt_s, dt_s)
+            n_cand += 1
+        if n_cand == 0:
             continue
         order = np.argsort(-prio[:n_cand], kind="mergesort")
 
@@ -355,6 +420,7 @@ def simulate_replication(
                         avail,
                         reaction_steps,
                         intercept,
+                        window,
                         impact_step,
                         is_ballistic,
                         ready,
@@ -379,7 +445,6 @@ def simulate_replication(
                         e_j,
                         e_ic,
                         e_shots,
-                        e_active,
                         n_eng,
                         next_free,
                         eng_count,
@@ -413,6 +478,7 @@ def simulate_replication(
                         avail,
                         reaction_steps,
                         intercept,
+                        window,
                         impact_step,
                         is_ballistic,
                         ready,
@@ -448,7 +514,6 @@ def simulate_replication(
                     e_j,
                     e_ic,
                     e_shots,
-                    e_active,
                     n_eng,
                     next_free,
                     eng_count,

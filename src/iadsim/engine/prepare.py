@@ -105,6 +105,7 @@ class FireUnits:
     acquisition_cost_usd: np.ndarray
     pk: np.ndarray  # (F, N)
     intercept: np.ndarray  # (F, N, T) int32
+    window: np.ndarray  # (F, N, 2) int64: first and last launch step with an intercept
     max_range_m: np.ndarray
     sector_center_deg: np.ndarray
     sector_width_deg: np.ndarray
@@ -168,6 +169,7 @@ class Prepared:
             fu.per_launcher,
             fu.reload_steps,
             fu.intercept,
+            fu.window,
             fu.pk,
             d.salvo,
             d.max_engagements,
@@ -337,6 +339,20 @@ def radar_sites(fire_units, sensors, catalog: Catalog) -> list[_RadarSite]:
             _RadarSite(s.name, s.lat, s.lon, spec, -1, s.networked, s.sector_center_deg, width)
         )
     return sites
+
+
+def launch_windows(intercept: np.ndarray) -> np.ndarray:
+    """First and last launch step with an intercept solution, per fire unit and threat
+    ((1, 0) where there is none, an empty window)."""
+    n_f, n_t, _ = intercept.shape
+    window = np.empty((n_f, n_t, 2), dtype=np.int64)
+    window[..., 0], window[..., 1] = 1, 0
+    for f in range(n_f):
+        for j in range(n_t):
+            ok = np.flatnonzero(intercept[f, j] >= 0)
+            if ok.size:
+                window[f, j] = ok[0], ok[-1]
+    return window
 
 
 def dem_ground(dem) -> GroundFn:
@@ -602,6 +618,7 @@ def prepare(
         acquisition_cost_usd=np.array(cols["acq"], dtype=float),
         pk=pk,
         intercept=intercept,
+        window=launch_windows(intercept),
         max_range_m=np.array(cols["max_range"], dtype=float),
         sector_center_deg=np.array([f.sector_center_deg for f in fus], dtype=float),
         sector_width_deg=np.array([f.sector_width_deg for f in fus], dtype=float),
