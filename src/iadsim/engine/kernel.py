@@ -135,6 +135,48 @@ def _feasible(
     return ic
 
 
+NEVER = np.int64(1) << 62
+
+
+@numba.njit(cache=True, inline="always")  # array arguments: avoid call overhead
+def _next_evaluation(
+    t,
+    live,
+    n_live,
+    eng_count,
+    max_engagements,
+    value,
+    hold_value,
+    avail,
+    reaction_steps,
+    window,
+    next_free,
+    salvo,
+    channels,
+    busy_ch,
+    ready,
+    in_flight,
+    max_in_flight,
+):
+    """The first step after ``t`` at which threat evaluation could find an engagement, given
+    that no event (track, intercept, reload) happens before it: the earliest opening of a launch
+    window of a tracked threat for a fire unit able to fire."""
+    due = NEVER
+    for li in range(n_live):
+        j = live[li]
+        if eng_count[j] >= max_engagements or value[j] < hold_value:
+            continue
+        for f in range(avail.shape[0]):
+            if avail[f, j] < 0:
+                continue
+            if not _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
+                continue
+            s0 = max(avail[f, j] + reaction_steps[f], window[f, j, 0], next_free[j], t + 1)
+            if s0 <= window[f, j, 1] and s0 < due:
+                due = s0
+    return due
+
+
 @numba.njit(cache=True)
 def simulate_replication(
     rng_threat,
@@ -245,6 +287,10 @@ def simulate_replication(
     live = np.empty(n_threats, dtype=np.int64)
     n_live = 0
 
+    # threat evaluation runs only when something may have changed: an event sets it due now,
+    # and after a pass that found nothing it is due when the next launch window opens
+    evaluate_at = np.int64(0)
+
     for step_index in range(active_steps.shape[0]):
         t = active_steps[step_index]
         while next_launch < n_threats and launch_step[launch_order[next_launch]] <= t:
@@ -281,6 +327,7 @@ def simulate_replication(
             e_ic[k] = e_ic[n_eng]
             e_shots[k] = e_shots[n_eng]
             busy_ch[f] -= 1
+            evaluate_at = min(evaluate_at, t)
             in_flight[f] -= shots
             kill = False
             for _ in range(shots):
@@ -327,6 +374,7 @@ def simulate_replication(
                 ready[f] += n_load
                 reserve[f] -= n_load
                 reload_done[f] = -1
+                evaluate_at = min(evaluate_at, t)
             if reload_done[f] < 0 and reserve[f] > 0 and capacity[f] - ready[f] >= per_launcher[f]:
                 reload_done[f] = t + reload_steps[f]
 
@@ -350,6 +398,7 @@ def simulate_replication(
                 ):
                     confirmed[s, j] = True
                     held[s] += 1
+                    evaluate_at = min(evaluate_at, t)
                     _log(log, n_log, t, EV_TRACK, j, s, 0)
                     owner = sensor_owner[s]
                     if owner >= 0 and avail[owner, j] < 0:
@@ -361,11 +410,14 @@ def simulate_replication(
 
         # 8. threat evaluation: threats some ready fire unit can engage now, ranked by value
         #    over time to impact (most steps have none: skip them before any sorting)
+        if t < evaluate_at:
+            continue
         any_fu = False
         for f in range(n_fu):
             if _can_fire(f, salvo, channels, busy_ch, ready, in_flight, max_in_flight):
                 any_fu = True
         if not any_fu:
+            evaluate_at = NEVER  # until an intercept or a reload frees a fire unit
             continue
         n_cand = 0
         for li in range(n_live):
@@ -400,7 +452,27 @@ def simulate_replication(
             prio[n_cand] = value[j] / max((impact_step[j] - t) * dt_s, dt_s)
             n_cand += 1
         if n_cand == 0:
+            evaluate_at = _next_evaluation(
+                t,
+                live,
+                n_live,
+                eng_count,
+                max_engagements,
+                value,
+                hold_value,
+                avail,
+                reaction_steps,
+                window,
+                next_free,
+                salvo,
+                channels,
+                busy_ch,
+                ready,
+                in_flight,
+                max_in_flight,
+            )
             continue
+        evaluate_at = t + 1
         order = np.argsort(-prio[:n_cand], kind="mergesort")
 
         # 9. weapon assignment
