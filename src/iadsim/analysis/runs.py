@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from iadsim.analysis.summary import summarize
+from iadsim.atomic import atomic_path
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.engine.prepare import Prepared, prepare
 from iadsim.engine.runner import run_prepared
@@ -110,9 +111,8 @@ def run(
     base.mkdir(parents=True, exist_ok=True)
     if scenario.source_path:
         # the scenario as run, beside its results (atomic: temp file, then rename)
-        tmp = base / ".scenario.yaml.tmp"
-        shutil.copyfile(scenario.source_path, tmp)
-        os.replace(tmp, base / "scenario.yaml")
+        with atomic_path(base / "scenario.yaml") as tmp:
+            shutil.copyfile(scenario.source_path, tmp)
     results = {}
     for name in names:
         prepared = prepare(scenario, name, catalog)

@@ -6,9 +6,6 @@ Column meanings are documented in docs/results.md.
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from iadsim import geo
+from iadsim.atomic import AtomicDir  # noqa: F401  (re-exported for callers)
 from iadsim.engine.prepare import Prepared
 
 FATES = ("pending", "killed", "leaked", "failed")
@@ -149,37 +147,6 @@ def fire_unit_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "interceptor_cost_usd": shots * fu.interceptor_cost_usd[idx] if n_fu else np.zeros(0),
         }
     )
-
-
-class AtomicDir:
-    """Write files into a hidden sibling directory; move it into place only on success.
-
-    An interrupted run leaves no half-written result directory behind (at most a hidden
-    ``.tmp-*`` sibling, removed on the next successful run into the same parent).
-    """
-
-    def __init__(self, final: Path):
-        self.final = Path(final)
-        self.tmp = self.final.parent / f".tmp-{self.final.name}-{uuid.uuid4().hex[:8]}"
-
-    def __enter__(self) -> Path:
-        self.final.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp.mkdir()
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        old = None
-        if self.final.exists():
-            old = self.final.parent / f".old-{self.final.name}-{uuid.uuid4().hex[:8]}"
-            os.replace(self.final, old)
-        os.replace(self.tmp, self.final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        for stale in self.final.parent.glob(f".tmp-{self.final.name}-*"):
-            shutil.rmtree(stale, ignore_errors=True)
 
 
 class ParquetSink:

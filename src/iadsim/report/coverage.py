@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -32,7 +31,8 @@ from rasterio.transform import Affine
 from shapely.geometry import mapping, shape
 
 from iadsim import geo
-from iadsim.terrain._io import atomic_target, write_geotiff_atomic
+from iadsim.atomic import atomic_path
+from iadsim.terrain._io import write_geotiff_atomic
 from iadsim.terrain.coverage import (
     DEFAULT_ALTITUDE_BANDS_M,
     CoverageTable,
@@ -205,15 +205,8 @@ def coverage_polygons(
         )
     fc = {"type": "FeatureCollection", "features": features}
     if path is not None:
-        final, tmp = atomic_target(path, ".geojson")
-        try:
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(fc, f)
-            os.replace(tmp, final)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_path(path, ".geojson") as tmp, open(tmp, "w", encoding="utf-8") as f:
+            json.dump(fc, f)
     return fc
 
 
@@ -267,14 +260,8 @@ def quicklook_png(
         ax.set_xlabel("longitude [deg]")
         ax.set_ylabel("latitude [deg]")
         ax.set_title(title)
-        final, tmp = atomic_target(path, ".png")
-        try:
+        with atomic_path(path, ".png") as tmp:
             fig.savefig(tmp, dpi=dpi, format="png", bbox_inches="tight")
-            os.replace(tmp, final)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
     finally:
         plt.close(fig)
-    return final
+    return Path(path)

@@ -26,8 +26,6 @@ import dataclasses
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from iadsim import geo
+from iadsim.atomic import atomic_path
 from iadsim.terrain import DEFAULT_ALTITUDE_BANDS_M, CoverageTable, Dem, coverage_table
 
 __all__ = [
@@ -645,18 +644,9 @@ def variant_features(
 # ----------------------------------------------------------------------------------- writing
 def atomic_write(path: Path, write) -> Path:
     """Call ``write(tmp_path)`` then move the temporary file onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    with atomic_path(path) as tmp:
+        write(str(tmp))
+    return Path(path)
 
 
 def write_geojson(fc: dict, path: str | Path) -> Path:

@@ -27,15 +27,14 @@ import html
 import io
 import json
 import math
-import os
 import re
 import string
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from iadsim.atomic import atomic_path
 from iadsim.report import figures
 from iadsim.report.coverage import load_borders
 from iadsim.report.exports import (
@@ -797,14 +796,6 @@ def build_report(
         plotly_js=_script_safe(_no_source_map(get_plotlyjs())),
         report_js=_script_safe(_text("templates", "report.js")),
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(page)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return out

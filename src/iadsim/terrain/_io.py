@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import rasterio
 
-
-def atomic_target(path: str | Path, suffix: str) -> tuple[Path, str]:
-    """Final path and a fresh temporary path next to it (same filesystem)."""
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=suffix, dir=final.parent)
-    os.close(fd)
-    return final, tmp
+from iadsim.atomic import atomic_path
 
 
 def write_geotiff_atomic(path, array: np.ndarray, transform, crs, nodata: float = np.nan) -> Path:
     """Write one float32 band as a tiled, deflate-compressed GeoTIFF, atomically."""
-    final, tmp = atomic_target(path, ".tif")
-    try:
+    with atomic_path(path, ".tif") as tmp:
         arr = np.asarray(array, dtype=np.float32)
         with rasterio.open(
             tmp,
@@ -39,9 +29,4 @@ def write_geotiff_atomic(path, array: np.ndarray, transform, crs, nodata: float 
             tiled=arr.shape[0] >= 256 and arr.shape[1] >= 256,
         ) as dst:
             dst.write(arr, 1)
-        os.replace(tmp, final)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return final
+    return Path(path)
