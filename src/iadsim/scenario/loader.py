@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.errors import InputError, Problem
 from iadsim.scenario.schema import Scenario
@@ -97,6 +98,23 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
             out.append(
                 (("raids", i, "aim"), f"unknown asset '{raid.aim}'; known: {_known(assets)}")
             )
+        elif threat is not None:
+            aim = scenario.asset(raid.aim) if isinstance(raid.aim, str) else raid.aim
+            reach_m = threat.max_range_km.si()
+            for k, lp in enumerate(raid.launch_points):
+                route = [lp, *raid.waypoints, aim]
+                length = sum(
+                    float(geo.inverse(a.lat, a.lon, b.lat, b.lon)[2])
+                    for a, b in zip(route[:-1], route[1:], strict=True)
+                )
+                if length > reach_m:
+                    out.append(
+                        (
+                            ("raids", i, "launch_points", k),
+                            f"the route to the aim is {length / 1000:.0f} km, beyond the "
+                            f"{raid.threat} maximum range of {reach_m / 1000:.0f} km",
+                        )
+                    )
     fu_names = {f.name for f in scenario.fire_units}
     sensor_names = {s.name for s in scenario.sensors}
     for i, variant in enumerate(scenario.variants):

@@ -107,6 +107,13 @@ CASES = [
         "not supported",
     ),
     ("m of n", "confirm_m: 2", "confirm_m: 5", "21:1: tracking", "confirm_m must not exceed"),
+    (
+        "beyond the threat's range",
+        "launch_points: [{lat: 34.4, lon: 46.95}]",
+        "launch_points: [{lat: 29.0, lon: 52.0}]",
+        "16:21: raids[0].launch_points[0]",
+        "beyond the fateh-313 maximum range of 500 km",
+    ),
     ("negative count", "count: 4", "count: -3", "18:12: raids[0].count", "greater than or equal"),
 ]
 
