@@ -52,16 +52,16 @@ def _where(message: str, path: Path) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def test_every_packaged_file_validates_and_all_eight_are_found():
+def test_every_packaged_file_validates_and_the_v1_entries_are_found():
     cat = load_catalog()
-    assert set(cat.systems) == SYSTEMS
-    assert set(cat.threats) == THREATS
-    assert len(cat) == 8
-    assert cat.names() == [*sorted(SYSTEMS), *sorted(THREATS)]
+    assert SYSTEMS <= set(cat.systems)
+    assert THREATS <= set(cat.threats)
+    assert len(cat) == len(cat.systems) + len(cat.threats) >= 8
+    assert cat.names() == [*sorted(cat.systems), *sorted(cat.threats)]
     for name, file in cat.files.items():
         entry = load_entry(file)
         assert entry.name == name == Path(file).stem
-        assert isinstance(entry, SystemEntry if name in SYSTEMS else ThreatEntry)
+        assert isinstance(entry, SystemEntry if name in cat.systems else ThreatEntry)
 
 
 def test_load_catalog_is_cached():
@@ -201,11 +201,11 @@ def test_unknown_names_list_the_known_ones():
     cat = load_catalog()
     with pytest.raises(InputError) as info:
         cat.system("s-300")
-    assert str(info.value) == "unknown system 's-300'; known: patriot-pac3, s-400, tor-m2"
+    assert str(info.value) == f"unknown system 's-300'; known: {', '.join(sorted(cat.systems))}"
+    assert "patriot-pac3, " in str(info.value)
     with pytest.raises(InputError) as info:
         cat.threat("scud-b")
-    assert str(info.value) == (
-        "unknown threat 'scud-b'; known: f-16c, fateh-313, qiam-1, shahed-136, soumar"
-    )
+    assert str(info.value) == f"unknown threat 'scud-b'; known: {', '.join(sorted(cat.threats))}"
+    assert "f-16c, fateh-313" in str(info.value)
     assert cat.system("s-400").name == "s-400"
     assert cat.threat("fateh-313").threat_class == "ballistic"
