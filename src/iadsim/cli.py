@@ -295,6 +295,47 @@ def catalog_show(
         out.print(table)
 
 
+@catalog_app.command("envelope")
+@_input_errors
+def catalog_envelope(
+    system: Annotated[str, typer.Argument(help="Catalog system, e.g. s-400.")],
+    threat: Annotated[str, typer.Option("--threat", help="Catalog threat, e.g. fateh-313.")],
+    interceptor: Annotated[str | None, typer.Option(help="Default: the system's.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
+        "out/envelopes"
+    ),
+) -> None:
+    """Engagement zone (range-altitude diagram) and launch window from the engine's own
+    intercept solver and fly-out model, as PNG and SVG, with the published figures marked."""
+    from iadsim.catalog import load_catalog
+    from iadsim.engagement.envelope import Envelope, launch_window_m, max_intercept_range_m
+    from iadsim.report.envelope import envelope_figure, threat_profile
+
+    cat = load_catalog()
+    entry = cat.system(system)
+    target = cat.threat(threat)
+    name = interceptor or entry.fire_unit.default_interceptor
+    if name not in entry.interceptors:
+        known = ", ".join(sorted(entry.interceptors))
+        raise InputError.single(
+            f"system '{system}' has no interceptor '{name}'; known: {known}",
+            field_path="interceptor",
+        )
+    env = Envelope.from_catalog(entry.interceptors[name], target.threat_class)
+    altitude, speed = threat_profile(target)
+    r = max_intercept_range_m(env, altitude, speed)
+    first, last = launch_window_m(env, altitude, speed)
+    out.print(
+        f"{system} / {name} vs {threat} ({target.threat_class}, {speed:.0f} m/s at "
+        f"{altitude:.0f} m): max intercept range {r / 1e3:.1f} km "
+        f"(published {env.max_range_m / 1e3:.1f} km); launch window "
+        f"{first / 1e3:.1f}-{last / 1e3:.1f} km",
+        highlight=False,
+    )
+    for path in envelope_figure(entry, name, target, out_dir):
+        out.print(str(path), highlight=False)
+
+
 def main() -> None:
     """Console entry point."""
     app()

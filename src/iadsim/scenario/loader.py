@@ -7,6 +7,7 @@ is wrong, not at the top of the file.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                 route = [lp, *raid.waypoints, aim]
                 length = sum(
                     float(geo.inverse(a.lat, a.lon, b.lat, b.lon)[2])
-                    for a, b in zip(route[:-1], route[1:], strict=True)
+                    for a, b in itertools.pairwise(route)
                 )
                 if length > reach_m:
                     out.append(
