@@ -295,6 +295,23 @@ def catalog_show(
         out.print(table)
 
 
+@catalog_app.command("docs")
+@_input_errors
+def catalog_docs(
+    out_file: Annotated[Path, typer.Option("--out", help="Markdown file to write.")] = Path(
+        "docs/catalog.md"
+    ),
+) -> None:
+    """Write the catalog documentation page (one table per entry, sources linked)."""
+    from iadsim.atomic import atomic_path
+    from iadsim.catalog import load_catalog
+    from iadsim.catalog.docs import render_markdown
+
+    with atomic_path(out_file, ".md") as tmp:
+        tmp.write_text(render_markdown(load_catalog()), encoding="utf-8")
+    out.print(f"Wrote {out_file}", highlight=False)
+
+
 @catalog_app.command("envelope")
 @_input_errors
 def catalog_envelope(

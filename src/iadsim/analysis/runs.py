@@ -90,7 +90,7 @@ def run(
     out_dir : results directory; default a new temporary directory.
     progress : ``progress(variant, total)`` returns a callback advanced by replications done.
     """
-    catalog = catalog or load_catalog()
+    catalog = catalog or scenario.effective_catalog or load_catalog()
     mc = scenario.monte_carlo
     reps = replications if replications is not None else mc.replications
     root_seed = seed if seed is not None else mc.seed

@@ -7,9 +7,8 @@ reach it (the fly-out model inverts range into time of flight). The launch windo
 target ranges at launch for which some intercept point can still be met:
 ``r_launch = r_intercept + v · tof(r_intercept)``.
 
-This is the same test the engine applies for every launch step
-(:func:`iadsim.engine.kernel.earliest_intercepts` is kept free of the engine's state so that this
-module and the engine share it through :func:`earliest_intercept_steps`).
+This is the same solver the engine applies for every launch step
+(:func:`iadsim.engagement.intercept.earliest_intercepts`).
 
 References
 ----------
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim.engagement.flyout import FlyoutProfile, kinematic_reach_m, time_to_distance_s
+from iadsim.engagement.intercept import earliest_intercepts
 from iadsim.sensors.radar import slant_range_m
 
 
@@ -95,8 +95,6 @@ def approach(
     ``(t_s, ground_range_m, slant_m, intercept_index)`` where ``intercept_index[i]`` is the
     earliest intercept sample for a launch at sample ``i`` (-1: none), from the engine's sweep.
     """
-    from iadsim.engine.kernel import earliest_intercepts  # the engine's own solver
-
     tof_max = float(time_to_distance_s(env.flyout, env.max_range_m))
     if not np.isfinite(tof_max):  # the published range is beyond the kinematic reach
         tof_max = float(time_to_distance_s(env.flyout, 0.99 * env.flyout_reach_m))

@@ -15,7 +15,8 @@ import numpy as np
 
 from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
-from iadsim.engine.kernel import GREEDY, OPTIMAL, earliest_intercepts
+from iadsim.engagement.intercept import earliest_intercepts
+from iadsim.engine.kernel import GREEDY, OPTIMAL
 from iadsim.scenario import Scenario
 from iadsim.scenario.loader import resolve_terrain
 from iadsim.sensors.radar import (
@@ -467,7 +468,7 @@ def prepare(
 
     ``dem`` defaults to the scenario's terrain (``resolve_terrain``); None means a smooth earth.
     """
-    catalog = catalog or load_catalog()
+    catalog = catalog or scenario.effective_catalog or load_catalog()
     if dem is _UNSET:
         dem = resolve_terrain(scenario)
     ground = smooth_earth if dem is None else dem_ground(dem)

@@ -187,6 +187,24 @@ class ResultsData:
         data = load_plain_yaml(self.scenario_yaml)
         return data if isinstance(data, dict) else {}
 
+    @cached_property
+    def catalog(self):
+        """The catalog as the run used it: packaged entries plus the scenario's own entries and
+        overrides (the packaged catalog alone if the scenario cannot be re-read)."""
+        from iadsim.catalog import load_catalog
+        from iadsim.errors import InputError
+        from iadsim.scenario.loader import parse_scenario
+        from iadsim.yamlio import read_yaml
+
+        if self.scenario_yaml:
+            path = self.directory / "scenario.yaml"
+            try:
+                scenario = parse_scenario(read_yaml(path, self.scenario_yaml), path)
+                return scenario.effective_catalog
+            except InputError:
+                pass
+        return load_catalog()
+
     @property
     def k_factor(self) -> float:
         prop = self.scenario.get("propagation") or {}
@@ -270,12 +288,7 @@ def _point(lon: float, lat: float, alt: float | None = None) -> dict:
 def _antenna_heights(results: ResultsData, variant: VariantData) -> tuple[dict, list[str]]:
     """Antenna height of every radar of a variant, from the catalog; a default if not found."""
     notes: list[str] = []
-    try:
-        from iadsim.catalog import load_catalog
-
-        catalog = load_catalog()
-    except ImportError:  # pragma: no cover - the catalog ships with iadsim
-        catalog = None
+    catalog = results.catalog
     fu_system = {f["name"]: f.get("system") for f in variant.fire_unit_sites}
     sensors = {
         s.get("name"): s for s in results.scenario.get("sensors") or [] if isinstance(s, dict)

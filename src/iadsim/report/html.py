@@ -437,13 +437,9 @@ def _entries_used(results: ResultsData) -> tuple[list[str], list[str]]:
 
 def catalog_tables(results: ResultsData) -> str:
     """Every catalog figure of the systems and threats used, with claim type and sources."""
-    try:
-        from iadsim.catalog import load_catalog
-        from iadsim.catalog.present import iter_figures
+    from iadsim.catalog.present import iter_figures
 
-        catalog = load_catalog()
-    except ImportError:  # pragma: no cover - the catalog ships with iadsim
-        return '<p class="note">The catalog could not be loaded.</p>'
+    catalog = results.catalog
     systems, threats = _entries_used(results)
     blocks = []
     for kind, names, book in (

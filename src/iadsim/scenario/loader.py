@@ -195,6 +195,96 @@ def resolve_terrain(scenario: Scenario, data: Any = None, path: str | Path | Non
     return dem
 
 
+def _figure_paths(node, prefix="") -> list[str]:
+    """Dotted paths of every figure in a dumped catalog entry."""
+    out = []
+    if isinstance(node, dict):
+        if "value" in node and "claim" in node:
+            return [prefix]
+        for key, child in node.items():
+            out += _figure_paths(child, f"{prefix}.{key}" if prefix else str(key))
+    return out
+
+
+def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Catalog:
+    """``base`` with the scenario's inline entries added and its figure overrides applied.
+
+    Entries and overrides obey the catalog's own schema and rules (a figure needs a claim type,
+    sources unless an assumption, a unit matching its name); problems point at the scenario.
+    """
+    import dataclasses
+
+    from pydantic import ValidationError
+
+    from iadsim.catalog.schema import SystemEntry, ThreatEntry
+    from iadsim.yamlio import problems_from_validation
+
+    block = scenario.catalog
+    if not block.entries and not block.overrides:
+        return base
+    systems, threats = dict(base.systems), dict(base.threats)
+    problems: list[Problem] = []
+
+    def add(loc, msg):
+        line, col = locate(data, loc)
+        problems.append(Problem(msg, str(path), line, col, dotted(loc)))
+
+    models = {"system": SystemEntry, "threat": ThreatEntry}
+    for i, raw in enumerate(block.entries):
+        loc = ("catalog", "entries", i)
+        model = models.get(raw.get("kind"))
+        if model is None:
+            add((*loc, "kind"), "kind must be 'system' or 'threat'")
+            continue
+        try:
+            entry = model.model_validate({"schema_version": 1, **raw})
+        except ValidationError as exc:
+            problems += problems_from_validation(exc, data, path, prefix=loc)
+            continue
+        if entry.name in systems or entry.name in threats:
+            add(
+                (*loc, "name"),
+                f"'{entry.name}' is already in the catalog; change its figures "
+                "with catalog.overrides, or give the new entry another name",
+            )
+            continue
+        (systems if entry.kind == "system" else threats)[entry.name] = entry
+
+    for k, override in enumerate(block.overrides):
+        loc = ("catalog", "overrides", k)
+        book = systems if override.entry in systems else threats
+        target = book.get(override.entry)
+        if target is None:
+            add(
+                (*loc, "entry"),
+                f"unknown catalog entry '{override.entry}'; known: {_known([*systems, *threats])}",
+            )
+            continue
+        dumped = target.model_dump()
+        node, parts = dumped, override.path.split(".")
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        existing = node.get(parts[-1]) if isinstance(node, dict) else None
+        if not (isinstance(existing, dict) and "claim" in existing):
+            some = ", ".join(_figure_paths(dumped)[:6])
+            add(
+                (*loc, "path"),
+                f"'{override.path}' is not a figure of '{override.entry}' "
+                f"(figures are e.g. {some}, ...)",
+            )
+            continue
+        node[parts[-1]] = override.figure
+        try:
+            book[override.entry] = type(target).model_validate(dumped)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                inner = dotted(list(err["loc"]))
+                add((*loc, "figure"), f"{inner}: {err['msg']}")
+    if problems:
+        raise InputError(problems)
+    return dataclasses.replace(base, systems=systems, threats=threats)
+
+
 def parse_scenario(data: Any, path: str | Path, catalog: Catalog | None = None) -> Scenario:
     """Validate already-parsed YAML ``data`` from ``path`` into a :class:`Scenario`."""
     if not hasattr(data, "get"):
@@ -210,7 +300,7 @@ def parse_scenario(data: Any, path: str | Path, catalog: Catalog | None = None) 
             "schema_version",
         )
     scenario = validate(Scenario, data, path)
-    catalog = catalog or load_catalog()
+    catalog = scenario_catalog(scenario, data, path, catalog or load_catalog())
     problems = []
     for loc, msg in cross_check(scenario, catalog):
         line, col = locate(data, loc)
@@ -218,6 +308,7 @@ def parse_scenario(data: Any, path: str | Path, catalog: Catalog | None = None) 
     if problems:
         raise InputError(problems)
     scenario._source_path = str(path)
+    scenario._catalog = catalog
     if scenario.terrain.dem not in ("default", "none"):
         resolve_terrain(scenario, data, path)
     return scenario

@@ -7,7 +7,7 @@ times are seconds from scenario start. See docs/scenario-format.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -185,6 +185,28 @@ class Tracking(_Model):
         return self
 
 
+class FigureOverride(_Model):
+    """A catalog figure replaced for this scenario (a hypothetical parameter)."""
+
+    entry: str = Field(description="Catalog entry name, e.g. 's-400'.")
+    path: str = Field(
+        description="Dotted path of the figure in the entry, e.g. "
+        "'interceptors.48n6e3.max_speed_mps' or 'pk.ballistic' under an interceptor."
+    )
+    figure: dict[str, Any] = Field(
+        description="The new figure: value, unit, claim, sources, note (the catalog's rules)."
+    )
+
+
+class ScenarioCatalog(_Model):
+    """Catalog entries defined in the scenario, and figures changed for it."""
+
+    entries: list[dict[str, Any]] = Field(
+        default_factory=list, description="New systems or threats, in the catalog file schema."
+    )
+    overrides: list[FigureOverride] = Field(default_factory=list)
+
+
 class Variant(_Model):
     """A named variant of the scenario: a subset of the defence and doctrine changes."""
 
@@ -204,6 +226,7 @@ class Scenario(_Model):
     time_step_s: float = Field(1.0, ge=0.1, le=10, description="Engine time step. [s]")
     propagation: Propagation = Propagation()
     terrain: Terrain = Terrain()
+    catalog: ScenarioCatalog = ScenarioCatalog()
     assets: list[Asset] = Field(min_length=1)
     fire_units: list[FireUnit] = Field(default_factory=list)
     sensors: list[Sensor] = Field(default_factory=list)
@@ -214,6 +237,13 @@ class Scenario(_Model):
     variants: list[Variant] = Field(default_factory=list)
 
     _source_path: str | None = PrivateAttr(default=None)
+    _catalog: Any = PrivateAttr(default=None)
+
+    @property
+    def effective_catalog(self):
+        """The packaged catalog with this scenario's own entries and overrides (None: not
+        resolved yet; :func:`iadsim.scenario.load_scenario` resolves it)."""
+        return self._catalog
 
     @property
     def source_path(self) -> str | None:
