@@ -85,6 +85,15 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     report: Annotated[bool, typer.Option("--report", help="Also write the HTML report.")] = False,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="'local': run the chunks on a Dask LocalCluster.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run the chunks on a Dask scheduler, tcp://HOST:PORT.")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted run from its chunks.")
+    ] = False,
 ) -> None:
     """Run a scenario's Monte Carlo replications; print the summary; write Parquet results."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -92,6 +101,14 @@ def run(
     import iadsim
     from iadsim.report.console import summary_tables
 
+    if dask not in (None, "local"):
+        raise InputError.single(
+            f"--dask takes 'local', not {dask!r} (use --scheduler ADDRESS)", field_path="--dask"
+        )
+    if dask and scheduler:
+        raise InputError.single(
+            "give --dask local or --scheduler, not both", field_path="--scheduler"
+        )
     s = iadsim.load_scenario(scenario)
     target = out_dir or Path("out") / s.name
     show = not quiet and not as_json
@@ -119,6 +136,8 @@ def run(
             chunk_size=chunk_size,
             out_dir=target,
             progress=progress,
+            scheduler=scheduler or dask,
+            resume=resume,
         )
     report_path = None
     if report:
@@ -351,6 +370,201 @@ def catalog_envelope(
     )
     for path in envelope_figure(entry, name, target, out_dir):
         out.print(str(path), highlight=False)
+
+
+def _money(x) -> str:
+    if x is None:
+        return "-"
+    x = float(x)
+    if x != x:  # NaN
+        return "-"
+    if abs(x) >= 1e6:
+        return f"${x / 1e6:,.2f}M"
+    return f"${x:,.0f}"
+
+
+def _ci(m, lo, hi, fmt: str = "{:.2f}") -> str:
+    if m is None:
+        return "-"
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return fmt.format(m)
+    return f"{fmt.format(m)}\n[{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+@app.command()
+@_input_errors
+def compare(
+    scenario: ScenarioArg,
+    options: Annotated[
+        Path | None,
+        typer.Option(
+            "--options", help="YAML list of options (variant schema) replacing the variants."
+        ),
+    ] = None,
+    replications: Annotated[int | None, typer.Option("--replications", "-n", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes; default all cores.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Default out/<scenario>/compare.")
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="Option compared with; default the first.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Compare defence options (the scenario's variants, or --options) with paired
+    differences against a baseline; write compare.json and compare.png."""
+    from rich.table import Table
+
+    import iadsim
+    from iadsim.analysis.compare import compare as compare_options
+    from iadsim.analysis.compare import options_scenario, plot_p_leak, to_json
+    from iadsim.atomic import atomic_path
+
+    s = iadsim.load_scenario(scenario)
+    if options is not None:
+        s = options_scenario(s, options)
+    names = s.variant_names()
+    if baseline is not None and baseline not in names:
+        raise InputError.single(
+            f"unknown baseline '{baseline}'; options: {', '.join(names)}",
+            field_path="--baseline",
+        )
+    target = out_dir or Path("out") / s.name / "compare"
+    results = iadsim.run(s, replications=replications, seed=seed, workers=workers, out_dir=target)
+    result = compare_options(results, baseline)
+    text = to_json(result)
+    with atomic_path(target / "compare.json", ".json") as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+    plot_p_leak(result, target / "compare.png")
+    if as_json:
+        sys.stdout.write(text + "\n")
+        return
+    base = result["baseline"]
+    table = Table(title=f"{s.name}: options vs baseline '{base}' (95% intervals)")
+    for col in (
+        "option",
+        "P(leak)",
+        "leakers/rep",
+        "Δ leakers",
+        "p",
+        "interceptors/rep",
+        "acquisition",
+        "cost per kill",
+        "cost-exchange",
+    ):
+        table.add_column(col, justify="left" if col == "option" else "right")
+    for name, o in result["options"].items():
+        vs = o["vs_baseline"]
+        cpts = o["cost_per_threat_stopped_usd"]
+        cer = o["cost_exchange_ratio"]
+        table.add_row(
+            name + (" (baseline)" if name == base else ""),
+            _ci(o["p_leak"], o["p_leak_lo"], o["p_leak_hi"], "{:.3f}"),
+            _ci(o["leakers_mean"], o["leakers_lo"], o["leakers_hi"]),
+            "-" if name == base else _ci(vs["mean"], vs["lo"], vs["hi"], "{:+.2f}"),
+            "-" if name == base else f"{vs['p_value']:.2g}{' *' if vs['significant'] else ''}",
+            _ci(o["interceptors_mean"], o["interceptors_lo"], o["interceptors_hi"], "{:.1f}"),
+            _money(o["acquisition_cost_usd"]),
+            "-"
+            if cpts["value"] is None
+            else f"{_money(cpts['value'])}\n[{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
+            _ci(cer["value"], cer["lo"], cer["hi"], "{:.1f}"),
+        )
+    out.print(table)
+    out.print(
+        f"Δ leakers: option - {base} per replication, paired (common random numbers); "
+        "* significant at 0.05. Cost per kill: interceptor cost / threats killed; "
+        "cost-exchange: interceptor cost / unit cost of the threats killed (percentile "
+        "bootstrap intervals).",
+        highlight=False,
+    )
+    out.print(f"Wrote {target / 'compare.json'} and {target / 'compare.png'}", highlight=False)
+
+
+@app.command()
+@_input_errors
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            help="PATH=a:b:step (inclusive integers) or PATH=v1,v2,...; repeatable, e.g. "
+            "raids[0].count=2:12:2, doctrine.salvo_size=1,2.",
+        ),
+    ],
+    replications: Annotated[int | None, typer.Option("--replications", "-n", min=1)] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes; default all cores.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Default out/<scenario>/sweep.")
+    ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", "-v", help="Variant to run (repeatable); default all."),
+    ] = None,
+) -> None:
+    """Run the scenario over a grid of field values (same root seed at every point); write
+    sweep.parquet, sweep.duckdb (views sweep, threats) and saturation.png."""
+    import iadsim
+    from iadsim.analysis.sweep import parse_vary
+    from iadsim.analysis.sweep import sweep as run_sweep
+
+    grid: dict[str, list] = {}
+    for arg in vary:
+        path, values = parse_vary(arg)
+        if path in grid:
+            raise InputError.single(f"--vary {arg!r}: {path} is given twice")
+        grid[path] = values
+    s = iadsim.load_scenario(scenario)
+    if variant:
+        known = s.variant_names()
+        for v in variant:
+            if v not in known:
+                raise InputError.single(
+                    f"unknown variant '{v}'; known: {', '.join(known)}", field_path="--variant"
+                )
+    target = out_dir or Path("out") / s.name / "sweep"
+    n_points = 1
+    for values in grid.values():
+        n_points *= len(values)
+
+    def progress(i: int, n: int, values: dict) -> None:
+        shown = ", ".join(f"{k}={v}" for k, v in values.items())
+        err.print(f"point {i + 1}/{n}: {shown}", highlight=False)
+
+    frame = run_sweep(
+        s,
+        grid,
+        variant,
+        replications=replications,
+        workers=workers,
+        out_dir=target,
+        progress=progress,
+    )
+    from rich.table import Table
+
+    table = Table(title=f"{s.name}: sweep of {', '.join(grid)} ({n_points} points)")
+    for col in [*grid, "variant", "P(leak)", "leakers/rep", "interceptors/rep"]:
+        table.add_column(col, justify="right")
+    for _, r in frame[frame["threat_class"] == "all"].iterrows():
+        table.add_row(
+            *[str(r[p]) for p in grid],
+            str(r["variant"]),
+            _ci(r["p_leak"], r["p_leak_lo"], r["p_leak_hi"], "{:.3f}"),
+            _ci(r["leakers_mean"], r["leakers_lo"], r["leakers_hi"]),
+            _ci(r["interceptors_mean"], r["interceptors_lo"], r["interceptors_hi"], "{:.1f}"),
+        )
+    out.print(table)
+    out.print(
+        f"Wrote {target / 'sweep.parquet'}, {target / 'sweep.duckdb'} (views sweep, threats), "
+        f"{target / 'saturation.png'}",
+        highlight=False,
+    )
 
 
 def main() -> None:

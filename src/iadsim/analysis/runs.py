@@ -77,7 +77,9 @@ def run(
     chunk_size: int | None = None,
     out_dir: str | Path | None = None,
     catalog: Catalog | None = None,
-    progress: Callable[[str, int, int], Callable[[int], None]] | None = None,
+    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+    scheduler=None,
+    resume: bool = False,
 ) -> Results:
     """Run every (or the named) variant of ``scenario``; write results under ``out_dir``.
 
@@ -89,6 +91,10 @@ def run(
     workers : processes; default the number of cores. Results do not depend on it.
     out_dir : results directory; default a new temporary directory.
     progress : ``progress(variant, total)`` returns a callback advanced by replications done.
+    scheduler : None (local process pool), ``"local"`` (a Dask LocalCluster of ``workers``), a
+        Dask scheduler address such as ``"tcp://host:8786"``, or a ``distributed.Client``.
+        Results are identical for every choice.
+    resume : continue an interrupted run from the chunks it already wrote.
     """
     catalog = catalog or scenario.effective_catalog or load_catalog()
     mc = scenario.monte_carlo
@@ -127,6 +133,8 @@ def run(
             n_workers,
             tick,
             meta={"source": scenario.source_path},
+            scheduler=scheduler,
+            resume=resume,
         )
         results[name] = VariantResult(name, directory, summarize(directory), prepared)
     return Results(scenario.name, base, results)

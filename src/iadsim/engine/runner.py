@@ -9,18 +9,20 @@ on the root seed and its index, never on the number of workers or the chunk size
 
 from __future__ import annotations
 
+import hashlib
 import json
-import multiprocessing as mp
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from iadsim.atomic import AtomicDir, atomic_path
+from iadsim.engine.executors import iter_chunk_tables
 from iadsim.engine.kernel import simulate_replication
 from iadsim.engine.prepare import Prepared
-from iadsim.engine.results import AtomicDir, ParquetSink, RawChunk, fire_unit_table, threat_table
+from iadsim.engine.results import ParquetSink, RawChunk, fire_unit_table, threat_table
 
 Progress = Callable[[int], None]
 
@@ -226,45 +228,36 @@ def sites(p: Prepared) -> dict:
     }
 
 
-# Per-process state of pool workers: the prepared inputs are sent once per worker.
-_WORKER: dict = {}
-
-
-def _init_worker(p: Prepared, root_seed: int) -> None:
-    _WORKER["p"] = p
-    _WORKER["seed"] = root_seed
-
-
-def _tables_for(p: Prepared, root_seed: int, start: int, stop: int):
+def chunk_tables(p: Prepared, root_seed: int, start: int, stop: int):
+    """(threats, fire_units) Arrow tables of replications ``start .. stop - 1``."""
     raw = run_chunk(p, root_seed, start, stop)
     return threat_table(p, raw), fire_unit_table(p, raw)
-
-
-def _worker_chunk(start: int, stop: int):
-    return _tables_for(_WORKER["p"], _WORKER["seed"], start, stop)
 
 
 def chunks(replications: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, replications)) for s in range(0, replications, chunk_size)]
 
 
-def _iter_tables(p: Prepared, root_seed: int, bounds, workers: int) -> Iterator:
-    """Chunk tables in chunk order; at most 2 x workers chunks in flight (bounded memory)."""
-    if workers <= 1 or len(bounds) <= 1:
-        for start, stop in bounds:
-            yield _tables_for(p, root_seed, start, stop)
-        return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(p, root_seed)
-    ) as pool:
-        pending: list[Future] = []
-        queue = list(bounds)
-        while queue or pending:
-            while queue and len(pending) < 2 * workers:
-                start, stop = queue.pop(0)
-                pending.append(pool.submit(_worker_chunk, start, stop))
-            yield pending.pop(0).result()
+def fingerprint(p: Prepared, seed: int, chunk_size: int) -> str:
+    """A digest of everything a chunk's result depends on (for --resume)."""
+    h = hashlib.sha256()
+    for arg in (
+        *p.kernel_args(),
+        p.threats.lat,
+        p.threats.lon,
+        p.threats.alt,
+        seed,
+        chunk_size,
+        p.scenario,
+        p.variant,
+        [a.model_dump_json() for a in p.assets],
+    ):
+        if isinstance(arg, np.ndarray):
+            h.update(f"{arg.dtype}{arg.shape}".encode())
+            h.update(np.ascontiguousarray(arg).tobytes())
+        else:
+            h.update(repr(arg).encode())
+    return h.hexdigest()
 
 
 @dataclass
@@ -287,22 +280,63 @@ def run_prepared(
     workers: int = 1,
     progress: Progress | None = None,
     meta: dict | None = None,
+    scheduler=None,
+    resume: bool = False,
 ) -> RunInfo:
-    """Run ``replications`` of ``p`` and write ``threats.parquet``, ``fire_units.parquet`` and
-    ``run.json`` into ``out_dir`` (atomically: the directory appears only when complete)."""
+    """Run ``replications`` of ``p`` and write ``threats.parquet``, ``fire_units.parquet``,
+    ``tracks.parquet``, ``timeline.parquet`` and ``run.json`` into ``out_dir``.
+
+    Each finished chunk is first kept as a part file in a hidden ``.partial-<name>`` sibling
+    (written atomically); the result directory appears only when every chunk is done, and the
+    parts are then removed. With ``resume`` an interrupted run continues from the parts already
+    written, if they were made from the same inputs, seed and chunk size. ``scheduler``: None
+    (this machine's process pool), ``"local"`` (a Dask LocalCluster), a scheduler address, or a
+    ``distributed.Client``.
+    """
+    import pyarrow.parquet as pq
+
+    out_dir = Path(out_dir)
     bounds = chunks(replications, chunk_size)
     info = RunInfo(p.scenario, p.variant, replications, seed, chunk_size, workers, str(out_dir))
-    with AtomicDir(Path(out_dir)) as tmp:
+    partial = out_dir.parent / f".partial-{out_dir.name}"
+    digest = fingerprint(p, seed, chunk_size)
+    manifest = partial / "manifest.json"
+    if partial.exists():
+        same = manifest.exists() and json.loads(manifest.read_text())["fingerprint"] == digest
+        if not (resume and same):
+            shutil.rmtree(partial)
+    partial.mkdir(parents=True, exist_ok=True)
+    if not manifest.exists():
+        with atomic_path(manifest) as tmp:
+            tmp.write_text(json.dumps({"fingerprint": digest}) + "\n", encoding="utf-8")
+
+    def part(kind: str, start: int) -> Path:
+        return partial / f"{kind}-{start:012d}.parquet"
+
+    todo = [
+        b
+        for b in bounds
+        if not (part("threats", b[0]).exists() and part("fire_units", b[0]).exists())
+    ]
+    if progress is not None and len(todo) < len(bounds):
+        progress(sum(stop - start for start, stop in bounds if (start, stop) not in todo))
+    for (start, stop), (threats, fus) in zip(
+        todo, iter_chunk_tables(p, seed, todo, workers, scheduler), strict=True
+    ):
+        for kind, table in (("fire_units", fus), ("threats", threats)):
+            with atomic_path(part(kind, start), ".parquet") as tmp:
+                pq.write_table(table, tmp, compression="zstd")
+        if progress is not None:
+            progress(stop - start)
+
+    with AtomicDir(out_dir) as tmp:
         sink = ParquetSink(tmp)
         try:
-            for threats, fus in _iter_tables(p, seed, bounds, workers):
-                sink.write("threats", threats)
-                sink.write("fire_units", fus)
-                if progress is not None:
-                    progress(threats.num_rows // max(len(p.threats.raid), 1))
+            for start, _ in bounds:  # one part in memory at a time
+                sink.write("threats", pq.read_table(part("threats", start)))
+                sink.write("fire_units", pq.read_table(part("fire_units", start)))
         finally:
             sink.close()
-        import pyarrow.parquet as pq
 
         pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")
         pq.write_table(replay(p, seed, 0), tmp / "timeline.parquet", compression="zstd")
@@ -327,4 +361,5 @@ def run_prepared(
             **(meta or {}),
         }
         (tmp / "run.json").write_text(json.dumps(run_meta, indent=2) + "\n", encoding="utf-8")
+    shutil.rmtree(partial, ignore_errors=True)
     return info

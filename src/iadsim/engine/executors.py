@@ -1,0 +1,109 @@
+"""Where chunks of replications run: this process, a local process pool, or dask.distributed.
+
+Every executor yields the chunks' tables in chunk order, with a bounded number of chunks in
+flight (memory stays flat however many replications). A chunk's result depends only on the
+root seed and its replication indices, so every executor gives identical results; on Dask a
+chunk lost with a killed worker is simply computed again elsewhere (and retried on error).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from iadsim.errors import InputError
+
+# Per-process state of pool workers: the prepared inputs are sent once per worker.
+_WORKER: dict = {}
+
+
+def _init_worker(p, root_seed: int) -> None:
+    _WORKER["p"] = p
+    _WORKER["seed"] = root_seed
+
+
+def _worker_chunk(start: int, stop: int):
+    from iadsim.engine.runner import chunk_tables
+
+    return chunk_tables(_WORKER["p"], _WORKER["seed"], start, stop)
+
+
+def _local(p, root_seed: int, bounds, workers: int) -> Iterator:
+    from iadsim.engine.runner import chunk_tables
+
+    if workers <= 1 or len(bounds) <= 1:
+        for start, stop in bounds:
+            yield chunk_tables(p, root_seed, start, stop)
+        return
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(p, root_seed)
+    ) as pool:
+        pending: list[Future] = []
+        queue = list(bounds)
+        while queue or pending:
+            while queue and len(pending) < 2 * workers:
+                start, stop = queue.pop(0)
+                pending.append(pool.submit(_worker_chunk, start, stop))
+            yield pending.pop(0).result()
+
+
+def dask_client(scheduler, workers: int):
+    """(client, owned cluster or None) for ``scheduler``: 'local' starts a LocalCluster of
+    ``workers`` single-threaded processes; a 'tcp://host:port' address connects; a
+    ``distributed.Client`` is used as it is."""
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        return scheduler, None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=max(workers, 1),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout="10s"), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError.single(
+            f"cannot reach the Dask scheduler at {scheduler!r}: {exc}", field_path="--scheduler"
+        ) from None
+
+
+def _dask(p, root_seed: int, bounds, workers: int, scheduler) -> Iterator:
+    from iadsim.engine.runner import chunk_tables
+
+    client, cluster = dask_client(scheduler, workers)
+    try:
+        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        shared = client.scatter(p, broadcast=True, hash=False)
+        pending = []
+        queue = list(bounds)
+        while queue or pending:
+            while queue and len(pending) < 2 * n_workers:
+                start, stop = queue.pop(0)
+                pending.append(
+                    client.submit(
+                        chunk_tables, shared, root_seed, start, stop, pure=False, retries=3
+                    )
+                )
+            future = pending.pop(0)
+            yield future.result()
+            future.release()
+    finally:
+        if cluster is not None:
+            client.close()
+            cluster.close()
+
+
+def iter_chunk_tables(p, root_seed: int, bounds, workers: int, scheduler=None) -> Iterator:
+    """(threats, fire_units) tables of each chunk in ``bounds``, in order."""
+    if scheduler is None:
+        yield from _local(p, root_seed, bounds, workers)
+    else:
+        yield from _dask(p, root_seed, bounds, workers, scheduler)

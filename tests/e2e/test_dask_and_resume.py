@@ -1,0 +1,121 @@
+"""Executors and resumption: a Dask LocalCluster gives the local run's results to the byte, a
+worker killed mid-run changes nothing (its chunk is computed again), and an interrupted run
+resumed with --resume gives the uninterrupted run's results."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from typer.testing import CliRunner
+
+import iadsim
+from iadsim.cli import app
+
+distributed = pytest.importorskip("distributed")
+
+SCENARIO = "examples/iraq-2020-al-asad.yaml"
+VARIANT = "s400-tor"
+
+
+def _run(out, **kw):
+    scenario = iadsim.load_scenario(SCENARIO)
+    kw.setdefault("workers", 2)
+    return iadsim.run(
+        scenario, [VARIANT], replications=240, seed=9, chunk_size=40, out_dir=out, **kw
+    )[VARIANT].directory
+
+
+def _same(a, b):
+    for name in ("threats.parquet", "fire_units.parquet", "run.json", "timeline.parquet"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def local_result(tmp_path_factory):
+    return _run(tmp_path_factory.mktemp("local"), workers=1)
+
+
+def test_dask_local_cluster_matches_local_run(tmp_path, local_result):
+    _same(local_result, _run(tmp_path, scheduler="local"))
+
+
+def test_killed_worker_does_not_change_results(tmp_path, local_result):
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    killed = []
+
+    def progress(name, total):
+        def tick(n):
+            if not killed:  # after the first chunk, kill one worker process outright
+                pids = client.run(os.getpid)
+                victim = sorted(pids.values())[0]
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        return tick
+
+    try:
+        out = _run(tmp_path, scheduler=client, progress=progress)
+    finally:
+        client.close()
+        cluster.close()
+    assert killed
+    _same(local_result, out)
+
+
+def test_interrupted_run_resumes_to_identical_results(tmp_path, local_result):
+    done = []
+
+    def interrupt_after_three(name, total):
+        def tick(n):
+            done.append(n)
+            if len(done) == 3:
+                raise KeyboardInterrupt
+
+        return tick
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, workers=1, progress=interrupt_after_three)
+    assert not (tmp_path / VARIANT).exists()
+    parts = sorted((tmp_path / f".partial-{VARIANT}").glob("threats-*.parquet"))
+    assert len(parts) == 3
+
+    resumed = []
+
+    def count(name, total):
+        return resumed.append
+
+    out = _run(tmp_path, workers=1, progress=count, resume=True)
+    assert resumed[0] == 3 * 40  # the chunks kept from the first run, reported at once
+    assert sum(resumed) == 240 and len(resumed) == 1 + 3  # only the 3 missing chunks ran
+    _same(local_result, out)
+    assert not (tmp_path / f".partial-{VARIANT}").exists()
+
+
+def test_without_resume_parts_are_discarded(tmp_path, local_result):
+    partial = tmp_path / f".partial-{VARIANT}"
+    partial.mkdir()
+    (partial / "threats-000000000000.parquet").write_bytes(b"stale")
+    _same(local_result, _run(tmp_path, workers=1))
+
+
+def test_unreachable_scheduler_exits_2(tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "examples/depot-drone-raid.yaml",
+            "-n",
+            "10",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the Dask scheduler" in result.output
