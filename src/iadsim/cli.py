@@ -380,6 +380,8 @@ def _money(x) -> str:
         return "-"
     if abs(x) >= 1e6:
         return f"${x / 1e6:,.2f}M"
+    if abs(x) >= 1e4:
+        return f"${x / 1e3:,.0f}k"
     return f"${x:,.0f}"
 
 
@@ -450,7 +452,7 @@ def compare(
         "leakers/rep",
         "Δ leakers",
         "p",
-        "interceptors/rep",
+        "shots/rep",
         "acquisition",
         "cost per kill",
         "cost-exchange",
@@ -461,7 +463,7 @@ def compare(
         cpts = o["cost_per_threat_stopped_usd"]
         cer = o["cost_exchange_ratio"]
         table.add_row(
-            name + (" (baseline)" if name == base else ""),
+            name,
             _ci(o["p_leak"], o["p_leak_lo"], o["p_leak_hi"], "{:.3f}"),
             _ci(o["leakers_mean"], o["leakers_lo"], o["leakers_hi"]),
             "-" if name == base else _ci(vs["mean"], vs["lo"], vs["hi"], "{:+.2f}"),
@@ -492,8 +494,8 @@ def sweep(
         list[str],
         typer.Option(
             "--vary",
-            help="PATH=a:b:step (inclusive integers) or PATH=v1,v2,...; repeatable, e.g. "
-            "raids[0].count=2:12:2, doctrine.salvo_size=1,2.",
+            help="PATH=VALUES, repeatable: an inclusive integer range with its step "
+            "(raids[0].count=2:12:2) or a list (doctrine.salvo_size=1,2).",
         ),
     ],
     replications: Annotated[int | None, typer.Option("--replications", "-n", min=1)] = None,
@@ -511,16 +513,18 @@ def sweep(
     """Run the scenario over a grid of field values (same root seed at every point); write
     sweep.parquet, sweep.duckdb (views sweep, threats) and saturation.png."""
     import iadsim
-    from iadsim.analysis.sweep import parse_vary
+    from iadsim.analysis.sweep import apply_values, parse_vary
     from iadsim.analysis.sweep import sweep as run_sweep
 
     grid: dict[str, list] = {}
+    s = iadsim.load_scenario(scenario)
     for arg in vary:
         path, values = parse_vary(arg)
         if path in grid:
             raise InputError.single(f"--vary {arg!r}: {path} is given twice")
+        for value in values:  # each value alone, before anything runs
+            apply_values(s, {path: value}, label=f"--vary {arg!r} ({path}={value!r})")
         grid[path] = values
-    s = iadsim.load_scenario(scenario)
     if variant:
         known = s.variant_names()
         for v in variant:
