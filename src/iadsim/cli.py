@@ -509,6 +509,12 @@ def sweep(
         list[str] | None,
         typer.Option("--variant", "-v", help="Variant to run (repeatable); default all."),
     ] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="'local': run on a Dask LocalCluster.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on a Dask scheduler, tcp://HOST:PORT.")
+    ] = None,
 ) -> None:
     """Run the scenario over a grid of field values (same root seed at every point); write
     sweep.parquet, sweep.duckdb (views sweep, threats) and saturation.png."""
@@ -549,6 +555,7 @@ def sweep(
         workers=workers,
         out_dir=target,
         progress=progress,
+        scheduler=scheduler or dask,
     )
     from rich.table import Table
 

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing as mp
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError
 
+from iadsim.analysis.runs import default_workers, run
 from iadsim.atomic import atomic_path
 from iadsim.errors import InputError
 from iadsim.scenario import Scenario
@@ -207,6 +210,87 @@ def _column(values: list[Any]) -> list[Any]:
     return values
 
 
+def _run_point(job, workers: int = 1, scheduler=None) -> tuple[list[dict], list[str]]:
+    """Run one grid point; return its summary rows and threats files."""
+    i, values, sc, variants, replications, seed, pdir = job
+    res = run(
+        sc,
+        variants,
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        out_dir=pdir,
+        scheduler=scheduler,
+    )
+    with atomic_path(pdir / "point.json", ".json") as tmp:
+        tmp.write_text(json.dumps({"point": i, "values": values}, indent=2), encoding="utf-8")
+    rows: list[dict] = []
+    threat_files: list[str] = []
+    for vname, vres in res.variants.items():
+        s = vres.summary
+        meta = json.loads((vres.directory / "run.json").read_text(encoding="utf-8"))
+        threat_files.append(str((vres.directory / "threats.parquet").resolve()))
+        for row in s["by_threat"]:
+            rows.append(
+                {
+                    "point": i,
+                    **values,
+                    "variant": vname,
+                    "threat_class": row["threat_class"],
+                    "threat_type": row["threat_type"],
+                    "launched_per_rep": row["launched_per_rep"],
+                    "p_leak": row["p_leak"],
+                    "p_leak_lo": row["p_leak_lo"],
+                    "p_leak_hi": row["p_leak_hi"],
+                    "leakers_mean": row["leakers_mean"],
+                    "leakers_lo": row["leakers_lo"],
+                    "leakers_hi": row["leakers_hi"],
+                    "killed_mean": row["killed_mean"],
+                    "killed_lo": row["killed_lo"],
+                    "killed_hi": row["killed_hi"],
+                    # defence-wide figures, repeated on each threat-class row of a variant
+                    "interceptors_mean": s["interceptors_used_mean"],
+                    "interceptors_lo": s["interceptors_used_lo"],
+                    "interceptors_hi": s["interceptors_used_hi"],
+                    "interceptor_cost_mean_usd": s["interceptor_cost_mean_usd"],
+                    "interceptor_cost_lo_usd": s["interceptor_cost_lo_usd"],
+                    "interceptor_cost_hi_usd": s["interceptor_cost_hi_usd"],
+                    "cost_per_threat_stopped_usd": s["cost_per_threat_stopped_usd"],
+                    "acquisition_cost_usd": float(sum(meta.get("acquisition_cost_usd", []))),
+                    "replications": s["replications"],
+                    "seed": s["seed"],
+                    "directory": str(vres.directory),
+                }
+            )
+    return rows, threat_files
+
+
+def _run_points(jobs, workers: int | None, scheduler):
+    """Each point's (rows, files) in point order. Points are independent runs with the same
+    seed, so they run side by side in a process pool (one worker each) with identical results;
+    with a Dask scheduler the points run in turn and their chunks go to the cluster."""
+    if scheduler is not None:
+        from iadsim.engine.executors import dask_client
+
+        client, cluster = dask_client(scheduler, workers or 1)
+        try:
+            for job in jobs:
+                yield _run_point(job, workers or 1, client)
+        finally:
+            if cluster is not None:
+                client.close()
+                cluster.close()
+        return
+    n = workers if workers is not None else default_workers()
+    if n <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield _run_point(job)
+        return
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        yield from pool.map(_run_point, jobs, chunksize=1)
+
+
 def sweep(
     scenario: Scenario,
     vary: Mapping[str, Sequence[Any]],
@@ -217,6 +301,7 @@ def sweep(
     workers: int | None = None,
     out_dir: str | Path | None = None,
     progress: Callable[[int, int, dict], None] | None = None,
+    scheduler=None,
 ) -> pd.DataFrame:
     """Run ``scenario`` at every point of the grid ``vary`` (path -> values).
 
@@ -225,7 +310,9 @@ def sweep(
     scenario : a validated scenario (``iadsim.load_scenario``).
     vary : dotted field path -> list of values, e.g. ``{"raids[0].count": [2, 4, 6]}``.
     variants : variant names to run at each point; default all.
-    replications, seed, workers : as :func:`iadsim.run` (the seed is the same at every point).
+    replications, seed : as :func:`iadsim.run` (the seed is the same at every point).
+    workers : processes running grid points side by side (results do not depend on it).
+    scheduler : ``"local"`` or a Dask scheduler address: each point's chunks run on the cluster.
     out_dir : directory for the points, ``sweep.parquet``, ``sweep.duckdb``, ``saturation.png``;
         default a new temporary directory.
     progress : called as ``progress(i, n_points, values)`` before each point.
@@ -235,8 +322,6 @@ def sweep(
     The ``sweep.parquet`` table: one row per point x variant x threat class.
     """
     import tempfile
-
-    from iadsim.analysis.runs import run
 
     if not vary:
         raise InputError.single("nothing to sweep: give at least one --vary PATH=VALUES")
@@ -249,51 +334,17 @@ def sweep(
     scenarios = [apply_values(scenario, values) for values in points]
     base = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="iadsim-sweep-"))
     base.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows: list[dict] = []
     threat_files: list[str] = []
-    for i, (values, sc) in enumerate(zip(points, scenarios, strict=True)):
+    jobs = [
+        (i, values, sc, variants, replications, seed, base / "points" / f"point-{i:05d}")
+        for i, (values, sc) in enumerate(zip(points, scenarios, strict=True))
+    ]
+    for i, (point_rows, files) in enumerate(_run_points(jobs, workers, scheduler)):
         if progress:
-            progress(i, len(points), values)
-        pdir = base / "points" / f"point-{i:05d}"
-        res = run(sc, variants, replications=replications, seed=seed, workers=workers, out_dir=pdir)
-        with atomic_path(pdir / "point.json", ".json") as tmp:
-            tmp.write_text(json.dumps({"point": i, "values": values}, indent=2), encoding="utf-8")
-        for vname, vres in res.variants.items():
-            s = vres.summary
-            meta = json.loads((vres.directory / "run.json").read_text(encoding="utf-8"))
-            threat_files.append(str((vres.directory / "threats.parquet").resolve()))
-            for row in s["by_threat"]:
-                rows.append(
-                    {
-                        "point": i,
-                        **values,
-                        "variant": vname,
-                        "threat_class": row["threat_class"],
-                        "threat_type": row["threat_type"],
-                        "launched_per_rep": row["launched_per_rep"],
-                        "p_leak": row["p_leak"],
-                        "p_leak_lo": row["p_leak_lo"],
-                        "p_leak_hi": row["p_leak_hi"],
-                        "leakers_mean": row["leakers_mean"],
-                        "leakers_lo": row["leakers_lo"],
-                        "leakers_hi": row["leakers_hi"],
-                        "killed_mean": row["killed_mean"],
-                        "killed_lo": row["killed_lo"],
-                        "killed_hi": row["killed_hi"],
-                        # defence-wide figures, repeated on each threat-class row of a variant
-                        "interceptors_mean": s["interceptors_used_mean"],
-                        "interceptors_lo": s["interceptors_used_lo"],
-                        "interceptors_hi": s["interceptors_used_hi"],
-                        "interceptor_cost_mean_usd": s["interceptor_cost_mean_usd"],
-                        "interceptor_cost_lo_usd": s["interceptor_cost_lo_usd"],
-                        "interceptor_cost_hi_usd": s["interceptor_cost_hi_usd"],
-                        "cost_per_threat_stopped_usd": s["cost_per_threat_stopped_usd"],
-                        "acquisition_cost_usd": float(sum(meta.get("acquisition_cost_usd", []))),
-                        "replications": s["replications"],
-                        "seed": s["seed"],
-                        "directory": str(vres.directory),
-                    }
-                )
+            progress(i, len(points), points[i])
+        rows += point_rows
+        threat_files += files
     frame = pd.DataFrame(rows)
     for path in vary:
         frame[path] = _column(frame[path].tolist())

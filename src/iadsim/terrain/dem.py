@@ -13,6 +13,7 @@ Elevation Model, Version 1.0. NOAA National Geophysical Data Center.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -88,10 +89,10 @@ class Dem:
 
     @classmethod
     def default(cls) -> Dem:
-        """The packaged NOAA GLOBE 30-arc-second DEM over 25-42 N, 33-56 E (public domain)."""
-        ref = resources.files("iadsim.terrain").joinpath("data", DEFAULT_DEM_NAME)
-        with resources.as_file(ref) as p:
-            return cls.open(p)
+        """The packaged NOAA GLOBE 30-arc-second DEM over 25-42 N, 33-56 E (public domain).
+
+        Read once per process (it is immutable), so repeated scenario runs share it."""
+        return _default_dem()
 
     # ------------------------------------------------------------------ geometry
     @property
@@ -209,3 +210,12 @@ class Dem:
     def write(self, path: str | Path) -> None:
         """Write as a float32 GeoTIFF with NaN nodata (atomic: temp file then rename)."""
         write_geotiff_atomic(path, self.elevation_grid_m, self.transform, self.crs)
+
+
+@functools.cache
+def _default_dem() -> Dem:
+    ref = resources.files("iadsim.terrain").joinpath("data", DEFAULT_DEM_NAME)
+    with resources.as_file(ref) as p:
+        dem = Dem.open(p)
+    dem.elevation_grid_m.setflags(write=False)  # shared by every caller: keep it immutable
+    return dem

@@ -20,9 +20,16 @@ GDAL, gdal_viewshed, https://gdal.org/programs/gdal_viewshed.html (algorithm in
 from __future__ import annotations
 
 import math
+import os
 
 import numba as nb
 import numpy as np
+
+# These kernels run in parallel (prange); the engine and sweeps fork process pools after they
+# have run. GNU OpenMP is not fork safe (a forked worker aborts), so unless the user chose a
+# threading layer, ask numba for a fork-safe one (TBB, Intel OpenMP, or its own workqueue).
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    nb.config.THREADING_LAYER = "forksafe"
 
 # --------------------------------------------------------------------------------------------
 # Sampling
