@@ -48,6 +48,27 @@ def _input_errors(fn):
     return wrapper
 
 
+DaskOpt = Annotated[
+    str | None, typer.Option("--dask", help="'local': run the chunks on a Dask LocalCluster.")
+]
+SchedulerOpt = Annotated[
+    str | None, typer.Option(help="Run the chunks on a Dask scheduler, tcp://HOST:PORT.")
+]
+
+
+def _scheduler(dask: str | None, scheduler: str | None) -> str | None:
+    """The Dask scheduler chosen by --dask local or --scheduler ADDRESS (None: local pool)."""
+    if dask not in (None, "local"):
+        raise InputError.single(
+            f"--dask takes 'local', not {dask!r} (use --scheduler ADDRESS)", field_path="--dask"
+        )
+    if dask and scheduler:
+        raise InputError.single(
+            "give --dask local or --scheduler, not both", field_path="--scheduler"
+        )
+    return scheduler or dask
+
+
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
 
 
@@ -85,12 +106,8 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     report: Annotated[bool, typer.Option("--report", help="Also write the HTML report.")] = False,
-    dask: Annotated[
-        str | None, typer.Option("--dask", help="'local': run the chunks on a Dask LocalCluster.")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Run the chunks on a Dask scheduler, tcp://HOST:PORT.")
-    ] = None,
+    dask: DaskOpt = None,
+    scheduler: SchedulerOpt = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run from its chunks.")
     ] = False,
@@ -101,14 +118,7 @@ def run(
     import iadsim
     from iadsim.report.console import summary_tables
 
-    if dask not in (None, "local"):
-        raise InputError.single(
-            f"--dask takes 'local', not {dask!r} (use --scheduler ADDRESS)", field_path="--dask"
-        )
-    if dask and scheduler:
-        raise InputError.single(
-            "give --dask local or --scheduler, not both", field_path="--scheduler"
-        )
+    executor = _scheduler(dask, scheduler)
     s = iadsim.load_scenario(scenario)
     target = out_dir or Path("out") / s.name
     show = not quiet and not as_json
@@ -136,7 +146,7 @@ def run(
             chunk_size=chunk_size,
             out_dir=target,
             progress=progress,
-            scheduler=scheduler or dask,
+            scheduler=executor,
             resume=resume,
         )
     report_path = None
@@ -509,12 +519,8 @@ def sweep(
         list[str] | None,
         typer.Option("--variant", "-v", help="Variant to run (repeatable); default all."),
     ] = None,
-    dask: Annotated[
-        str | None, typer.Option("--dask", help="'local': run on a Dask LocalCluster.")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Run on a Dask scheduler, tcp://HOST:PORT.")
-    ] = None,
+    dask: DaskOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Run the scenario over a grid of field values (same root seed at every point); write
     sweep.parquet, sweep.duckdb (views sweep, threats) and saturation.png."""
@@ -555,7 +561,7 @@ def sweep(
         workers=workers,
         out_dir=target,
         progress=progress,
-        scheduler=scheduler or dask,
+        scheduler=_scheduler(dask, scheduler),
     )
     from rich.table import Table
 
