@@ -7,14 +7,15 @@ The variants of one run share the root seed, so they face the same threat failur
 
 from __future__ import annotations
 
+import io
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from ruamel.yaml import YAML
 
 from iadsim.analysis.summary import summarize
 from iadsim.atomic import atomic_path
@@ -61,6 +62,29 @@ class Results:
             for row in v.summary["by_threat"]:
                 rows.append({"variant": name, **row})
         return pd.DataFrame(rows)
+
+
+def scenario_as_run(scenario: Scenario) -> str:
+    """The scenario's YAML: its file as written when it is unchanged, else (a scenario changed in
+    memory, e.g. by ``compare --options`` or a sweep point) the model itself, in full."""
+    from iadsim.scenario.loader import parse_scenario
+    from iadsim.yamlio import read_yaml
+
+    if scenario.source_path and Path(scenario.source_path).exists():
+        text = Path(scenario.source_path).read_text(encoding="utf-8")
+        try:
+            original = parse_scenario(read_yaml(scenario.source_path, text), scenario.source_path)
+            if original.model_dump() == scenario.model_dump():
+                return text
+        except InputError:
+            pass
+    buf = io.StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False
+    yaml.dump(scenario.model_dump(mode="json"), buf)
+    note = f" (changed in memory from {scenario.source_path})" if scenario.source_path else ""
+    return f"# The scenario as run, written by iadsim{note}.\n" + buf.getvalue()
 
 
 def default_workers() -> int:
@@ -115,10 +139,9 @@ def run(
             ) from None
     base = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="iadsim-"))
     base.mkdir(parents=True, exist_ok=True)
-    if scenario.source_path:
-        # the scenario as run, beside its results (atomic: temp file, then rename)
-        with atomic_path(base / "scenario.yaml") as tmp:
-            shutil.copyfile(scenario.source_path, tmp)
+    # the scenario as run, beside its results (atomic: temp file, then rename)
+    with atomic_path(base / "scenario.yaml", ".yaml") as tmp:
+        tmp.write_text(scenario_as_run(scenario), encoding="utf-8")
     results = {}
     for name in names:
         prepared = prepare(scenario, name, catalog)
