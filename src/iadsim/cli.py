@@ -235,9 +235,9 @@ def coverage(
 ) -> None:
     """Terrain coverage maps: per radar and for their union, a minimum-detectable-height raster
     (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON) and a PNG."""
+    from iadsim.atomic import AtomicDir
     from iadsim.catalog import load_catalog
     from iadsim.engine.prepare import radar_sites, site_table
-    from iadsim.engine.results import AtomicDir
     from iadsim.report.coverage import coverage_polygons, coverage_raster, quicklook_png
     from iadsim.scenario import load_scenario
     from iadsim.scenario.loader import resolve_terrain

@@ -9,7 +9,8 @@ import sys
 
 PROBE = """
 import json, iadsim
-from iadsim.engine.kernel import earliest_intercepts, simulate_replication
+from iadsim.engagement.intercept import earliest_intercepts
+from iadsim.engine.kernel import simulate_replication
 s = iadsim.load_scenario("examples/depot-drone-raid.yaml")
 iadsim.run(s, ["tor-m2"], replications=20, workers=1)
 print(json.dumps({

@@ -31,8 +31,6 @@ import numba
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from iadsim.engagement.intercept import earliest_intercepts  # noqa: F401  (re-export)
-
 PENDING, KILLED, LEAKED, FAILED = 0, 1, 2, 3
 #: Event kinds of the optional log (step, kind, threat, sensor or fire unit, shots).
 EV_TRACK, EV_LAUNCH, EV_KILL, EV_MISS, EV_LEAK, EV_FAIL = 1, 2, 3, 4, 5, 6

@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from iadsim import geo
-from iadsim.atomic import AtomicDir  # noqa: F401  (re-exported for callers)
 from iadsim.engine.prepare import Prepared
 
 FATES = ("pending", "killed", "leaked", "failed")
