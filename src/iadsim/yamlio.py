@@ -15,17 +15,72 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 from iadsim.errors import InputError, Problem
 
 M = TypeVar("M", bound=BaseModel)
 
 
+#: Most nodes a file may expand to once its aliases are resolved. A scenario has a few
+#: thousand; a "billion laughs" file of 2 KB expands to 10**9 and would hang the loader.
+MAX_NODES = 1_000_000
+
+
+def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
+    """Reject, from the parser's events and before anything is built, a file whose aliases
+    expand beyond :data:`MAX_NODES`.
+
+    One pass, no recursion: each open collection counts the nodes it expands to, and an alias
+    adds the count of its anchor's node.
+    """
+
+    def fail(msg: str, event) -> None:
+        mark = event.start_mark
+        raise InputError.single(msg, path, mark.line + 1, mark.column + 1)
+
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [expanded size, anchor] of each open collection
+
+    def add(n: int, event) -> None:
+        if stack:
+            stack[-1][0] += n
+            n = stack[-1][0]
+        if n > MAX_NODES:
+            fail(
+                f"YAML aliases expand to more than {MAX_NODES:,} nodes here (a 'billion "
+                "laughs' file?); write the values out, or use fewer nested aliases",
+                event,
+            )
+
+    for event in yaml.parse(text):
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            stack.append([1, event.anchor])
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            size, anchor = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            add(size, event)
+        elif isinstance(event, ScalarEvent):
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            add(1, event)
+        elif isinstance(event, AliasEvent):
+            add(sizes.get(event.anchor, 1), event)
+
+
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """Parse a YAML file into ruamel's commented (position-carrying) containers.
 
     Raises :class:`InputError` naming the file, line and column for syntax errors, duplicate
-    keys, a missing or unreadable file.
+    keys, alias expansion beyond :data:`MAX_NODES`, a missing or unreadable file.
     """
     path = Path(path)
     if text is None:
@@ -37,6 +92,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
             raise InputError.single(f"cannot read file: {exc}", path) from None
     yaml = YAML(typ="rt")
     try:
+        _check_structure(yaml, text, path)
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -46,6 +102,11 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
         raise InputError.single(msg, path) from None
     except YAMLError as exc:
         raise InputError.single(f"invalid YAML: {exc}", path) from None
+    except MemoryError as exc:
+        # a last line of defence: the checks above should have caught these first
+        raise InputError.single(
+            f"cannot read this YAML: {type(exc).__name__}: {exc}", path
+        ) from None
     if data is None:
         raise InputError.single("the file is empty", path, 1, 1)
     return data
