@@ -32,11 +32,14 @@ M = TypeVar("M", bound=BaseModel)
 #: Most nodes a file may expand to once its aliases are resolved. A scenario has a few
 #: thousand; a "billion laughs" file of 2 KB expands to 10**9 and would hang the loader.
 MAX_NODES = 1_000_000
+#: Deepest nesting of mappings and sequences. A scenario nests about 6 deep; ruamel's composer
+#: and the converters recurse once per level, so unbounded depth ends in a RecursionError.
+MAX_DEPTH = 64
 
 
 def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
-    """Reject, from the parser's events and before anything is built, a file whose aliases
-    expand beyond :data:`MAX_NODES`.
+    """Reject, from the parser's events and before anything is built, a file that nests deeper
+    than :data:`MAX_DEPTH` or whose aliases expand beyond :data:`MAX_NODES`.
 
     One pass, no recursion: each open collection counts the nodes it expands to, and an alias
     adds the count of its anchor's node.
@@ -62,6 +65,8 @@ def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
 
     for event in yaml.parse(text):
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            if len(stack) >= MAX_DEPTH:
+                fail(f"nested more than {MAX_DEPTH} levels deep", event)
             stack.append([1, event.anchor])
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
             size, anchor = stack.pop()
@@ -80,7 +85,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """Parse a YAML file into ruamel's commented (position-carrying) containers.
 
     Raises :class:`InputError` naming the file, line and column for syntax errors, duplicate
-    keys, alias expansion beyond :data:`MAX_NODES`, a missing or unreadable file.
+    keys, nesting or alias expansion beyond the bounds above, a missing or unreadable file.
     """
     path = Path(path)
     if text is None:
@@ -102,7 +107,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
         raise InputError.single(msg, path) from None
     except YAMLError as exc:
         raise InputError.single(f"invalid YAML: {exc}", path) from None
-    except MemoryError as exc:
+    except (RecursionError, MemoryError) as exc:
         # a last line of defence: the checks above should have caught these first
         raise InputError.single(
             f"cannot read this YAML: {type(exc).__name__}: {exc}", path

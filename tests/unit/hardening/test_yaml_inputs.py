@@ -8,7 +8,7 @@ import re
 from typer.testing import CliRunner
 
 from iadsim.cli import app
-from iadsim.yamlio import MAX_NODES, read_yaml
+from iadsim.yamlio import MAX_DEPTH, MAX_NODES, read_yaml
 
 EXAMPLE = "examples/iraq-2020-al-asad.yaml"
 
@@ -59,6 +59,27 @@ def test_b1_aliases_within_the_bound_still_work(tmp_path):
     path.write_text("a: &x [1, 2, 3]\nb: *x\nc: {<<: {k: 1}, j: 2}\n", encoding="utf-8")
     data = read_yaml(path)
     assert list(data["b"]) == [1, 2, 3] and data["c"]["k"] == 1
+
+
+def test_b2_deep_nesting_is_refused_without_recursion_error(tmp_path):
+    line, col, msg = _one_error(tmp_path / "deep.yaml", "[" * 250 + "]" * 250 + "\n")
+    assert (line, col) == (1, MAX_DEPTH + 1)
+    assert f"nested more than {MAX_DEPTH} levels deep" in msg
+
+
+def test_b2_deep_block_nesting_too(tmp_path):
+    text = "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "v\n"
+    line, col, msg = _one_error(tmp_path / "block.yaml", text)
+    assert (line, col) == (MAX_DEPTH + 1, MAX_DEPTH + 1) and "levels deep" in msg
+
+
+def test_b2_nesting_at_the_bound_is_accepted(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text("[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n", encoding="utf-8")
+    node, depth = read_yaml(path), 0
+    while isinstance(node, list):
+        node, depth = (node[0] if node else None), depth + 1
+    assert depth == MAX_DEPTH
 
 
 def test_the_examples_still_read(tmp_path):
