@@ -7,6 +7,7 @@ back to the node it names. Duplicate keys and YAML syntax errors are reported th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,11 +36,16 @@ MAX_NODES = 1_000_000
 #: Deepest nesting of mappings and sequences. A scenario nests about 6 deep; ruamel's composer
 #: and the converters recurse once per level, so unbounded depth ends in a RecursionError.
 MAX_DEPTH = 64
+#: Most digits in a number. Python refuses to convert integers of more than 4,300 digits, and no
+#: figure of a scenario needs more than a few dozen.
+MAX_NUMBER_DIGITS = 100
+_INTEGER = re.compile(r"[-+]?(?:[0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)")
 
 
 def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
     """Reject, from the parser's events and before anything is built, a file that nests deeper
-    than :data:`MAX_DEPTH` or whose aliases expand beyond :data:`MAX_NODES`.
+    than :data:`MAX_DEPTH`, whose aliases expand beyond :data:`MAX_NODES`, or with an integer
+    longer than :data:`MAX_NUMBER_DIGITS` digits.
 
     One pass, no recursion: each open collection counts the nodes it expands to, and an alias
     adds the count of its anchor's node.
@@ -74,6 +80,14 @@ def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
                 sizes[anchor] = size
             add(size, event)
         elif isinstance(event, ScalarEvent):
+            if event.style is None and _INTEGER.fullmatch(event.value):
+                digits = sum(c.isalnum() for c in event.value)
+                if digits > MAX_NUMBER_DIGITS:
+                    fail(
+                        f"a number of {digits:,} digits is too long (at most "
+                        f"{MAX_NUMBER_DIGITS}); quote it if it is text",
+                        event,
+                    )
             if event.anchor is not None:
                 sizes[event.anchor] = 1
             add(1, event)
@@ -107,7 +121,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
         raise InputError.single(msg, path) from None
     except YAMLError as exc:
         raise InputError.single(f"invalid YAML: {exc}", path) from None
-    except (RecursionError, MemoryError) as exc:
+    except (ValueError, RecursionError, MemoryError) as exc:
         # a last line of defence: the checks above should have caught these first
         raise InputError.single(
             f"cannot read this YAML: {type(exc).__name__}: {exc}", path

@@ -82,6 +82,20 @@ def test_b2_nesting_at_the_bound_is_accepted(tmp_path):
     assert depth == MAX_DEPTH
 
 
+def test_b3_an_integer_of_4301_digits_is_refused(tmp_path):
+    text = "schema_version: 1\nname: x\nmonte_carlo:\n  seed: " + "7" * 4301 + "\n"
+    line, col, msg = _one_error(tmp_path / "digits.yaml", text)
+    assert (line, col) == (4, 9)
+    assert "4,301 digits is too long" in msg
+    assert "Exceeds the limit" not in msg
+
+
+def test_b3_a_quoted_long_number_is_text(tmp_path):
+    path = tmp_path / "text.yaml"
+    path.write_text('a: "' + "7" * 4301 + '"\n', encoding="utf-8")
+    assert read_yaml(path)["a"] == "7" * 4301
+
+
 def test_the_examples_still_read(tmp_path):
     code, output = _validate(EXAMPLE)
     assert code == 0, output
