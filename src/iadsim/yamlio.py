@@ -7,6 +7,7 @@ back to the node it names. Duplicate keys and YAML syntax errors are reported th
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -39,7 +40,60 @@ MAX_DEPTH = 64
 #: Most digits in a number. Python refuses to convert integers of more than 4,300 digits, and no
 #: figure of a scenario needs more than a few dozen.
 MAX_NUMBER_DIGITS = 100
+#: Largest input file read. Scenario and catalog files are a few kilobytes.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+# Characters YAML 1.2 allows in a stream (spec section 5.1, "c-printable").
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _INTEGER = re.compile(r"[-+]?(?:[0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)")
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "BS", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def _line_col(text: str) -> tuple[int, int]:
+    """1-based line and column of the character just after ``text``."""
+    return text.count("\n") + 1, len(text) - (text.rfind("\n") + 1) + 1
+
+
+def decode(raw: bytes, path: str | Path) -> str:
+    """Decode a YAML file's bytes: UTF-8, or UTF-16/32 with a byte-order mark (YAML 1.2, 5.2).
+
+    An undecodable byte or a character YAML forbids (a control character, NUL) is an
+    :class:`InputError` at its line and column.
+    """
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # everything before the first bad byte decodes, so it gives the line and column
+        line, col = _line_col(raw[: exc.start].decode(encoding, errors="replace").lstrip("\ufeff"))
+        bad = raw[exc.start : exc.end][:4].hex(" ")
+        name = encoding.removesuffix("-sig").upper()
+        raise InputError.single(
+            f"not valid {name} (byte {bad} at offset {exc.start}: {exc.reason}); "
+            "save the file as UTF-8",
+            path,
+            line,
+            col,
+        ) from None
+    match = _NOT_PRINTABLE.search(text)
+    if match is not None:
+        code = ord(match.group())
+        name = _CONTROL_NAMES.get(code, "a control character" if code < 0xA0 else "not printable")
+        hint = "remove it or write it as an escape in a double-quoted string"
+        if code == 0 and encoding == "utf-8-sig" and text.count("\x00") * 3 >= len(text):
+            hint = "the file looks like UTF-16 without a byte-order mark; save it as UTF-8"
+        line, col = _line_col(text[: match.start()])
+        raise InputError.single(
+            f"character U+{code:04X} ({name}) is not allowed in YAML; {hint}", path, line, col
+        )
+    return text
 
 
 def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
@@ -99,16 +153,25 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """Parse a YAML file into ruamel's commented (position-carrying) containers.
 
     Raises :class:`InputError` naming the file, line and column for syntax errors, duplicate
-    keys, nesting or alias expansion beyond the bounds above, a missing or unreadable file.
+    keys, undecodable bytes and forbidden characters, nesting or alias expansion beyond the
+    bounds above, a missing or unreadable file.
     """
     path = Path(path)
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             raise InputError.single("file not found", path) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError.single(f"cannot read file: {exc}", path) from None
+        except OSError as exc:
+            raise InputError.single(f"cannot read file: {exc.strerror or exc}", path) from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError.single(
+                f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; is it a scenario?", path
+            )
+        text = decode(raw, path)
+    elif _NOT_PRINTABLE.search(text):
+        decode(text.encode("utf-8", errors="surrogatepass"), path)
     yaml = YAML(typ="rt")
     try:
         _check_structure(yaml, text, path)

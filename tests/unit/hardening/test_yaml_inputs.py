@@ -3,11 +3,14 @@ MemoryError or a traceback (issue 10, B1-B4)."""
 
 from __future__ import annotations
 
+import codecs
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from iadsim.cli import app
+from iadsim.errors import InputError
 from iadsim.yamlio import MAX_DEPTH, MAX_NODES, read_yaml
 
 EXAMPLE = "examples/iraq-2020-al-asad.yaml"
@@ -96,6 +99,62 @@ def test_b3_a_quoted_long_number_is_text(tmp_path):
     assert read_yaml(path)["a"] == "7" * 4301
 
 
+def test_b4_invalid_utf8_reports_the_first_bad_byte(tmp_path):
+    raw = b"schema_version: 1\nname: caf\xc3\xa9-ok\ndescription: bad \xff here\n"
+    line, col, msg = _one_error(tmp_path / "bad8.yaml", raw)
+    assert (line, col) == (3, len("description: bad ") + 1)
+    assert "not valid UTF-8" in msg and "ff" in msg
+
+
+def test_b4_invalid_utf16_reports_the_first_bad_unit(tmp_path):
+    good = "schema_version: 1\nname: x\n".encode("utf-16-le")
+    lone_surrogate = b"\x00\xd8"  # a high surrogate with no low surrogate after it
+    raw = codecs.BOM_UTF16_LE + good + "ab".encode("utf-16-le") + lone_surrogate + b"c\x00"
+    line, col, msg = _one_error(tmp_path / "bad16.yaml", raw)
+    assert (line, col) == (3, 3)
+    assert "not valid UTF-16" in msg
+
+
+def test_b4_utf16_with_bom_is_read(tmp_path):
+    path = tmp_path / "ok16.yaml"
+    path.write_bytes("a: é\n".encode("utf-16"))
+    assert read_yaml(path)["a"] == "é"
+
+
+@pytest.mark.parametrize(
+    ("char", "name"), [("\x00", "NUL"), ("\x07", "BEL"), ("\x1b", "ESC"), ("\x01", "control")]
+)
+def test_b4_control_characters_report_line_and_column(tmp_path, char, name):
+    text = f"schema_version: 1\nname: x\ndescription: a{char}b\n"
+    line, col, msg = _one_error(tmp_path / "ctl.yaml", text)
+    assert (line, col) == (3, len("description: a") + 1)
+    assert f"U+{ord(char):04X}" in msg and name in msg
+
+
+def test_b4_utf16_without_bom_gets_a_hint(tmp_path):
+    _, _, msg = _one_error(tmp_path / "nobom.yaml", "schema_version: 1\n".encode("utf-16-le"))
+    assert "UTF-16 without a byte-order mark" in msg
+
+
+def test_b4_text_given_in_memory_is_checked_too(tmp_path):
+    with pytest.raises(InputError) as exc:
+        read_yaml(tmp_path / "mem.yaml", "a: 1\nb: x\x00\n")
+    assert (exc.value.problems[0].line, exc.value.problems[0].col) == (2, 5)
+
+
+def test_b4_ruamel_messages_are_one_line(tmp_path):
+    line, col, msg = _one_error(tmp_path / "flow.yaml", "a: [1, 2\nb: 3\n")
+    assert "\n" not in msg and line >= 1 and col >= 1
+
+
 def test_the_examples_still_read(tmp_path):
     code, output = _validate(EXAMPLE)
     assert code == 0, output
+
+
+def test_b4_an_escaped_control_character_in_a_key_stays_on_one_line(tmp_path):
+    example = open(EXAMPLE, encoding="utf-8").read().rstrip("\n") + "\n"
+    text = example + '"bad\\nkey\\0": 1\n'
+    line, col, msg = _one_error(tmp_path / "key.yaml", text)
+    assert (line, col) == (example.count("\n") + 1, 1)
+    assert msg.startswith("bad key\\x00: unknown field")
