@@ -76,9 +76,11 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_
 @_input_errors
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file; report every problem as FILE:LINE:COL: field: message."""
+    from iadsim.engine.preflight import check_run
     from iadsim.scenario import load_scenario
 
     s = load_scenario(scenario)
+    check_run(s)  # valid field by field is not enough: the run must be possible too
     out.print(
         f"{scenario}: valid ({len(s.raids)} raids, {len(s.fire_units)} fire units, "
         f"variants: {', '.join(s.variant_names())})",

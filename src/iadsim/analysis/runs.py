@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from iadsim.analysis.summary import summarize
 from iadsim.atomic import atomic_path
 from iadsim.catalog import Catalog, load_catalog
+from iadsim.engine.preflight import check_run
 from iadsim.engine.prepare import Prepared, prepare
 from iadsim.engine.runner import run_prepared
 from iadsim.errors import InputError
@@ -137,6 +138,7 @@ def run(
                 scenario.source_path,
                 field_path="variants",
             ) from None
+    check_run(scenario, catalog, replications=replications, chunk_size=chunk_size)
     base = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="iadsim-"))
     base.mkdir(parents=True, exist_ok=True)
     # the scenario as run, beside its results (atomic: temp file, then rename)
