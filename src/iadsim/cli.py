@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -33,8 +34,20 @@ out = Console()
 err = Console(stderr=True)
 
 
+EXIT_OUTPUT_ERROR = 1
+
+
+def _say(text: str) -> None:
+    from iadsim.errors import one_line
+
+    err.print(one_line(text), markup=False, highlight=False, soft_wrap=True)
+
+
 def _input_errors(fn):
-    """Turn InputError into one message per problem on stderr and exit status 2."""
+    """Turn InputError into one message per problem on stderr and exit status 2; an output
+    fault (read-only or full disk) into one line and status 1.
+
+    ``IADSIM_DEBUG=1`` shows the traceback of an output fault instead."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -44,8 +57,36 @@ def _input_errors(fn):
             for problem in exc.problems:
                 err.print(problem.format(), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
+        except OSError as exc:
+            if os.environ.get("IADSIM_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            what = exc.strerror if exc.filename and exc.strerror else str(exc)
+            _say(
+                f"cannot write output: {where}{what} (outputs are written atomically: "
+                "results already there are unchanged)"
+            )
+            raise typer.Exit(EXIT_OUTPUT_ERROR) from None
 
     return wrapper
+
+
+def _check_out_dir(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output directory that is a file, lies under a file, or
+    cannot be written (exit 2 at the option)."""
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            return
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "is a file" if probe == path else f"is under {probe}, which is a file"
+        raise InputError.single(f"{path} {where}; give a directory", field_path=option)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError.single(
+            f"{path}: cannot write in {probe} (permission denied)", field_path=option
+        )
 
 
 DaskOpt = Annotated[
@@ -123,6 +164,7 @@ def run(
     executor = _scheduler(dask, scheduler)
     s = iadsim.load_scenario(scenario)
     target = out_dir or Path("out") / s.name
+    _check_out_dir(target)
     show = not quiet and not as_json
     bar = Progress(
         "[progress.description]{task.description}",
@@ -447,6 +489,7 @@ def compare(
             field_path="--baseline",
         )
     target = out_dir or Path("out") / s.name / "compare"
+    _check_out_dir(target)
     results = iadsim.run(s, replications=replications, seed=seed, workers=workers, out_dir=target)
     result = compare_options(results, baseline)
     text = to_json(result)
@@ -547,6 +590,7 @@ def sweep(
                     f"unknown variant '{v}'; known: {', '.join(known)}", field_path="--variant"
                 )
     target = out_dir or Path("out") / s.name / "sweep"
+    _check_out_dir(target)
     n_points = 1
     for values in grid.values():
         n_points *= len(values)
