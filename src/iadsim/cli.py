@@ -35,6 +35,7 @@ err = Console(stderr=True)
 
 
 EXIT_OUTPUT_ERROR = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 
 
 def _say(text: str) -> None:
@@ -45,7 +46,7 @@ def _say(text: str) -> None:
 
 def _input_errors(fn):
     """Turn InputError into one message per problem on stderr and exit status 2; an output
-    fault (read-only or full disk) into one line and status 1.
+    fault (read-only or full disk) into one line and status 1; Ctrl-C into one line and 130.
 
     ``IADSIM_DEBUG=1`` shows the traceback of an output fault instead."""
 
@@ -67,8 +68,23 @@ def _input_errors(fn):
                 "results already there are unchanged)"
             )
             raise typer.Exit(EXIT_OUTPUT_ERROR) from None
+        except KeyboardInterrupt:
+            _say(_interrupted(fn.__name__, kwargs))
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     return wrapper
+
+
+def _interrupted(command: str, kwargs: dict) -> str:
+    """The line printed on Ctrl-C: what stopped and how to go on."""
+    target = kwargs.get("scenario") or kwargs.get("results_dir") or ""
+    what = f"iadsim {command.replace('_', ' ')} {target}".rstrip()
+    if command == "run":
+        return (
+            f"interrupted: {what}; the chunks finished so far are kept, and the same command "
+            "with --resume continues it"
+        )
+    return f"interrupted: {what}; nothing was written (outputs appear only when complete)"
 
 
 def _check_out_dir(path: Path, option: str = "--out") -> None:
