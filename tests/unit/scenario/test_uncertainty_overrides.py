@@ -35,15 +35,21 @@ def _scenario(tmp_path, entry, path, low, high, dist="uniform"):
     return write(tmp_path, BASE.replace("THREAT", "fast-drone") + UNCERTAIN + block)
 
 
+# A packaged figure with no uncertainty: every Pk that can act carries one, but Arrow 3's Pk of 0
+# against drones, which fly far below its 100 km floor, does not (test_catalog_uncertainty.py).
+NO_SPAN = ("arrow-3", "interceptors.arrow-3-interceptor.pk.drone")
+
+
 def test_override_adds_an_uncertainty_and_keeps_the_figure(tmp_path):
-    path = _scenario(tmp_path, "tor-m2", "interceptors.9m338.pk.drone", 0.5, 0.95)
+    path = _scenario(tmp_path, *NO_SPAN, 0.0, 0.05)
     scenario = load_scenario(path)
-    pk = scenario.effective_catalog.systems["tor-m2"].interceptors["9m338"].pk.drone
-    assert (pk.uncertainty.low, pk.uncertainty.high) == (0.5, 0.95)
+    pk = scenario.effective_catalog.systems["arrow-3"].interceptors["arrow-3-interceptor"].pk.drone
+    assert (pk.uncertainty.low, pk.uncertainty.high) == (0.0, 0.05)
     assert pk.uncertainty.reasoning == "analyst's span"
     from iadsim.catalog import load_catalog
 
-    assert pk.value == load_catalog().systems["tor-m2"].interceptors["9m338"].pk.drone.value
+    packaged = load_catalog().systems["arrow-3"].interceptors["arrow-3-interceptor"].pk.drone
+    assert packaged.uncertainty is None and pk.value == packaged.value
 
 
 def test_override_narrows_an_existing_uncertainty(tmp_path):
@@ -56,8 +62,8 @@ def test_override_narrows_an_existing_uncertainty(tmp_path):
     ("args", "message"),
     [
         (("fast-drone", "rcs_m2", 0.005, 0.1, "loguniform"), "widens the catalog's uncertainty"),
-        (("tor-m2", "interceptors.9m338.pk.drone", 0.95, 0.99), "outside the uncertainty"),
-        (("tor-m2", "interceptors.9m338.pk.drone", 0.5, 1.2), "at high = 1.2"),
+        ((*NO_SPAN, 0.95, 0.99), "outside the uncertainty"),
+        ((*NO_SPAN, 0.0, 1.2), "at high = 1.2"),
         (("tor-m2", "interceptors.9m338.pk.drone", 0.5, 0.9, "gaussian"), "distribution"),
     ],
     ids=["widen", "value-outside", "end-invalid", "bad-distribution"],
