@@ -143,3 +143,19 @@ def test_engine_engages_with_arrow3_only_above_the_floor(tmp_path, threat, lat, 
     results = iadsim.run(scenario, workers=1, out_dir=tmp_path / "out", catalog=CATALOG)
     shots = results["base"].threats().shots_at
     assert bool((shots > 0).any()) is engaged
+
+
+def test_israeli_tiers_stack_in_altitude():
+    # Iron Dome below David's Sling below Arrow 2, whose ceiling is under Arrow 3's floor: the
+    # entries' summaries describe these as layers, and the envelopes must not contradict them.
+    def icp(system):
+        entry = CATALOG.system(system)
+        return entry.interceptors[entry.fire_unit.default_interceptor]
+
+    ceiling = {
+        s: (icp(s).max_altitude_ballistic_m or icp(s).max_altitude_m).si()
+        for s in ("iron-dome", "davids-sling", "arrow-2")
+    }
+    assert ceiling["iron-dome"] < ceiling["davids-sling"] < ceiling["arrow-2"]
+    assert ceiling["arrow-2"] <= icp("arrow-3").min_altitude_m.si()
+    assert icp("arrow-2").pk["ballistic"].value > 0 and icp("davids-sling").pk["cruise"].value > 0
