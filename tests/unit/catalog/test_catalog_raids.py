@@ -1,4 +1,4 @@
-"""Entries added for the 2019-2025 raids (issue 13): threats, THAAD, Iron Dome and Arrow 3.
+"""Entries added for the 2019-2025 raids (issue 13): threats, THAAD, Iron Dome, Arrows, Sling.
 
 Envelopes are checked with the engine's own intercept solver against the published ranges
 (within 5%), and the exo-atmospheric floor is checked both on the envelope and in an engine run:
