@@ -61,10 +61,11 @@ def test_new_ballistic_threats_are_inside_the_mrbm_defences_speed_limits(name):
 
 
 def _env(system: str, threat_class: str) -> Envelope:
+    """Envelope of a system's default interceptor, or of ``system/interceptor``."""
+    system, _, key = system.partition("/")
     entry = CATALOG.system(system)
-    return Envelope.from_catalog(
-        entry.interceptors[entry.fire_unit.default_interceptor], threat_class
-    )
+    icp = entry.interceptors[key or entry.fire_unit.default_interceptor]
+    return Envelope.from_catalog(icp, threat_class)
 
 
 @pytest.mark.parametrize(
@@ -73,6 +74,7 @@ def _env(system: str, threat_class: str) -> Envelope:
         ("thaad", "ballistic", 100_000.0, 3000.0, 200.0),  # Lockheed via TRT World: 200 km
         ("iron-dome", "drone", 1_000.0, 51.4, 70.0),  # AFP via WION: 4-70 km
         ("iron-dome", "cruise", 100.0, 240.0, 70.0),
+        ("aegis-bmd/sm-2", "aircraft", 10_000.0, 250.0, 167.0),  # Raytheon via Reuters: 90 nm
     ],
 )
 def test_envelope_reaches_the_published_range(
@@ -165,3 +167,16 @@ def test_israeli_tiers_stack_in_altitude():
     assert ceiling["iron-dome"] < ceiling["davids-sling"] < ceiling["arrow-2"]
     assert ceiling["arrow-2"] <= icp("arrow-3").min_altitude_m.si()
     assert icp("arrow-2").pk["ballistic"].value > 0 and icp("davids-sling").pk["cruise"].value > 0
+
+
+def test_aegis_sm3_shares_the_exo_floor_and_sm6_covers_the_terminal_layer():
+    aegis = CATALOG.system("aegis-bmd")
+    assert aegis.fire_unit.default_interceptor == "sm-3-ib"
+    for key in ("sm-3-ib", "sm-3-iia"):
+        icp = aegis.interceptors[key]
+        assert icp.min_altitude_m.si() == 100_000.0
+        assert icp.pk["drone"].value == 0.0 and icp.pk["ballistic"].value > 0.0
+    sm6 = aegis.interceptors["sm-6"]
+    assert sm6.max_altitude_ballistic_m.si() < aegis.interceptors["sm-3-ib"].min_altitude_m.si()
+    assert sm6.pk["ballistic"].value > 0.0 and sm6.pk["cruise"].value > 0.0
+    assert aegis.interceptors["sm-2"].pk["ballistic"].value == 0.0
