@@ -248,7 +248,10 @@ def catalog_with(catalog: Catalog, factors: Sequence[Factor], values: Sequence[f
             book[name] = type(entry).model_validate(dumped, context={NO_UNCERTAINTY_CHECK: True})
         except ValidationError as exc:
             shown = ", ".join(f"{f.path}={x:g}" for f, x in items)
-            why = "; ".join(e["msg"] for e in exc.errors(include_url=False))
+            why = "; ".join(
+                ".".join(map(str, e["loc"])) + f": {e['msg']}"
+                for e in exc.errors(include_url=False)
+            )
             raise InputError.single(
                 f"sampled figures of '{name}' ({shown}) break a catalog rule: {why}; "
                 "narrow the uncertainties so every combination is valid",
