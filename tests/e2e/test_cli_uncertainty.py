@@ -11,9 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from iadsim.cli import app
+from tests.validation.test_uncertainty import SALVO_FIGURES
 
 SALVO = Path(__file__).parents[1] / "validation" / "salvo_uncertain.yaml"
-FIGURES = 5
+FIGURES = len(SALVO_FIGURES)
+CHOSEN = ("--figures", ",".join(SALVO_FIGURES))
 
 
 def _invoke(*args):
@@ -22,7 +24,9 @@ def _invoke(*args):
 
 def test_uncertainty_command_writes_band_indices_and_samples(tmp_path):
     out = tmp_path / "study"
-    res = _invoke("uncertainty", SALVO, "--samples", 4, "-n", 40, "--out", out, "--workers", 1)
+    res = _invoke(
+        "uncertainty", SALVO, "--samples", 4, "-n", 40, "--out", out, "--workers", 1, *CHOSEN
+    )
     assert res.exit_code == 0, res.output
     assert "9M338 Pk vs drone" in res.stdout
     assert "nominal [MC 95%]" in res.stdout
@@ -61,10 +65,16 @@ def test_bad_options_exit_2_without_traceback(tmp_path, args, message):
 
 
 def test_scenario_without_uncertain_figures_is_exit_2(tmp_path):
+    # an undefended raid of a scenario-defined threat whose figures carry no uncertainty
+    from tests.unit.scenario.test_inline_catalog import BASE, NEW_THREAT
+
+    text = BASE.replace("THREAT", "fast-drone").replace(
+        "fire_units:\n  - {name: tor, system: tor-m2, lat: 33.955, lon: 44.355}\n", ""
+    )
     plain = tmp_path / "plain.yaml"
-    plain.write_text(SALVO.read_text().split("catalog:")[0])
+    plain.write_text(text + NEW_THREAT)
     res = _invoke("uncertainty", plain, "--samples", 2, "--out", tmp_path / "o")
-    assert res.exit_code == 2
+    assert res.exit_code == 2, res.output
     assert "no figure used by this scenario carries an uncertainty" in res.stderr
 
 

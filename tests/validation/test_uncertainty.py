@@ -23,6 +23,14 @@ from iadsim.analysis.uncertainty_report import summarize_study
 from iadsim.analysis.uncertainty_study import EngineModel, FunctionModel, run_study
 
 SALVO = Path(__file__).with_name("salvo_uncertain.yaml")
+#: The five figures the salvo scenario makes uncertain (the catalog may add others).
+SALVO_FIGURES = [
+    "shahed-136:rcs_m2",
+    "tor-m2:fire_unit.reaction_time_s",
+    "tor-m2:fire_unit.reload_time_s",
+    "tor-m2:radars.tor-m2-radar.reference_range_km",
+    "tor-m2:interceptors.9m338.pk.drone",
+]
 
 
 def _ishigami_analytic(a: float = 7.0, b: float = 0.1):
@@ -72,7 +80,7 @@ def test_ishigami_morris_screens_x3_below_x1():
 @pytest.mark.slow
 def test_salvo_only_pk_matters():
     s = iadsim.load_scenario(SALVO)
-    factors = scenario_factors(s, ["base"])
+    factors = scenario_factors(s, ["base"], SALVO_FIGURES)
     assert len(factors) == 5
     study = run_study(
         EngineModel(s, factors, 11, 200), factors, ["base"], samples=32, seed=11, workers=2
@@ -87,31 +95,21 @@ def test_salvo_only_pk_matters():
 
 
 def test_collapsed_ranges_give_the_nominal_result(tmp_path):
-    cat = iadsim.load_catalog()
-    value = {
-        "interceptors.9m338.pk.drone": cat.systems["tor-m2"].interceptors["9m338"].pk.drone,
-        "fire_unit.reaction_time_s": cat.systems["tor-m2"].fire_unit.reaction_time_s,
-        "fire_unit.reload_time_s": cat.systems["tor-m2"].fire_unit.reload_time_s,
-        "radars.tor-m2-radar.reference_range_km": cat.systems["tor-m2"]
-        .radars["tor-m2-radar"]
-        .reference_range_km,
-        "rcs_m2": cat.threats["shahed-136"].rcs_m2,
-    }
-    lines = []
-    path = None
+    # every span becomes {low: value, high: value}
+    lines, value = [], None
     for line in SALVO.read_text().splitlines():
-        if line.strip().startswith("path:"):
-            path = line.split(":", 1)[1].strip()
-        if line.strip().startswith("uncertainty:"):
-            v = value[path].value
+        if "figure: {value:" in line:
+            value = line.split("value:")[1].split(",")[0].strip()
+        if "uncertainty: {low:" in line:
             line = (
-                line.split("{")[0] + f"{{low: {v}, high: {v}, distribution: uniform, reasoning: x}}"
+                line.split("{low")[0]
+                + f"{{low: {value}, high: {value}, distribution: uniform, reasoning: x}}}}"
             )
         lines.append(line)
     collapsed = tmp_path / "collapsed.yaml"
     collapsed.write_text("\n".join(lines) + "\n")
     s = iadsim.load_scenario(collapsed)
-    factors = scenario_factors(s, ["base"])
+    factors = scenario_factors(s, ["base"], SALVO_FIGURES)
     assert all(f.low == f.high == f.value for f in factors) and len(factors) == 5
     study = run_study(EngineModel(s, factors, 11, 200), factors, ["base"], samples=4, seed=11)
     doc = summarize_study(study, s.name)

@@ -16,6 +16,7 @@ from iadsim.analysis.uncertainty import Factor, catalog_with, scenario_factors
 from iadsim.analysis.uncertainty_report import ranking
 from iadsim.analysis.uncertainty_study import BATCH, EngineModel, FunctionModel, run_study
 from iadsim.errors import InputError
+from tests.validation.test_uncertainty import SALVO_FIGURES
 
 SALVO = Path(__file__).parents[2] / "validation" / "salvo_uncertain.yaml"
 
@@ -106,7 +107,7 @@ def test_interrupted_study_resumes_from_its_parts(tmp_path):
 @pytest.mark.slow
 def test_pool_and_dask_give_the_same_rows():
     s = iadsim.load_scenario(SALVO)
-    factors = scenario_factors(s, ["base"])
+    factors = scenario_factors(s, ["base"], SALVO_FIGURES)
     model = EngineModel(s, factors, 11, 40)
     one = run_study(model, factors, ["base"], samples=4, seed=2, workers=1).frame
     two = run_study(model, factors, ["base"], samples=4, seed=2, workers=2).frame
@@ -147,7 +148,7 @@ def test_unmatched_figure_pattern_lists_the_known_ones():
     s = iadsim.load_scenario(SALVO)
     with pytest.raises(InputError, match=r"--figures '\*nothing\*' matches no .*tor-m2:fire_unit"):
         scenario_factors(s, ["base"], ["*nothing*"])
-    chosen = scenario_factors(s, ["base"], ["*Pk*", "shahed-136:*"])
+    chosen = scenario_factors(s, ["base"], ["*Pk vs drone", "shahed-136:rcs*"])
     assert [f.id for f in chosen] == ["shahed-136:rcs_m2", "tor-m2:interceptors.9m338.pk.drone"]
 
 
