@@ -38,7 +38,7 @@ from iadsim.catalog import Catalog, Figure
 from iadsim.catalog.schema import NO_UNCERTAINTY_CHECK
 from iadsim.errors import InputError
 
-__all__ = ["Factor", "analyze", "catalog_with", "design", "scenario_factors"]
+__all__ = ["Factor", "analyze", "catalog_with", "design", "effects", "scenario_factors"]
 
 #: Morris grid levels (Morris 1991; 4 is the usual choice, Saltelli et al. 2008, ch. 3).
 MORRIS_LEVELS = 4
@@ -166,12 +166,16 @@ def used_parts(scenario, variants: Sequence[str]) -> dict[str, tuple[str, ...] |
 def scenario_factors(
     scenario, variants: Sequence[str], patterns: Sequence[str] | None = None
 ) -> list[Factor]:
-    """The uncertain figures that can change the given variants' outcome, in catalog order.
+    """The uncertain figures that can change the given variants' outcome, in catalog order:
+    those of the entries, radars and interceptors the variants use, less the Pk against threat
+    classes absent from the raids.
 
     ``patterns`` (shell globs, any of which may match) select figures by id
     (``s-400:interceptors.*.pk.*``) or label (``*Pk*``); an unmatched pattern is an error.
     """
     catalog: Catalog = scenario.effective_catalog
+    # a Pk against a class no raid belongs to never reaches the engine
+    classes = {catalog.threat(r.threat).threat_class for r in scenario.raids}
     factors = []
     for name, prefixes in sorted(used_parts(scenario, variants).items()):
         entry = catalog.entry(name)
@@ -179,6 +183,9 @@ def scenario_factors(
             if fig.uncertainty is None:
                 continue
             if prefixes is not None and not path.startswith(prefixes):
+                continue
+            parts = path.split(".")
+            if len(parts) > 1 and parts[-2] == "pk" and parts[-1] not in classes:
                 continue
             u = fig.uncertainty
             factors.append(
@@ -302,7 +309,7 @@ def analyze(
 
     Sobol: ``S1``, ``ST`` and their bootstrap half-widths at 95% (``S1_conf``, ``ST_conf``);
     Morris: ``mu_star`` (mean absolute elementary effect over the factor's whole span, in the
-    output's unit), ``mu_star_conf`` and ``sigma``. An output that does not vary has indices 0.
+    output's unit), ``mu_star_conf``, ``sigma`` and ``mu`` (the signed mean). An output that does not vary has indices 0.
     """
     y = np.asarray(y, dtype=float)
     problem = _problem(factors)
@@ -333,7 +340,7 @@ def analyze(
         rows.sort(key=lambda r: -r["ST"])
     else:
         if flat:
-            res = {k: np.zeros(len(factors)) for k in ("mu_star", "mu_star_conf", "sigma")}
+            res = {k: np.zeros(len(factors)) for k in ("mu", "mu_star", "mu_star_conf", "sigma")}
         else:
             from SALib.analyze import morris
 
@@ -351,8 +358,41 @@ def analyze(
                 {
                     "figure": f.id,
                     "label": f.label,
-                    **{key: float(res[key][k]) for key in ("mu_star", "mu_star_conf", "sigma")},
+                    **{
+                        key: float(res[key][k])
+                        for key in ("mu", "mu_star", "mu_star_conf", "sigma")
+                    },
                 }
             )
         rows.sort(key=lambda r: -r["mu_star"])
     return rows
+
+
+def effects(factors: Sequence[Factor], unit: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
+    """Per factor, the change of ``y`` when the factor goes from the bottom to the top of its
+    span with the others as sampled (in ``y``'s unit): the signed direction of each figure.
+
+    Sobol' (Saltelli's layout: per base sample, rows A, AB_1 .. AB_D, B): the rows A and AB_k
+    differ in factor k alone, so the slope of their output difference against their coordinate
+    difference is factor k's own effect, free of the others (and exactly 0 for a factor with
+    no effect, under common random numbers). Morris: SALib's signed mean elementary effect.
+    """
+    d = len(factors)
+    y = np.asarray(y, dtype=float)
+    if method == "morris":
+        from SALib.analyze import morris
+
+        if float(np.ptp(y)) == 0.0:
+            return np.zeros(d)
+        res = morris.analyze(_problem(factors), unit, y, num_levels=MORRIS_LEVELS)
+        return np.asarray(res["mu"], dtype=float)
+    step = d + 2
+    a = np.arange(0, len(y), step)
+    out = np.zeros(d)
+    for k in range(d):
+        ab = a + 1 + k
+        du = unit[ab, k] - unit[a, k]
+        dy = y[ab] - y[a]
+        denom = float(np.sum(du * du))
+        out[k] = float(np.sum(du * dy) / denom) if denom > 0 else 0.0
+    return out

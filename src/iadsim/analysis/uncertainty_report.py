@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from iadsim.analysis.uncertainty import Factor, analyze
+from iadsim.analysis.uncertainty import Factor, analyze, effects
 from iadsim.analysis.uncertainty_study import Study
 from iadsim.atomic import AtomicDir
 
@@ -86,10 +86,20 @@ def summarize_study(study: Study, scenario: str = "", key: str = "ST") -> dict:
             ok = y[np.isfinite(y)]
             band = np.percentile(ok, _BAND) if ok.size else [math.nan] * 3
             lo, hi = nominal["intervals"].get(out, (None, None))
+            indices = analyze(study.factors, study.unit, y, study.method, study.seed)
+            swing = dict(
+                zip(
+                    [f.id for f in study.factors],
+                    effects(study.factors, study.unit, y, study.method),
+                    strict=True,
+                )
+            )
+            for row in indices:  # the signed change from the low to the high end of the span
+                row["effect"] = swing[row["figure"]]
             outs[out] = {
                 "nominal": {"value": nominal["values"].get(out), "lo": lo, "hi": hi},
                 "band": dict(zip(("p5", "p50", "p95"), map(float, band), strict=True)),
-                "indices": analyze(study.factors, study.unit, y, study.method, study.seed),
+                "indices": indices,
             }
         by_variant[v] = outs
     return _clean(
@@ -199,8 +209,8 @@ def ranking(study: Study, baseline: str) -> dict:
 
 def tornado_png(doc: dict, variant: str, output: str, path: Path, study: Study | None = None):
     """The ten figures that matter most for ``output``: total and first-order indices with
-    their 95% intervals, and (with the study) the swing of the output's mean between samples
-    with the figure in its lowest and in its highest fifth."""
+    their 95% intervals, and (with the study) each figure's own swing of the output from the
+    low to the high end of its span, centred on the mean (:func:`effects`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -259,16 +269,14 @@ def tornado_png(doc: dict, variant: str, output: str, path: Path, study: Study |
         out = study.y(variant, output)
         mean = float(np.mean(out))
         ids = [f.id for f in study.factors]
+        swing = effects(study.factors, study.unit, out, study.method)
         for k, r in enumerate(rows):
-            x = study.values[:, ids.index(r["figure"])]
-            lo_q, hi_q = np.quantile(x, [0.2, 0.8])
-            low = out[x <= lo_q].mean() if (x <= lo_q).any() else mean
-            high = out[x >= hi_q].mean() if (x >= hi_q).any() else mean
-            ax2.barh(k, high - mean, left=mean, color="tab:red", height=0.6)
-            ax2.barh(k, low - mean, left=mean, color="tab:green", height=0.6)
+            half = 0.5 * swing[ids.index(r["figure"])]
+            ax2.barh(k, half, left=mean, color="tab:red", height=0.6)
+            ax2.barh(k, -half, left=mean, color="tab:green", height=0.6)
         ax2.axvline(mean, color="0.3", lw=0.8)
         ax2.set_yticks(y, [""] * len(rows))
-        ax2.set_xlabel(f"mean {output}, figure in its lowest (green) or highest (red) fifth")
+        ax2.set_xlabel(f"{output}, figure at its low (green) or high (red) end")
         ax2.set_title("which way it moves the answer", fontsize=9)
     band = res["band"]
     fig.suptitle(

@@ -174,3 +174,17 @@ def test_sampled_values_that_break_a_rule_are_an_input_error():
         match=r"min_range_km=50\) break a catalog rule: .*max_range_km.*must exceed min_range_km",
     ):
         catalog_with(cat, [f], [50.0])
+
+
+def _linear(x):
+    return 2.0 * x[:, 0] - 3.0 * x[:, 1] + 0.0 * x[:, 2]
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_effects_give_each_figure_its_own_signed_swing(method):
+    from iadsim.analysis.uncertainty import effects
+
+    factors = [_factor("uniform", 0.5, 0.0, 1.0, name=n) for n in ("x1", "x2", "x3")]
+    study = run_study(FunctionModel(_linear), factors, ["base"], samples=16, method=method, seed=4)
+    swing = effects(factors, study.unit, study.y("base", "y"), method)
+    np.testing.assert_allclose(swing, [2.0, -3.0, 0.0], atol=1e-9)
