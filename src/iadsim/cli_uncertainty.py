@@ -218,7 +218,9 @@ def uncertainty_command(
     scheduler: Annotated[
         str | None, typer.Option(help="A Dask scheduler, tcp://HOST:PORT.")
     ] = None,
-    resume: Annotated[bool, typer.Option(help="Continue an interrupted study.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted study.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print uncertainty.json.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
