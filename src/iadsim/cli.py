@@ -425,6 +425,9 @@ def compare(
         str | None, typer.Option(help="Option compared with; default the first.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    uncertainty: Annotated[
+        int | None, typer.Option(min=2, help="Also rank under uncertainty: N base samples.")
+    ] = None,
 ) -> None:
     """Compare defence options (the scenario's variants, or --options) with paired
     differences against a baseline; write compare.json and compare.png."""
@@ -447,6 +450,10 @@ def compare(
     target = out_dir or Path("out") / s.name / "compare"
     results = iadsim.run(s, replications=replications, seed=seed, workers=workers, out_dir=target)
     result = compare_options(results, baseline)
+    if uncertainty:  # iadsim uncertainty over the options (cli_uncertainty.py)
+        from iadsim.cli_uncertainty import compare_uncertainty
+
+        result["uncertainty"] = compare_uncertainty(s, result, uncertainty, workers, seed, target)
     text = to_json(result)
     with atomic_path(target / "compare.json", ".json") as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
@@ -494,6 +501,8 @@ def compare(
         highlight=False,
     )
     out.print(f"Wrote {target / 'compare.json'} and {target / 'compare.png'}", highlight=False)
+    if uncertainty:
+        out.print(result["uncertainty"]["text"], highlight=False)
 
 
 @app.command()
@@ -582,6 +591,11 @@ def sweep(
         f"{target / 'saturation.png'}",
         highlight=False,
     )
+
+
+from iadsim.cli_uncertainty import uncertainty_command  # noqa: E402 (its own module)
+
+app.command("uncertainty")(_input_errors(uncertainty_command))
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "CLAIMS",
     "DISTRIBUTIONS",
     "NAME_PATTERN",
+    "NO_UNCERTAINTY_CHECK",
     "SCHEMA_VERSION",
     "THREAT_CLASSES",
     "UNIT_BY_SUFFIX",
@@ -235,7 +236,9 @@ class Figure(_Model):
         return self.value * _SI_FACTOR.get(self.unit, 1.0)
 
 
-_NO_BOUNDS_CHECK = "_iadsim_no_uncertainty_check"
+#: Validation-context key that skips the check of both ends of each uncertainty (for catalogs
+#: whose figures were just set to sampled values, and for the check's own copies).
+NO_UNCERTAINTY_CHECK = "iadsim_no_uncertainty_check"
 
 
 class _Holder(_Model):
@@ -258,7 +261,9 @@ class _Holder(_Model):
                             f"'{name}': expected '{want}'",
                         )
                     )
-                elif fig.uncertainty is not None and not (info.context or {}).get(_NO_BOUNDS_CHECK):
+                elif fig.uncertainty is not None and not (info.context or {}).get(
+                    NO_UNCERTAINTY_CHECK
+                ):
                     problems += self._ends(name, fig)
         if problems:
             _raise(type(self).__name__, problems)
@@ -275,7 +280,7 @@ class _Holder(_Model):
             dumped = self.model_dump()
             dumped[name] = {**dumped[name], "value": x, "uncertainty": None, "range": None}
             try:
-                type(self).model_validate(dumped, context={_NO_BOUNDS_CHECK: True})
+                type(self).model_validate(dumped, context={NO_UNCERTAINTY_CHECK: True})
             except ValidationError as exc:
                 why = "; ".join(
                     ".".join(str(p) for p in e["loc"]) + ": " + e["msg"]

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from iadsim.analysis.uncertainty_report import html_section
 from iadsim.atomic import atomic_path
 from iadsim.report import figures
 from iadsim.report.coverage import load_borders
@@ -775,7 +776,8 @@ def build_report(
             f'<option value="{_esc(v.name)}">{_esc(v.name)}</option>' for v in results.variants
         ),
         leak_note=f" (at most {MAX_LEAK_POINTS:,} points drawn)",
-        comparison_table=comparison_table(results),
+        # the uncertainty study's section, when one was written beside the results
+        comparison_table=comparison_table(results) + html_section(results.directory),
         comparison_plots="".join(
             f'<div class="plot" id="{div}"></div>' for div in COMPARISON_DIVS if div in plot_figs
         ),
