@@ -67,17 +67,8 @@ class Results:
 def scenario_as_run(scenario: Scenario) -> str:
     """The scenario's YAML: its file as written when it is unchanged, else (a scenario changed in
     memory, e.g. by ``compare --options`` or a sweep point) the model itself, in full."""
-    from iadsim.scenario.loader import parse_scenario
-    from iadsim.yamlio import read_yaml
-
-    if scenario.source_path and Path(scenario.source_path).exists():
-        text = Path(scenario.source_path).read_text(encoding="utf-8")
-        try:
-            original = parse_scenario(read_yaml(scenario.source_path, text), scenario.source_path)
-            if original.model_dump() == scenario.model_dump():
-                return text
-        except InputError:
-            pass
+    if scenario.source_text is not None and not scenario.changed_since_load:
+        return scenario.source_text
     buf = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False

@@ -16,7 +16,7 @@ from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.errors import InputError, Problem
 from iadsim.scenario.schema import Scenario
-from iadsim.yamlio import dotted, locate, read_yaml, validate
+from iadsim.yamlio import dotted, locate, read_text, read_yaml, validate
 
 
 def _known(names: Iterable[str]) -> str:
@@ -316,4 +316,7 @@ def parse_scenario(data: Any, path: str | Path, catalog: Catalog | None = None) 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
     """Read and validate a scenario file; raise :class:`InputError` with FILE:LINE:COL."""
-    return parse_scenario(read_yaml(path), path, catalog)
+    text = read_text(path)
+    scenario = parse_scenario(read_yaml(path, text), path, catalog)
+    scenario._remember_source(text)  # so the run records the file without parsing it again
+    return scenario
