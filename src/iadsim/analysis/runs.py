@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from ruamel.yaml import YAML
@@ -72,7 +73,7 @@ def scenario_as_run(scenario: Scenario) -> str:
     buf = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # stub says None
     yaml.dump(scenario.model_dump(mode="json"), buf)
     note = f" (changed in memory from {scenario.source_path})" if scenario.source_path else ""
     return f"# The scenario as run, written by iadsim{note}.\n" + buf.getvalue()
@@ -93,7 +94,7 @@ def run(
     out_dir: str | Path | None = None,
     catalog: Catalog | None = None,
     progress: Callable[[str, int], Callable[[int], None]] | None = None,
-    scheduler=None,
+    scheduler: Any = None,
     resume: bool = False,
 ) -> Results:
     """Run every (or the named) variant of ``scenario``; write results under ``out_dir``.

@@ -222,14 +222,19 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
     block = scenario.catalog
     if not block.entries and not block.overrides:
         return base
-    systems, threats = dict(base.systems), dict(base.threats)
+    # Any: a slot may hold either kind until the loop below has checked it
+    systems: dict[str, Any] = dict(base.systems)
+    threats: dict[str, Any] = dict(base.threats)
     problems: list[Problem] = []
 
     def add(loc, msg):
         line, col = locate(data, loc)
         problems.append(Problem(msg, str(path), line, col, dotted(loc)))
 
-    models = {"system": SystemEntry, "threat": ThreatEntry}
+    models: dict[Any, type[SystemEntry] | type[ThreatEntry]] = {
+        "system": SystemEntry,
+        "threat": ThreatEntry,
+    }
     for i, raw in enumerate(block.entries):
         loc = ("catalog", "entries", i)
         model = models.get(raw.get("kind"))
@@ -261,7 +266,8 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
             )
             continue
         dumped = target.model_dump()
-        node, parts = dumped, override.path.split(".")
+        node: Any = dumped
+        parts = override.path.split(".")
         for part in parts[:-1]:
             node = node.get(part) if isinstance(node, dict) else None
         existing = node.get(parts[-1]) if isinstance(node, dict) else None

@@ -7,9 +7,12 @@ times are seconds from scenario start. See docs/scenario-format.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+if TYPE_CHECKING:
+    from iadsim.catalog import Catalog
 
 SCHEMA_VERSION = 1
 
@@ -259,7 +262,7 @@ class Scenario(_Model):
         return self._loaded_dump is None or self.model_dump() != self._loaded_dump
 
     @property
-    def effective_catalog(self):
+    def effective_catalog(self) -> Catalog | None:
         """The packaged catalog with this scenario's own entries and overrides (None: not
         resolved yet; :func:`iadsim.scenario.load_scenario` resolves it)."""
         return self._catalog
