@@ -33,6 +33,26 @@ out = Console()
 err = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from iadsim import __version__
+
+        out.print(f"iadsim {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Simulate and plan layered air defence on public-source data."""
+
+
 def _input_errors(fn):
     """Turn InputError into one message per problem on stderr and exit status 2."""
 

@@ -21,6 +21,16 @@ from iadsim.errors import InputError, Problem
 M = TypeVar("M", bound=BaseModel)
 
 
+def read_text(path: str | Path) -> str:
+    """A file's UTF-8 text; a missing or unreadable file is an :class:`InputError`."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single("file not found", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(f"cannot read file: {exc}", path) from None
+
+
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """Parse a YAML file into ruamel's commented (position-carrying) containers.
 
@@ -29,12 +39,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """
     path = Path(path)
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError.single("file not found", path) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError.single(f"cannot read file: {exc}", path) from None
+        text = read_text(path)
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)

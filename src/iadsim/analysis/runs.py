@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from ruamel.yaml import YAML
@@ -67,21 +68,12 @@ class Results:
 def scenario_as_run(scenario: Scenario) -> str:
     """The scenario's YAML: its file as written when it is unchanged, else (a scenario changed in
     memory, e.g. by ``compare --options`` or a sweep point) the model itself, in full."""
-    from iadsim.scenario.loader import parse_scenario
-    from iadsim.yamlio import read_yaml
-
-    if scenario.source_path and Path(scenario.source_path).exists():
-        text = Path(scenario.source_path).read_text(encoding="utf-8")
-        try:
-            original = parse_scenario(read_yaml(scenario.source_path, text), scenario.source_path)
-            if original.model_dump() == scenario.model_dump():
-                return text
-        except InputError:
-            pass
+    if scenario.source_text is not None and not scenario.changed_since_load:
+        return scenario.source_text
     buf = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # stub says None
     yaml.dump(scenario.model_dump(mode="json"), buf)
     note = f" (changed in memory from {scenario.source_path})" if scenario.source_path else ""
     return f"# The scenario as run, written by iadsim{note}.\n" + buf.getvalue()
@@ -102,7 +94,7 @@ def run(
     out_dir: str | Path | None = None,
     catalog: Catalog | None = None,
     progress: Callable[[str, int], Callable[[int], None]] | None = None,
-    scheduler=None,
+    scheduler: Any = None,
     resume: bool = False,
 ) -> Results:
     """Run every (or the named) variant of ``scenario``; write results under ``out_dir``.

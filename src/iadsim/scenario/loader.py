@@ -16,7 +16,7 @@ from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.errors import InputError, Problem
 from iadsim.scenario.schema import Scenario
-from iadsim.yamlio import dotted, locate, read_yaml, validate
+from iadsim.yamlio import dotted, locate, read_text, read_yaml, validate
 
 
 def _known(names: Iterable[str]) -> str:
@@ -246,14 +246,19 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
     block = scenario.catalog
     if not block.entries and not block.overrides:
         return base
-    systems, threats = dict(base.systems), dict(base.threats)
+    # Any: a slot may hold either kind until the loop below has checked it
+    systems: dict[str, Any] = dict(base.systems)
+    threats: dict[str, Any] = dict(base.threats)
     problems: list[Problem] = []
 
     def add(loc, msg):
         line, col = locate(data, loc)
         problems.append(Problem(msg, str(path), line, col, dotted(loc)))
 
-    models = {"system": SystemEntry, "threat": ThreatEntry}
+    models: dict[Any, type[SystemEntry] | type[ThreatEntry]] = {
+        "system": SystemEntry,
+        "threat": ThreatEntry,
+    }
     for i, raw in enumerate(block.entries):
         loc = ("catalog", "entries", i)
         model = models.get(raw.get("kind"))
@@ -285,7 +290,8 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
             )
             continue
         dumped = target.model_dump()
-        node, parts = dumped, override.path.split(".")
+        node: Any = dumped
+        parts = override.path.split(".")
         for part in parts[:-1]:
             node = node.get(part) if isinstance(node, dict) else None
         existing = node.get(parts[-1]) if isinstance(node, dict) else None
@@ -349,4 +355,7 @@ def parse_scenario(data: Any, path: str | Path, catalog: Catalog | None = None) 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
     """Read and validate a scenario file; raise :class:`InputError` with FILE:LINE:COL."""
-    return parse_scenario(read_yaml(path), path, catalog)
+    text = read_text(path)
+    scenario = parse_scenario(read_yaml(path, text), path, catalog)
+    scenario._remember_source(text)  # so the run records the file without parsing it again
+    return scenario

@@ -7,9 +7,12 @@ times are seconds from scenario start. See docs/scenario-format.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+if TYPE_CHECKING:
+    from iadsim.catalog import Catalog
 
 SCHEMA_VERSION = 1
 
@@ -253,9 +256,28 @@ class Scenario(_Model):
 
     _source_path: str | None = PrivateAttr(default=None)
     _catalog: Any = PrivateAttr(default=None)
+    _source_text: str | None = PrivateAttr(default=None)
+    _loaded_dump: dict[str, Any] | None = PrivateAttr(default=None)
+
+    def _remember_source(self, text: str) -> None:
+        """Keep the file's text and the model as loaded (called by ``load_scenario``)."""
+        self._source_text = text
+        self._loaded_dump = self.model_dump()
 
     @property
-    def effective_catalog(self):
+    def source_text(self) -> str | None:
+        """The text of the file this scenario was loaded from (None: not loaded from a file)."""
+        return self._source_text
+
+    @property
+    def changed_since_load(self) -> bool:
+        """Whether this model differs from the file's (a copy with an update, a sweep point, a
+        list changed in place); True when it was not loaded from a file. ``model_copy`` keeps
+        the loaded model, so the comparison is against the file, not the copy's parent."""
+        return self._loaded_dump is None or self.model_dump() != self._loaded_dump
+
+    @property
+    def effective_catalog(self) -> Catalog | None:
         """The packaged catalog with this scenario's own entries and overrides (None: not
         resolved yet; :func:`iadsim.scenario.load_scenario` resolves it)."""
         return self._catalog
