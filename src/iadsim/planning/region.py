@@ -26,12 +26,21 @@ import shapely
 from rasterio.crs import CRS
 from rasterio.transform import Affine
 from shapely.geometry import shape
-from shapely.ops import transform as shp_transform
 
 from iadsim import geo
 from iadsim.errors import InputError
 
 __all__ = ["Cells", "Region", "grid_cells", "load_region"]
+
+
+def _reproject(geom: shapely.Geometry, transformer: pyproj.Transformer) -> shapely.Geometry:
+    """A geometry's coordinates through a pyproj transformer (x, y order)."""
+
+    def fn(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, fn)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +84,7 @@ class Region:
     @cached_property
     def projected(self) -> shapely.Geometry:
         """The polygon in the equal-area frame. [m]"""
-        return shp_transform(lambda x, y, z=None: self._fwd.transform(x, y), self.geometry)
+        return _reproject(self.geometry, self._fwd)
 
 
 def _borders() -> dict:
