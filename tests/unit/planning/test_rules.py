@@ -59,9 +59,7 @@ def test_detection_mask_equals_engine_radar_coverage(unit):
     det, _ = coverage_masks(site, table, g, ground[g.index], bands, target, 4 / 3)
     assert det.any() and not det.all()
     for b, h in enumerate(bands):
-        pd, _, _, _ = radar_coverage(
-            site, _fake_threats(lat, lon, ground, h, 0.1), 4 / 3, table
-        )
+        pd, _, _, _ = radar_coverage(site, _fake_threats(lat, lon, ground, h, 0.1), 4 / 3, table)
         engine = pd[0] >= 0.5
         mine = np.zeros(lat.size, dtype=bool)
         mine[g.index] = det[b]
