@@ -459,25 +459,23 @@ def _write_json(result: PlanResult) -> None:
 
 
 def print_plan(result: PlanResult, console) -> None:
-    """The budget-coverage table on the console, then the files written."""
+    """The budget-coverage table (and the stage 2 table) on the console, then the files."""
     from rich.table import Table
 
     plan = result.plan
     kind = plan.objective.coverage
     table = Table(
-        title=f"{plan.name}: {kind} coverage of {result.matrix.target.name} against budget "
-        f"({result.region.name}; region / value-weighted assets' {plan.asset_radius_km:g} km)"
+        title=f"{plan.name}: {kind} coverage of {result.matrix.target.name} against budget, "
+        f"% of {result.region.name} / % of the assets' {plan.asset_radius_km:g} km "
+        "(value-weighted)"
     )
     for col in ("mix", "budget", "units", "cost"):
         table.add_column(col)
     for h in plan.objective.bands_m:
         table.add_column(f"{h:g} m", justify="right")
     table.add_column("greedy gap", justify="right")
-    refined = any(lay.simulation for lay in result.layouts)
-    if refined:
-        table.add_column("leakers/raid [95%]", justify="right")
-        table.add_column("damage [95%]", justify="right")
-    for row, lay in zip(table_rows(plan, result.layouts), result.layouts, strict=True):
+    rows = table_rows(plan, result.layouts)
+    for row in rows:
         cells = [
             row["mix"],
             f"${row['budget_usd'] / 1e9:g}bn",
@@ -485,17 +483,45 @@ def print_plan(result: PlanResult, console) -> None:
             f"${row['cost_usd'] / 1e9:.2f}bn",
         ]
         for h in plan.objective.bands_m:
-            cells.append(f"{100 * row[f'region_{h:g}m']:.1f}% / {100 * row[f'assets_{h:g}m']:.1f}%")
+            cells.append(f"{100 * row[f'region_{h:g}m']:.0f}/{100 * row[f'assets_{h:g}m']:.0f}")
         cells.append("-" if row["greedy_gap"] is None else f"{100 * row['greedy_gap']:.2f}%")
-        if refined:
-            if lay.simulation:
-                s, d = lay.simulation["leakers"], lay.simulation["damage"]
-                cells.append(f"{s['mean']:.2f} [{s['lo']:.2f}, {s['hi']:.2f}]")
-                cells.append(f"{d['mean']:.2f} [{d['lo']:.2f}, {d['hi']:.2f}]")
-            else:
-                cells += ["-", "-"]
         table.add_row(*cells)
     console.print(table)
+    refined = [lay for lay in result.layouts if lay.simulation]
+    if refined:
+        sim0 = refined[0].simulation
+        base = sim0["undefended"]
+        t2 = Table(
+            title=f"stage 2: {sim0['replications']} replications of the raids (seed "
+            f"{sim0['seed']}), 95% intervals; undefended: {base['leakers']['mean']:.2f} "
+            f"leakers, damage {base['damage']['mean']:.1f}"
+        )
+        for col in (
+            "layout",
+            "method",
+            "units",
+            "leakers/raid",
+            "P(leak)",
+            "damage",
+            "Δ damage vs none",
+        ):
+            t2.add_column(col, justify="left" if col in ("layout", "method") else "right")
+        for lay in refined:
+            s = lay.simulation
+            lk, pl, dm = s["leakers"], s["p_leak"], s["damage"]
+            vs = s["vs_undefended"]
+            t2.add_row(
+                lay.variant,
+                lay.method,
+                " + ".join(f"{n} {k}" for k, n in lay.counts.items()) or "none",
+                f"{lk['mean']:.2f} [{lk['lo']:.2f}, {lk['hi']:.2f}]",
+                f"{pl['mean']:.3f} [{pl['lo']:.3f}, {pl['hi']:.3f}]",
+                f"{dm['mean']:.1f} [{dm['lo']:.1f}, {dm['hi']:.1f}]",
+                f"{vs['mean']:+.1f} [{vs['lo']:+.1f}, {vs['hi']:+.1f}]"
+                if s["criterion"] == "damage"
+                else f"{vs['mean']:+.2f} leakers",
+            )
+        console.print(t2)
     t = result.timings
     console.print(
         f"{len(result.candidates)} candidate sites, {len(result.matrix.units)} units; matrix "
