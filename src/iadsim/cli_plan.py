@@ -186,7 +186,9 @@ def register(app: typer.Typer, input_errors, out, err) -> None:
             Path | None,
             typer.Option(help="Coverage cache; default $IADSIM_CACHE_DIR or ~/.cache/iadsim."),
         ] = None,
-        workers: Annotated[int | None, typer.Option(min=1, help="Processes for stage 2.")] = None,
+        workers: Annotated[
+            int | None, typer.Option(min=1, help="Processes for the coverage matrix and stage 2.")
+        ] = None,
         no_refine: Annotated[
             bool, typer.Option("--no-refine", help="Stage 1 only (no simulation).")
         ] = False,

@@ -172,6 +172,49 @@ def _unit_columns(
     return np.packbits(det, axis=-1), np.packbits(eng, axis=-1)
 
 
+_JOB: dict = {}
+
+
+def _site_job(indices: list[int]):
+    """Columns of the units at one site (run in a forked worker; inputs from ``_JOB``)."""
+    j = _JOB
+    unit0 = j["units"][indices[0]]
+    reach = max(_site(j["units"][i], j["catalog"]).spec.instrumented_range_km.si() for i in indices)
+    geom = site_geometry(unit0.lat, unit0.lon, j["cells"].lat, j["cells"].lon, reach)
+    out = []
+    for i in indices:
+        det, eng = _unit_columns(
+            j["units"][i],
+            j["catalog"],
+            j["dem"],
+            j["ground"],
+            j["cells"],
+            j["bands"],
+            j["target"],
+            j["k"],
+            j["az"],
+            j["rs"],
+            geom,
+        )
+        out.append((i, det, eng))
+    return out
+
+
+def _store(results, det, eng, paths, stats, progress, total) -> int:
+    n = 0
+    for group in results:
+        for i, d, e in group:
+            det[i], eng[i] = d, e
+            stats["computed"] += 1
+            n += 1
+            if paths[i] is not None:
+                with atomic_path(paths[i], ".npz") as tmp:
+                    np.savez_compressed(tmp, detect=d, engage=e)
+        if progress:
+            progress(stats["computed"] + stats["cached"], total)
+    return n
+
+
 def build_matrix(
     units: Sequence[Unit],
     cells: Cells,
@@ -185,10 +228,13 @@ def build_matrix(
     range_step_m: float = 250.0,
     cache_dir: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> tuple[CoverageMatrix, dict]:
     """Coverage bits of every unit, from the cache where it has them.
 
-    Returns the matrix and statistics ``{"computed": n, "cached": m}``.
+    ``workers`` > 1 computes the missing columns in forked processes, one site at a time
+    (the columns do not depend on it). Returns the matrix and statistics
+    ``{"computed": n, "cached": m}``.
     """
     bands = tuple(float(b) for b in bands_m)
     common = {
@@ -206,52 +252,53 @@ def build_matrix(
     nbytes = (len(cells) + 7) // 8
     det = np.zeros((len(units), len(bands), nbytes), dtype=np.uint8)
     eng = np.zeros_like(det)
-    ground_all = None
     stats = {"computed": 0, "cached": 0}
-    # units at one site share the geodesic geometry (computed for the longest radar there)
-    reach: dict[tuple[float, float], float] = {}
-    for unit in units:
-        key = (unit.lat, unit.lon)
-        r = _site(unit, catalog).spec.instrumented_range_km.si()
-        reach[key] = max(reach.get(key, 0.0), r)
-    geometry: dict = {}
+    paths: list[Path | None] = []
+    missing: list[int] = []
     for i, unit in enumerate(units):
         path = cache / "coverage" / f"{_unit_key(unit, catalog, common)}.npz" if cache else None
+        paths.append(path)
         if path is not None and path.exists():
             try:
                 with np.load(path) as z:
                     det[i], eng[i] = z["detect"], z["engage"]
                 stats["cached"] += 1
-                if progress:
-                    progress(i + 1, len(units))
                 continue
             except (OSError, ValueError, KeyError):
                 pass  # a damaged cache file is recomputed and replaced
-        if ground_all is None:
-            ground_all = (
-                np.zeros(len(cells)) if dem is None else dem_ground(dem)(cells.lat, cells.lon)
-            )
-        key = (unit.lat, unit.lon)
-        if key not in geometry:
-            geometry.clear()
-            geometry[key] = site_geometry(unit.lat, unit.lon, cells.lat, cells.lon, reach[key])
-        det[i], eng[i] = _unit_columns(
-            unit,
-            catalog,
-            dem,
-            ground_all,
-            cells,
-            bands,
-            target,
-            k_factor,
-            az_step_deg,
-            range_step_m,
-            geometry[key],
+        missing.append(i)
+    if missing:
+        ground = np.zeros(len(cells)) if dem is None else dem_ground(dem)(cells.lat, cells.lon)
+        by_site: dict[tuple[float, float], list[int]] = {}
+        for i in missing:
+            by_site.setdefault((units[i].lat, units[i].lon), []).append(i)
+        _JOB.update(
+            units=list(units),
+            catalog=catalog,
+            dem=dem,
+            ground=ground,
+            cells=cells,
+            bands=bands,
+            target=target,
+            k=k_factor,
+            az=az_step_deg,
+            rs=range_step_m,
         )
-        stats["computed"] += 1
-        if path is not None:
-            with atomic_path(path, ".npz") as tmp:
-                np.savez_compressed(tmp, detect=det[i], engage=eng[i])
-        if progress:
-            progress(i + 1, len(units))
+        try:
+            jobs = list(by_site.values())
+            if workers > 1 and len(jobs) > 1:
+                import multiprocessing as mp
+                from concurrent.futures import ProcessPoolExecutor
+
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                    results = pool.map(
+                        _site_job, jobs, chunksize=max(1, len(jobs) // (8 * workers))
+                    )
+                    done = _store(results, det, eng, paths, stats, progress, len(units))
+            else:
+                done = _store(map(_site_job, jobs), det, eng, paths, stats, progress, len(units))
+        finally:
+            _JOB.clear()
+        if done != len(missing):
+            raise RuntimeError(f"computed {done} of {len(missing)} coverage columns")
     return CoverageMatrix(list(units), cells, bands, target, det, eng), stats

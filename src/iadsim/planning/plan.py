@@ -50,6 +50,8 @@ class Layout:
     gap: float | None = None
     greedy_value: float | None = None
     greedy_chosen: list[int] | None = None
+    milp_status: str | None = None
+    milp_bound: float | None = None
     coverage: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
     simulation: dict | None = None
@@ -203,6 +205,7 @@ def run_plan(
         az_step_deg=plan.terrain.az_step_deg,
         range_step_m=plan.terrain.range_step_m,
         cache_dir=cache_dir or default_cache_dir(),
+        workers=workers or 1,
     )
     timings["matrix_s"] = time.perf_counter() - t1
     log(
@@ -236,6 +239,8 @@ def run_plan(
                 best.cost,
                 sum(s.seconds for s in sols.values()),
             )
+            if "milp" in sols:
+                lay.milp_status, lay.milp_bound = sols["milp"].status, sols["milp"].bound
             if "milp" in sols and "greedy" in sols and sols["milp"].value > 0:
                 lay.greedy_value = sols["greedy"].value
                 lay.greedy_chosen = [int(columns[k]) for k in sols["greedy"].chosen]
@@ -446,6 +451,8 @@ def _write_json(result: PlanResult) -> None:
                 "objective": lay.value,
                 "greedy_objective": lay.greedy_value,
                 "greedy_gap": lay.gap,
+                "milp_status": lay.milp_status,
+                "milp_upper_bound": lay.milp_bound,
                 "coverage": lay.coverage,
                 "simulation": lay.simulation,
             }
