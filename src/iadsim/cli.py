@@ -246,6 +246,14 @@ def export(
 @_input_errors
 def coverage(
     scenario: ScenarioArg,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Share of a region's area covered: a country or a GeoJSON polygon."),
+    ] = None,
+    rcs_m2: Annotated[float | None, typer.Option("--rcs-m2", help="--region: RCS [m²].")] = None,
+    threat: Annotated[str | None, typer.Option(help="--region: catalog threat.")] = None,
+    cell_km: Annotated[float, typer.Option(help="--region: cell size [km].")] = 2.0,
+    asset_radius_km: Annotated[float, typer.Option(help="--region: asset disk [km].")] = 50.0,
     altitudes: Annotated[str, typer.Option(help="Altitude bands above ground [m].")] = (
         "30,100,300,1000"
     ),
@@ -254,7 +262,22 @@ def coverage(
     ] = None,
 ) -> None:
     """Terrain coverage maps: per radar and for their union, a minimum-detectable-height raster
-    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON) and a PNG."""
+    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON) and a PNG.
+    With --region: the share of the region and of each asset's surroundings covered."""
+    if region is not None:
+        from iadsim.cli_plan import coverage_region
+
+        return coverage_region(
+            scenario,
+            region,
+            altitudes=altitudes,
+            rcs_m2=rcs_m2,
+            threat=threat,
+            cell_km=cell_km,
+            asset_radius_km=asset_radius_km,
+            out_dir=out_dir,
+            console=out,
+        )
     from iadsim.atomic import AtomicDir
     from iadsim.catalog import load_catalog
     from iadsim.engine.prepare import radar_sites, site_table
@@ -616,6 +639,10 @@ def sweep(
 from iadsim.cli_uncertainty import uncertainty_command  # noqa: E402 (its own module)
 
 app.command("uncertainty")(_input_errors(uncertainty_command))
+
+from iadsim.cli_plan import register as _register_plan  # noqa: E402
+
+_register_plan(app, _input_errors, out, err)
 
 
 def main() -> None:
