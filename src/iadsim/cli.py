@@ -230,53 +230,36 @@ def coverage(
         "30,100,300,1000"
     ),
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Default out/<scenario>/coverage.")
+        Path | None,
+        typer.Option("--out", help="Default out/<scenario>/coverage[/<variant>]."),
+    ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option("--variant", "-v", help="Map only this variant's radars; default all."),
     ] = None,
 ) -> None:
     """Terrain coverage maps: per radar and for their union, a minimum-detectable-height raster
-    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON) and a PNG."""
-    from iadsim.atomic import AtomicDir
-    from iadsim.catalog import load_catalog
-    from iadsim.engine.prepare import radar_sites, site_table
-    from iadsim.report.coverage import coverage_polygons, coverage_raster, quicklook_png
+    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON), a PNG and
+    coverage.json (each radar's site, antenna height and sector as used)."""
+    from iadsim.report.coverage import coverage_maps
     from iadsim.scenario import load_scenario
-    from iadsim.scenario.loader import resolve_terrain
-    from iadsim.terrain import Dem
 
     try:
         bands = [float(a) for a in altitudes.split(",") if a.strip()]
     except ValueError:
         raise InputError.single(f"--altitudes must be numbers in metres: {altitudes!r}") from None
     s = load_scenario(scenario)
-    dem = resolve_terrain(s)
-    if dem is None:
-        dem = Dem.default()
-        if not all(bool(dem.contains(f.lat, f.lon)) for f in [*s.fire_units, *s.sensors]):
-            raise InputError.single(
-                "coverage maps need terrain: the radars lie outside the packaged DEM; "
-                "give one with terrain.dem",
-                scenario,
-                field_path="terrain.dem",
-            )
-    sites = radar_sites(s.fire_units, s.sensors, load_catalog())
-    if not sites:
-        raise InputError.single("the scenario has no radars (fire units or sensors)", scenario)
-    k = s.propagation.k_factor
-    tables = [
-        site_table(dem, site, k, s.terrain.az_step_deg, s.terrain.range_step_m) for site in sites
-    ]
-    target = out_dir or Path("out") / s.name / "coverage"
-    written = []
-    with AtomicDir(target) as tmp:
-        groups = [(site.name.replace("/", "_"), [t]) for site, t in zip(sites, tables, strict=True)]
-        groups.append(("union", tables))
-        for name, group in groups:
-            raster = coverage_raster(group, tmp / f"{name}.tif", dem=dem)
-            coverage_polygons(raster, bands, tmp / f"{name}.geojson")
-            quicklook_png(raster, tmp / f"{name}.png", group, title=f"{s.name}: {name}")
-            written.append(name)
+    if variant is not None and variant not in s.variant_names():
+        raise InputError.single(
+            f"unknown variant '{variant}'; known: {', '.join(s.variant_names())}",
+            field_path="--variant",
+        )
+    target = out_dir or Path("out") / s.name / "coverage" / (variant or "")
+    summary = coverage_maps(s, target, bands, variant)
+    which = f"variant '{variant}'" if variant else "every radar of the scenario (all variants)"
     out.print(
-        f"Coverage maps for {', '.join(written)} (bands {altitudes} m AGL) in {target}",
+        f"Coverage maps of {which}: {', '.join(summary['maps'])} (bands {altitudes} m AGL) "
+        f"in {target}",
         highlight=False,
     )
 
