@@ -335,10 +335,10 @@ def catalog_envelope(
     ),
 ) -> None:
     """Engagement zone (range-altitude diagram) and launch window from the engine's own
-    intercept solver and fly-out model, as PNG and SVG, with the published figures marked."""
+    intercept solver, fly-out model and line-of-sight rule (the fire-control radar's horizon
+    for the threat's own altitude), as PNG and SVG, with the published figures marked."""
     from iadsim.catalog import load_catalog
-    from iadsim.engagement.envelope import Envelope, launch_window_m, max_intercept_range_m
-    from iadsim.report.envelope import envelope_figure, threat_profile
+    from iadsim.report.envelope import envelope_figure, envelope_text
 
     cat = load_catalog()
     entry = cat.system(system)
@@ -350,17 +350,8 @@ def catalog_envelope(
             f"system '{system}' has no interceptor '{name}'; known: {known}",
             field_path="interceptor",
         )
-    env = Envelope.from_catalog(entry.interceptors[name], target.threat_class)
-    altitude, speed = threat_profile(target)
-    r = max_intercept_range_m(env, altitude, speed)
-    first, last = launch_window_m(env, altitude, speed)
-    out.print(
-        f"{system} / {name} vs {threat} ({target.threat_class}, {speed:.0f} m/s at "
-        f"{altitude:.0f} m): max intercept range {r / 1e3:.1f} km "
-        f"(published {env.max_range_m / 1e3:.1f} km); launch window "
-        f"{first / 1e3:.1f}-{last / 1e3:.1f} km",
-        highlight=False,
-    )
+    for line in envelope_text(entry, name, target):
+        out.print(line, highlight=False, markup=False)
     for path in envelope_figure(entry, name, target, out_dir):
         out.print(str(path), highlight=False)
 
