@@ -377,6 +377,30 @@ def _ci(m, lo, hi, fmt: str = "{:.2f}") -> str:
     return f"{fmt.format(m)}\n[{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
+def _class_cost_table(result: dict):
+    """Compare: costs per threat class (a drone's and an aircraft's kept apart)."""
+    from rich.table import Table
+
+    table = Table(title="Costs per threat class (interceptors fired at the class; 95% intervals)")
+    for col in ("option", "class", "cost/rep", "cost per threat stopped", "cost-exchange"):
+        table.add_column(col, justify="left" if col in ("option", "class") else "right")
+    for name, o in result["options"].items():
+        for c in o["by_class"]:
+            if "cost_per_threat_stopped_usd" not in c:
+                continue
+            cpts, cer = c["cost_per_threat_stopped_usd"], c["cost_exchange_ratio"]
+            table.add_row(
+                name,
+                c["threat_class"],
+                _money(c["interceptor_cost_mean_usd"]),
+                "-"
+                if cpts["value"] is None
+                else f"{_money(cpts['value'])} [{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
+                _ci(cer["value"], cer["lo"], cer["hi"], "{:.2f}").replace("\n", " "),
+            )
+    return table
+
+
 @app.command()
 @_input_errors
 def compare(
@@ -460,6 +484,7 @@ def compare(
             _ci(cer["value"], cer["lo"], cer["hi"], "{:.1f}"),
         )
     out.print(table)
+    out.print(_class_cost_table(result))
     out.print(
         f"Δ leakers: option - {base} per replication, paired (common random numbers); "
         "* significant at 0.05. Cost per kill: interceptor cost / threats killed; "

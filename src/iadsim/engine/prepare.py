@@ -177,6 +177,7 @@ class Prepared:
             d.assignment,
             d.hold_value,
             d.reserve_ballistic,
+            fu.interceptor_cost_usd,
         )
 
 

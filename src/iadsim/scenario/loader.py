@@ -178,7 +178,9 @@ def _sector_problems(loc, item, radar: str, spec, requested_deg) -> list[tuple[t
     out = []
     own = spec.sector_width_deg.si()
     given = item.model_fields_set
-    if "sector_width_deg" in given and requested_deg is not None and requested_deg > own:
+    # 360 (the field's default, also what a full dump of a scenario writes) means "all the
+    # radar covers"; a narrower limit that is still wider than the radar would be ignored
+    if "sector_width_deg" in given and requested_deg is not None and own < requested_deg < 360:
         out.append(
             (
                 (*loc, "sector_width_deg"),
@@ -196,7 +198,7 @@ def _sector_problems(loc, item, radar: str, spec, requested_deg) -> list[tuple[t
                 "normally towards the threat axis",
             )
         )
-    if width >= 360.0 and "sector_center_deg" in given:
+    if width >= 360.0 and "sector_center_deg" in given and item.sector_center_deg % 360 != 0:
         out.append(
             (
                 (*loc, "sector_center_deg"),
