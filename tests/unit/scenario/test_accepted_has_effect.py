@@ -154,3 +154,39 @@ def test_aircraft_height_agl_is_honoured(tmp_path):
     # every sample but the arrival on the ground is 150 m above the (smooth) earth
     heights = low.threats.height_agl[flying]
     assert (heights <= 150.0 + 1e-6).all() and (heights == 150.0).mean() > 0.9
+
+
+def test_run_json_and_coverage_share_carry_the_sector_used(tmp_path):
+    """run.json records the width the radar covers (not the field's 360), and the coverage
+    share around an asset counts only the sector."""
+    import json
+
+    import iadsim
+
+    def run(extra: str, system: str, name: str):
+        path = write(tmp_path, system=system, extra_fu=extra)
+        text = path.read_text().replace(
+            "terrain: {dem: none}", "terrain: {az_step_deg: 1.0, range_step_m: 1000}"
+        )
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text)
+        res = iadsim.run(
+            iadsim.load_scenario(path), replications=5, workers=1, out_dir=tmp_path / name
+        )
+        return json.loads((res.directory / "base" / "run.json").read_text())
+
+    wedge = run("    sector_center_deg: 60\n", "patriot-pac3", "wedge")
+    (fu,) = wedge["fire_units"]
+    assert (fu["sector_center_deg"], fu["sector_width_deg"]) == (60.0, 120.0)
+    assert [r["sector_width_deg"] for r in wedge["radars"]] == [120.0]
+    # the same radar all round (a wider catalog sector through an override of the figure)
+    wide = (
+        "catalog:\n  overrides:\n    - {entry: patriot-pac3, path: radars.an/mpq-65."
+        "sector_width_deg, figure: {value: 360, unit: deg, claim: assumption, note: test}}\n"
+    )
+    ring = run(wide, "patriot-pac3", "ring")
+    # the asset sits 2 km from the radar: a 120 deg wedge covers about a third of its disk
+    share_wedge = wedge["coverage_share"]["base"]["1000"]
+    share_ring = ring["coverage_share"]["base"]["1000"]
+    assert share_ring > 0.95
+    assert 0.25 < share_wedge < 0.45, share_wedge
