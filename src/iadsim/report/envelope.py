@@ -133,12 +133,18 @@ def envelope_figure(system, interceptor_name: str, threat, out_dir: str | Path) 
         h_max = max(4.0 * top, 2_000.0)
     ranges = np.linspace(0.0, r_max, 400)
     heights = np.linspace(0.0, h_max, 300)
-    ok, tof = zone(env, ranges, heights, speed, radar)
+    zone_speed = speed
+    if speed > env.max_target_speed_mps:  # this threat is too fast: show the zone it misses
+        zone_speed = env.max_target_speed_mps
+    ok, tof = zone(env, ranges, heights, zone_speed, radar)
 
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     shown = np.where(ok, tof, np.nan)
     mesh = ax.pcolormesh(ranges / 1e3, heights / 1e3, shown, shading="auto", cmap="viridis")
-    fig.colorbar(mesh, ax=ax, label="interceptor time of flight [s]")
+    label = "interceptor time of flight [s]"
+    if zone_speed != speed:
+        label += f"\n(zone for a target at its {zone_speed:.0f} m/s limit)"
+    fig.colorbar(mesh, ax=ax, label=label)
     theta = np.linspace(0, np.pi / 2, 200)
     for radius, style, label in (
         (env.max_range_m, "-", f"published max range {env.max_range_m / 1e3:.0f} km"),
@@ -170,9 +176,9 @@ def envelope_figure(system, interceptor_name: str, threat, out_dir: str | Path) 
     ax.plot(
         path.ground_range_m[flying] / 1e3,
         path.altitude_m[flying] / 1e3,
-        color="white",
-        lw=0.9,
-        alpha=0.9,
+        color="deeppink",
+        ls="--",
+        lw=1.0,
         label=f"{threat.display_name} approach",
     )
     if result.reason is None:
