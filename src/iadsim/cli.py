@@ -258,11 +258,17 @@ def coverage(
         "30,100,300,1000"
     ),
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Default out/<scenario>/coverage.")
+        Path | None,
+        typer.Option("--out", help="Default out/<scenario>/coverage[/<variant>]."),
+    ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option("--variant", "-v", help="Map only this variant's radars; default all."),
     ] = None,
 ) -> None:
     """Terrain coverage maps: per radar and for their union, a minimum-detectable-height raster
-    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON) and a PNG.
+    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON), a PNG and
+    coverage.json (each radar's site, antenna height and sector as used).
     With --region: the share of the region and of each asset's surroundings covered."""
     if region is not None:
         from iadsim.cli_plan import coverage_region
@@ -276,50 +282,28 @@ def coverage(
             cell_km=cell_km,
             asset_radius_km=asset_radius_km,
             out_dir=out_dir,
+            variant=variant,
             console=out,
         )
-    from iadsim.atomic import AtomicDir
-    from iadsim.catalog import load_catalog
-    from iadsim.engine.prepare import radar_sites, site_table
-    from iadsim.report.coverage import coverage_polygons, coverage_raster, quicklook_png
+    from iadsim.report.coverage import coverage_maps
     from iadsim.scenario import load_scenario
-    from iadsim.scenario.loader import resolve_terrain
-    from iadsim.terrain import Dem
 
     try:
         bands = [float(a) for a in altitudes.split(",") if a.strip()]
     except ValueError:
         raise InputError.single(f"--altitudes must be numbers in metres: {altitudes!r}") from None
     s = load_scenario(scenario)
-    dem = resolve_terrain(s)
-    if dem is None:
-        dem = Dem.default()
-        if not all(bool(dem.contains(f.lat, f.lon)) for f in [*s.fire_units, *s.sensors]):
-            raise InputError.single(
-                "coverage maps need terrain: the radars lie outside the packaged DEM; "
-                "give one with terrain.dem",
-                scenario,
-                field_path="terrain.dem",
-            )
-    sites = radar_sites(s.fire_units, s.sensors, load_catalog())
-    if not sites:
-        raise InputError.single("the scenario has no radars (fire units or sensors)", scenario)
-    k = s.propagation.k_factor
-    tables = [
-        site_table(dem, site, k, s.terrain.az_step_deg, s.terrain.range_step_m) for site in sites
-    ]
-    target = out_dir or Path("out") / s.name / "coverage"
-    written = []
-    with AtomicDir(target) as tmp:
-        groups = [(site.name.replace("/", "_"), [t]) for site, t in zip(sites, tables, strict=True)]
-        groups.append(("union", tables))
-        for name, group in groups:
-            raster = coverage_raster(group, tmp / f"{name}.tif", dem=dem)
-            coverage_polygons(raster, bands, tmp / f"{name}.geojson")
-            quicklook_png(raster, tmp / f"{name}.png", group, title=f"{s.name}: {name}")
-            written.append(name)
+    if variant is not None and variant not in s.variant_names():
+        raise InputError.single(
+            f"unknown variant '{variant}'; known: {', '.join(s.variant_names())}",
+            field_path="--variant",
+        )
+    target = out_dir or Path("out") / s.name / "coverage" / (variant or "")
+    summary = coverage_maps(s, target, bands, variant)
+    which = f"variant '{variant}'" if variant else "every radar of the scenario (all variants)"
     out.print(
-        f"Coverage maps for {', '.join(written)} (bands {altitudes} m AGL) in {target}",
+        f"Coverage maps of {which}: {', '.join(summary['maps'])} (bands {altitudes} m AGL) "
+        f"in {target}",
         highlight=False,
     )
 
@@ -395,10 +379,10 @@ def catalog_envelope(
     ),
 ) -> None:
     """Engagement zone (range-altitude diagram) and launch window from the engine's own
-    intercept solver and fly-out model, as PNG and SVG, with the published figures marked."""
+    intercept solver, fly-out model and line-of-sight rule (the fire-control radar's horizon
+    for the threat's own altitude), as PNG and SVG, with the published figures marked."""
     from iadsim.catalog import load_catalog
-    from iadsim.engagement.envelope import Envelope, launch_window_m, max_intercept_range_m
-    from iadsim.report.envelope import envelope_figure, threat_profile
+    from iadsim.report.envelope import envelope_figure, envelope_text
 
     cat = load_catalog()
     entry = cat.system(system)
@@ -410,17 +394,8 @@ def catalog_envelope(
             f"system '{system}' has no interceptor '{name}'; known: {known}",
             field_path="interceptor",
         )
-    env = Envelope.from_catalog(entry.interceptors[name], target.threat_class)
-    altitude, speed = threat_profile(target)
-    r = max_intercept_range_m(env, altitude, speed)
-    first, last = launch_window_m(env, altitude, speed)
-    out.print(
-        f"{system} / {name} vs {threat} ({target.threat_class}, {speed:.0f} m/s at "
-        f"{altitude:.0f} m): max intercept range {r / 1e3:.1f} km "
-        f"(published {env.max_range_m / 1e3:.1f} km); launch window "
-        f"{first / 1e3:.1f}-{last / 1e3:.1f} km",
-        highlight=False,
-    )
+    for line in envelope_text(entry, name, target):
+        out.print(line, highlight=False, markup=False)
     for path in envelope_figure(entry, name, target, out_dir):
         out.print(str(path), highlight=False)
 
@@ -444,6 +419,30 @@ def _ci(m, lo, hi, fmt: str = "{:.2f}") -> str:
     if lo is None or hi is None or lo != lo or hi != hi:
         return fmt.format(m)
     return f"{fmt.format(m)}\n[{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+def _class_cost_table(result: dict):
+    """Compare: costs per threat class (a drone's and an aircraft's kept apart)."""
+    from rich.table import Table
+
+    table = Table(title="Costs per threat class (interceptors fired at the class; 95% intervals)")
+    for col in ("option", "class", "cost/rep", "cost per threat stopped", "cost-exchange"):
+        table.add_column(col, justify="left" if col in ("option", "class") else "right")
+    for name, o in result["options"].items():
+        for c in o["by_class"]:
+            if "cost_per_threat_stopped_usd" not in c:
+                continue
+            cpts, cer = c["cost_per_threat_stopped_usd"], c["cost_exchange_ratio"]
+            table.add_row(
+                name,
+                c["threat_class"],
+                _money(c["interceptor_cost_mean_usd"]),
+                "-"
+                if cpts["value"] is None
+                else f"{_money(cpts['value'])} [{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
+                _ci(cer["value"], cer["lo"], cer["hi"], "{:.2f}").replace("\n", " "),
+            )
+    return table
 
 
 @app.command()
@@ -536,6 +535,7 @@ def compare(
             _ci(cer["value"], cer["lo"], cer["hi"], "{:.1f}"),
         )
     out.print(table)
+    out.print(_class_cost_table(result))
     out.print(
         f"Δ leakers: option - {base} per replication, paired (common random numbers); "
         "* significant at 0.05. Cost per kill: interceptor cost / threats killed; "
