@@ -24,6 +24,7 @@ __all__ = [
     "EVENT_STYLES",
     "FATE_COLORS",
     "FIRE_UNIT_COLOR",
+    "LAUNCH_COLOR",
     "RADAR_COLOR",
     "RING_COLOR",
     "ResultsData",
@@ -42,6 +43,7 @@ ASSET_COLOR = "#2166ac"
 FIRE_UNIT_COLOR = "#111111"
 RING_COLOR = "#4575b4"
 RADAR_COLOR = "#984ea3"
+LAUNCH_COLOR = "#b35806"
 
 #: How timeline events are drawn: label, marker (matplotlib), plotly symbol, colour.
 EVENT_STYLES = {

@@ -71,6 +71,7 @@ _KML_FOLDERS = {
     "range_ring": "Interceptor range rings",
     "radar": "Radars",
     "radar_sector": "Radar instrumented range",
+    "launch": "Launch points",
     "trajectory": "Threat trajectories (replication 0)",
     "intercept": "Intercepts (replication 0)",
     "impact": "Impacts (replication 0)",

@@ -34,6 +34,7 @@ from iadsim.report.data import (
     BAND_COLORS,
     FATE_COLORS,
     FIRE_UNIT_COLOR,
+    LAUNCH_COLOR,
     RADAR_COLOR,
     RING_COLOR,
     ResultsData,
@@ -56,6 +57,34 @@ MAX_COVERAGE_CELL_DEG = 0.03
 
 #: Antenna height used when a radar's catalog entry cannot be found. [m]
 DEFAULT_ANTENNA_HEIGHT_M = 10.0
+
+
+#: Sites closer than this share a label stack on the map (their labels are offset). [deg]
+LABEL_CLUSTER_DEG = 0.15
+#: Vertical step between stacked labels. [px]
+LABEL_STEP_PX = 18
+
+
+def sector_of(site: dict) -> tuple[float, float]:
+    """``(center_deg, width_deg)`` of a site's sector in ``run.json``, read defensively.
+
+    The fields ``sector_center_deg`` and ``sector_width_deg`` may be missing (older files),
+    null, or not numbers; anything that is not a finite width in (0, 360) is a full circle,
+    and a missing or unreadable centre is north.
+    """
+
+    def number(key: str) -> float | None:
+        try:
+            x = float(site.get(key))
+        except (TypeError, ValueError):
+            return None
+        return x if math.isfinite(x) else None
+
+    width = number("sector_width_deg")
+    center = number("sector_center_deg")
+    if width is None or width <= 0.0 or width >= 360.0:
+        return 0.0 if center is None else center % 360.0, 360.0
+    return (0.0 if center is None else center % 360.0), width
 
 
 def _strings(series: pd.Series) -> list[str | None]:
@@ -191,8 +220,7 @@ def coverage_features(
             radar["lon"],
             heights[radar["name"]],
             radar["instrumented_range_m"],
-            radar.get("sector_center_deg", 0.0),
-            radar.get("sector_width_deg", 360.0),
+            *sector_of(radar),
         )
         if key not in cache:
             try:
@@ -396,20 +424,18 @@ def site_features(variant: VariantData) -> list[dict]:
             )
         )
         if f.get("max_range_m"):
-            ring = sector_ring(
-                f["lat"],
-                f["lon"],
-                f["max_range_m"],
-                f.get("sector_center_deg", 0.0),
-                f.get("sector_width_deg", 360.0),
-            )
+            center, width = sector_of(f)
+            ring = sector_ring(f["lat"], f["lon"], f["max_range_m"], center, width)
             features.append(
                 _feature(
                     {"type": "Polygon", "coordinates": [ring]},
                     layer="range_ring",
-                    name=f"{f['name']}: {f.get('interceptor')} {f['max_range_m'] / 1000:.0f} km",
+                    name=f"{f['name']}: {f.get('interceptor')} {f['max_range_m'] / 1000:.0f} km"
+                    + _sector_text(center, width),
                     fire_unit=f["name"],
                     radius_m=f["max_range_m"],
+                    sector_center_deg=center,
+                    sector_width_deg=width,
                     color=RING_COLOR,
                 )
             )
@@ -426,24 +452,94 @@ def site_features(variant: VariantData) -> list[dict]:
             )
         )
         if r.get("instrumented_range_m"):
-            ring = sector_ring(
-                r["lat"],
-                r["lon"],
-                r["instrumented_range_m"],
-                r.get("sector_center_deg", 0.0),
-                r.get("sector_width_deg", 360.0),
-            )
+            center, width = sector_of(r)
+            ring = sector_ring(r["lat"], r["lon"], r["instrumented_range_m"], center, width)
             features.append(
                 _feature(
                     {"type": "Polygon", "coordinates": [ring]},
                     layer="radar_sector",
-                    name=f"{r['name']}: {r['instrumented_range_m'] / 1000:.0f} km",
+                    name=f"{r['name']}: {r['instrumented_range_m'] / 1000:.0f} km"
+                    + _sector_text(center, width),
                     radar=r["name"],
                     radius_m=r["instrumented_range_m"],
+                    sector_center_deg=center,
+                    sector_width_deg=width,
                     color=RADAR_COLOR,
                 )
             )
+    _place_labels(features)
     return features
+
+
+def _sector_text(center_deg: float, width_deg: float) -> str:
+    if width_deg >= 360.0:
+        return ""
+    return f", {width_deg:g}° sector facing {center_deg:g}°"
+
+
+def _place_labels(features: list[dict]) -> None:
+    """Give asset and fire-unit points a permanent-label position that does not overlap.
+
+    Sites within :data:`LABEL_CLUSTER_DEG` of each other (an asset with the fire units that
+    defend it) share a stack: assets are labelled to the right, fire units to the left, and
+    each further label of a side goes :data:`LABEL_STEP_PX` lower, so names stay apart at
+    the report's starting zoom. Adds ``label_side`` and ``label_dy_px`` properties.
+    """
+    sites = [f for f in features if f["properties"]["layer"] in ("asset", "fire_unit")]
+    clusters: list[list[dict]] = []
+    for f in sites:
+        x, y = f["geometry"]["coordinates"][:2]
+        for c in clusters:
+            cx, cy = c[0]["geometry"]["coordinates"][:2]
+            if math.hypot(x - cx, y - cy) < LABEL_CLUSTER_DEG:
+                c.append(f)
+                break
+        else:
+            clusters.append([f])
+    for c in clusters:
+        for side, layer in (("right", "asset"), ("left", "fire_unit")):
+            # north first: the upper slot goes to the northern site, so offsets never cross
+            members = sorted(
+                (f for f in c if f["properties"]["layer"] == layer),
+                key=lambda f: -f["geometry"]["coordinates"][1],
+            )
+            for i, f in enumerate(members):
+                f["properties"]["label_side"] = side
+                f["properties"]["label_dy_px"] = round((i - (len(members) - 1) / 2) * LABEL_STEP_PX)
+
+
+def launch_features(results: ResultsData) -> list[dict]:
+    """The raids' launch points from the scenario as run (one point per place, naming its raids).
+
+    Read defensively from ``scenario.yaml``: raids or points that are not as the schema says
+    are left out.
+    """
+    places: dict[tuple[float, float], list[str]] = {}
+    threat: dict[tuple[float, float], list[str]] = {}
+    for raid in results.scenario.get("raids") or []:
+        if not isinstance(raid, dict):
+            continue
+        for pt in raid.get("launch_points") or []:
+            try:
+                key = (round(float(pt["lon"]), 5), round(float(pt["lat"]), 5))
+            except (KeyError, TypeError, ValueError):
+                continue
+            if not all(math.isfinite(k) for k in key):
+                continue
+            places.setdefault(key, []).append(str(raid.get("name", "")))
+            kind = str(raid.get("threat", ""))
+            if kind not in threat.setdefault(key, []):
+                threat[key].append(kind)
+    return [
+        _feature(
+            _point(lon, lat),
+            layer="launch",
+            name=f"launch point: {', '.join(raids)} ({', '.join(threat[(lon, lat)])})",
+            raids=raids,
+            color=LAUNCH_COLOR,
+        )
+        for (lon, lat), raids in places.items()
+    ]
 
 
 def variant_features(
@@ -458,11 +554,11 @@ def variant_features(
     """Every map feature of a variant as a GeoJSON FeatureCollection (RFC 7946).
 
     Each feature has a ``layer`` property: ``asset``, ``asset_area``, ``fire_unit``,
-    ``range_ring``, ``radar``, ``radar_sector``, ``coverage``, ``trajectory``, ``intercept``,
-    ``impact`` (replication 0) or ``leak`` (all replications). The collection carries the
+    ``range_ring``, ``radar``, ``radar_sector``, ``launch``, ``coverage``, ``trajectory``,
+    ``intercept``, ``impact`` (replication 0) or ``leak`` (all replications). The collection carries the
     variant name and any notes (``notes``: radars without coverage, assumed antenna heights).
     """
-    features = site_features(variant)
+    features = site_features(variant) + launch_features(results)
     notes: list[str] = []
     if coverage:
         cov, notes = coverage_features(results, variant, dem=dem, cache=cache)

@@ -28,6 +28,7 @@ from iadsim.report.data import (
     EVENT_STYLES,
     FATE_COLORS,
     FIRE_UNIT_COLOR,
+    LAUNCH_COLOR,
     RADAR_COLOR,
     RING_COLOR,
     ResultsData,
@@ -80,10 +81,12 @@ def _leakers_figure(results: ResultsData):
             label=name,
             color=colors[name],
         )
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("leakers per replication")
     ax.set_ylabel("share of replications")
     ax.set_title("Distribution of leakers per replication")
-    ax.legend(frameon=False)
+    # beside the axes: inside, seven or more variants covered the bars
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -105,7 +108,8 @@ def _p_leak_figure(results: ResultsData):
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("P(leak) [95% Wilson interval]")
     ax.set_title("Probability that a threat leaks, per threat class")
-    ax.legend(frameon=False)
+    # beside the axes: inside, seven or more variants covered the bars
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -143,6 +147,9 @@ def _timeline_figure(v: VariantData):
             lw=2.5,
             alpha=0.6,
         )
+    for fate, color in FATE_COLORS.items():
+        if (flights["fate"] == fate).any():
+            ax.plot([], [], color=color, lw=2.5, alpha=0.6, label=f"flight ({fate})")
     ypos = {j: i for i, j in enumerate(flights["threat"])}
     if not events.empty:
         for kind, (label, marker, _, color) in EVENT_STYLES.items():
@@ -163,12 +170,51 @@ def _timeline_figure(v: VariantData):
     ax.set_xlabel("time from scenario start [s]")
     ax.set_title(f"{v.name}: replication 0")
     ax.grid(axis="x", alpha=0.3)
-    if not events.empty:
+    if not flights.empty:
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
+def _label_sites(ax, sites: list[tuple[float, float, str, str]], obstacles) -> None:
+    """Label assets and fire units so that no two names overlap, with leader lines.
+
+    adjustText moves each label away from the other labels and from the site markers (and
+    draws a thin line back to its site when it had to move far); sites that stand together,
+    an asset with the fire units around it, otherwise give one unreadable blob of names.
+    """
+    from adjustText import adjust_text
+
+    texts = [
+        ax.text(
+            x,
+            y,
+            name,
+            fontsize=7,
+            color=color,
+            zorder=8,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
+        )
+        for x, y, name, color in sites
+    ]
+    if not texts:
+        return
+    xs = [x for x, _, _, _ in sites] + [x for x, _ in obstacles]
+    ys = [y for _, y, _, _ in sites] + [y for _, y in obstacles]
+    adjust_text(
+        texts,
+        x=xs,
+        y=ys,
+        ax=ax,
+        expand=(1.3, 1.6),
+        force_explode=(0.3, 0.6),
+        arrowprops=dict(arrowstyle="-", color="#444444", lw=0.6, shrinkA=1, shrinkB=3),
+        min_arrow_len=4,
+        ensure_inside_axes=True,
+    )
+
+
 def _map_figure(results: ResultsData, v: VariantData, fc: dict):
+    from matplotlib.lines import Line2D
     from shapely.geometry import shape
 
     from iadsim.report.coverage import load_borders
@@ -178,7 +224,7 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
     focus = [
         f
         for f in feats
-        if f["properties"]["layer"] in ("asset", "fire_unit", "trajectory", "range_ring")
+        if f["properties"]["layer"] in ("asset", "fire_unit", "trajectory", "range_ring", "launch")
     ]
     xs, ys = [], []
     for f in focus:
@@ -187,7 +233,7 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
         ys += [b[1], b[3]]
     west, east = min(xs) - 0.4, max(xs) + 0.4
     south, north = min(ys) - 0.4, max(ys) + 0.4
-    fig, ax = plt.subplots(figsize=(8, 7))
+    fig, ax = plt.subplots(figsize=(9.5, 7))
     ax.set_facecolor("#cfe0ee")
     for feat in load_borders()["features"]:
         geom = shape(feat["geometry"])
@@ -198,34 +244,48 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
         (f for f in feats if f["properties"]["layer"] == "coverage"),
         key=lambda f: -f["properties"]["altitude_m"],
     )
+    handles = []
     for f in cov:
         geom = shape(f["geometry"])
-        first = True
         for poly in getattr(geom, "geoms", [geom]):
             x, y = poly.exterior.xy
-            ax.fill(
-                x,
-                y,
+            ax.fill(x, y, facecolor=f["properties"]["color"], alpha=0.3, lw=0, zorder=2)
+        handles.append(
+            plt.Rectangle(
+                (0, 0),
+                1,
+                1,
                 facecolor=f["properties"]["color"],
                 alpha=0.3,
-                lw=0,
-                zorder=2,
-                label=f"seen ≥ {f['properties']['altitude_m']:g} m AGL" if first else None,
+                label=f"seen ≥ {f['properties']['altitude_m']:g} m AGL",
             )
-            first = False
-    for layer, color, style in (
-        ("range_ring", RING_COLOR, "--"),
-        ("radar_sector", RADAR_COLOR, ":"),
-    ):
+        )
+    styles = (
+        ("range_ring", RING_COLOR, "--", 1.2, "interceptor range (wedge: sector)"),
+        ("radar_sector", RADAR_COLOR, ":", 1.2, "radar instrumented range"),
+        ("asset_area", ASSET_COLOR, "-", 0.8, None),
+    )
+    for layer, color, style, lw, label in styles:
+        drawn = False
         for f in feats:
             if f["properties"]["layer"] == layer:
                 x, y = shape(f["geometry"]).exterior.xy
-                ax.plot(x, y, color=color, ls=style, lw=1.2, zorder=3)
+                ax.plot(x, y, color=color, ls=style, lw=lw, zorder=3)
+                drawn = True
+        if drawn and label:
+            handles.append(Line2D([], [], color=color, ls=style, lw=lw, label=label))
+    fates = set()
     for f in feats:
         p = f["properties"]
         if p["layer"] == "trajectory":
             c = np.asarray(f["geometry"]["coordinates"])
             ax.plot(c[:, 0], c[:, 1], color=p["color"], lw=1.4, zorder=4)
+            fates.add(p["fate"])
+    for fate, color in FATE_COLORS.items():
+        if fate in fates:
+            handles.append(
+                Line2D([], [], color=color, lw=2, label=f"threat {fate} (replication 0)")
+            )
     leaks = np.array(
         [f["geometry"]["coordinates"] for f in feats if f["properties"]["layer"] == "leak"]
     )
@@ -233,32 +293,58 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
         ax.scatter(
             leaks[:, 0], leaks[:, 1], s=3, color=FATE_COLORS["leaked"], alpha=0.25, lw=0, zorder=5
         )
-    for layer, color, marker, size in (
-        ("asset", ASSET_COLOR, "o", 60),
-        ("fire_unit", FIRE_UNIT_COLOR, "^", 50),
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=3,
+                color=FATE_COLORS["leaked"],
+                alpha=0.5,
+                label="leaker impacts (all replications)",
+            )
+        )
+    sites: list[tuple[float, float, str, str]] = []
+    obstacles: list[tuple[float, float]] = []
+    for layer, color, marker, size, label in (
+        ("launch", LAUNCH_COLOR, "D", 30, "launch point"),
+        ("radar", RADAR_COLOR, "o", 14, "radar"),
+        ("asset", ASSET_COLOR, "o", 60, "defended asset"),
+        ("fire_unit", FIRE_UNIT_COLOR, "^", 50, "fire unit"),
     ):
-        for f in feats:
-            if f["properties"]["layer"] == layer:
-                x, y = f["geometry"]["coordinates"][:2]
-                ax.scatter(
-                    [x], [y], color=color, marker=marker, s=size, edgecolor="white", zorder=6
+        pts = [f for f in feats if f["properties"]["layer"] == layer]
+        for f in pts:
+            x, y = f["geometry"]["coordinates"][:2]
+            ax.scatter([x], [y], color=color, marker=marker, s=size, edgecolor="white", zorder=6)
+            if layer in ("asset", "fire_unit"):
+                sites.append((x, y, f["properties"]["name"], color))
+            else:
+                obstacles.append((x, y))
+        if pts:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    ls="",
+                    marker=marker,
+                    ms=math.sqrt(size),
+                    color=color,
+                    markeredgecolor="white",
+                    label=label,
                 )
-                ax.annotate(
-                    f["properties"]["name"],
-                    (x, y),
-                    xytext=(5, 5),
-                    textcoords="offset points",
-                    fontsize=7,
-                )
-    for fate, color in FATE_COLORS.items():
-        ax.plot([], [], color=color, lw=2, label=f"threat {fate}")
+            )
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1.0 / max(math.cos(math.radians((south + north) / 2)), 0.1))
     ax.set_xlabel("longitude [deg]")
     ax.set_ylabel("latitude [deg]")
     ax.set_title(f"{results.scenario_name}: {v.name}")
-    ax.legend(fontsize=7, loc="lower left", framealpha=0.9)
+    # outside the map, so it hides no site, ring or trajectory
+    ax.legend(
+        handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False
+    )
+    _label_sites(ax, sites, obstacles)
     return fig
 
 

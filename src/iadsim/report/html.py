@@ -36,7 +36,9 @@ from iadsim.report.data import (
     BAND_COLORS,
     FATE_COLORS,
     FIRE_UNIT_COLOR,
+    LAUNCH_COLOR,
     RADAR_COLOR,
+    RING_COLOR,
     ResultsData,
     load_results,
 )
@@ -145,8 +147,19 @@ def _compact_leaks(features: list[dict]) -> list[dict]:
     ]
 
 
-_FOCUS = {"asset", "fire_unit", "radar", "trajectory", "impact", "intercept", "range_ring"}
+#: What the starting view is fitted to, over all variants: the sites and the launch points.
+_SITES = {"asset", "fire_unit", "radar", "launch"}
+_FOCUS = _SITES | {"trajectory", "impact", "intercept", "range_ring"}
 _ALL = _FOCUS | {"asset_area", "radar_sector", "coverage", "leak"}
+
+
+def _union(boxes: list[tuple[float, float, float, float]]):
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 # ------------------------------------------------------------------------------ building
@@ -195,6 +208,7 @@ def build_report(
     cache: dict = {}
     variants = []
     all_bounds = []
+    site_bounds = []
     for v in results.variants:
         fc = variant_features(
             results, v, coverage=coverage, max_leak_points=MAX_LEAK_POINTS, dem=dem, cache=cache
@@ -203,6 +217,9 @@ def build_report(
         focus = _pad(focus or (40.0, 30.0, 50.0, 38.0))
         whole = _feature_bounds(fc["features"], _ALL) or focus
         all_bounds.append(whole)
+        sites = _feature_bounds(fc["features"], _SITES)
+        if sites:
+            site_bounds.append(sites)
         features = _compact_leaks(fc["features"])
         variants.append(
             {
@@ -215,13 +232,9 @@ def build_report(
         )
     relief = None
     if hillshade and dem is not None:
-        b = (
-            min(x[0] for x in all_bounds),
-            min(x[1] for x in all_bounds),
-            max(x[2] for x in all_bounds),
-            max(x[3] for x in all_bounds),
-        )
-        relief = hillshade_overlay(dem, _pad(b, 0.05, 0.5))
+        relief = hillshade_overlay(dem, _pad(_union(all_bounds), 0.05, 0.5))
+    # one starting view for every variant: all sites and launch points, a little margin
+    view = _pad(_union(site_bounds), 0.08, 0.4) if site_bounds else None
 
     plot_figs = report_plots(results)
     data = {
@@ -232,9 +245,12 @@ def build_report(
             "asset": ASSET_COLOR,
             "fire_unit": FIRE_UNIT_COLOR,
             "radar": RADAR_COLOR,
+            "ring": RING_COLOR,
+            "launch": LAUNCH_COLOR,
         },
         "borders": load_borders(),
         "hillshade": relief,
+        "view": None if view is None else [[view[1], view[0]], [view[3], view[2]]],
         "variants": variants,
         "plots": [{"div": div, "figure": fig} for div, fig in plot_figs.items()],
     }

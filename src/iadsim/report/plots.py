@@ -22,12 +22,22 @@ __all__ = ["COMPARISON_DIVS", "report_plots", "timeline_div"]
 
 
 COMPARISON_DIVS = ("plot-leakers", "plot-p-leak", "plot-shots")
+#: A vertical legend right of the plot area: above it, a legend of seven or more variants
+#: wrapped onto the title (and under plotly's mode bar); on the right, plotly widens the
+#: margin to fit it, whatever the number of entries.
 _PLOT_LAYOUT = dict(
     template="plotly_white",
-    margin=dict(l=60, r=20, t=50, b=50),
-    legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+    margin=dict(l=60, r=20, t=64, b=50),
+    legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
     font=dict(family="system-ui, sans-serif", size=12),
 )
+
+
+def _title(text: str) -> dict:
+    # just above the plot area, below the mode bar that plotly puts in the figure's top corner
+    return dict(
+        text=text, x=0.01, xanchor="left", yref="paper", y=1.0, yanchor="bottom", pad=dict(b=10)
+    )
 
 
 def timeline_div(index: int) -> str:
@@ -55,7 +65,7 @@ def report_plots(results: ResultsData) -> dict[str, dict]:
             hovertemplate="%{y:.1%} of replications had %{x} leakers<extra>" + name + "</extra>",
         )
     fig.update_layout(
-        title="Leakers per replication",
+        title=_title("Leakers per replication"),
         barmode="group",
         bargap=0.15,
         xaxis_title="leakers per replication",
@@ -87,7 +97,7 @@ def report_plots(results: ResultsData) -> dict[str, dict]:
             ),
         )
     fig.update_layout(
-        title="P(leak) per threat class, 95% Wilson interval",
+        title=_title("P(leak) per threat class, 95% Wilson interval"),
         barmode="group",
         yaxis=dict(title="P(leak)", range=[0, 1.05]),
         xaxis_title="threat class",
@@ -116,7 +126,7 @@ def report_plots(results: ResultsData) -> dict[str, dict]:
                 "<extra>" + name + "</extra>",
             )
         fig.update_layout(
-            title="Interceptors spent per fire unit (mean per replication, 95% interval)",
+            title=_title("Interceptors spent per fire unit (mean per replication, 95% interval)"),
             barmode="group",
             yaxis_title="interceptors per replication",
             xaxis_title="fire unit",
@@ -168,7 +178,7 @@ def _timeline_plot(v: VariantData):
             )
     layout = dict(_PLOT_LAYOUT)
     fig.update_layout(
-        title=f"{v.name}: replication 0, threat by threat",
+        title=_title(f"{v.name}: replication 0, threat by threat"),
         xaxis_title="time from scenario start [s]",
         yaxis=dict(
             autorange="reversed", categoryorder="array", categoryarray=list(flights["label"])

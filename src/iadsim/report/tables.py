@@ -12,7 +12,7 @@ import re
 
 from iadsim.report.data import ResultsData, VariantData
 
-__all__ = ["catalog_tables", "comparison_table", "esc", "variant_tables"]
+__all__ = ["acquisition_cost_usd", "catalog_tables", "comparison_table", "esc", "variant_tables"]
 
 
 def esc(x) -> str:
@@ -52,47 +52,79 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # a wide table scrolls inside its box instead of pushing the page sideways
+    return (
+        f'<div class="table-scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _with_ci(x, lo, hi, fmt: str = "{:.2f}") -> str:
+    """The estimate and, in grey, its interval, in one cell."""
+    return f'{_num(x, fmt)} <span class="ci">{_ci(lo, hi, fmt)}</span>'
+
+
+def acquisition_cost_usd(v: VariantData) -> float:
+    """The variant's fire units' acquisition cost (``run.json``; NaN if it is not there).
+
+    The same sum as ``iadsim compare``'s acquisition column.
+    """
+    costs = v.meta.get("acquisition_cost_usd")
+    if isinstance(costs, (int, float)):
+        return float(costs)
+    try:
+        return float(sum(float(c) for c in costs))
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def comparison_table(results: ResultsData) -> str:
-    """One row per variant: overall P(leak), leakers, kills, interceptors, cost."""
+    """One row per variant: overall P(leak), leakers, kills, interceptors, cost, acquisition
+    cost, and hits per replication on each defended asset (with its 95% interval)."""
+    assets: list[str] = []
+    for v in results.variants:
+        for a in v.summary["assets"]:
+            if a["asset"] not in assets:
+                assets.append(a["asset"])
     rows = []
     for v in results.variants:
         s = v.summary
         o = s["by_threat"][-1]
+        hits = {a["asset"]: a for a in s["assets"]}
         rows.append(
             [
-                f"<b>{esc(v.name)}</b>",
+                f'<b class="name">{esc(v.name)}</b>',
                 _num(o["launched_per_rep"], "{:.1f}"),
-                _num(o["p_leak"]),
-                _ci(o["p_leak_lo"], o["p_leak_hi"]),
-                _num(o["leakers_mean"], "{:.2f}"),
-                _ci(o["leakers_lo"], o["leakers_hi"], "{:.2f}"),
+                _with_ci(o["p_leak"], o["p_leak_lo"], o["p_leak_hi"], "{:.3f}"),
+                _with_ci(o["leakers_mean"], o["leakers_lo"], o["leakers_hi"]),
+                *[
+                    _with_ci(hits[n]["hits_mean"], hits[n]["hits_lo"], hits[n]["hits_hi"])
+                    if n in hits
+                    else "–"
+                    for n in assets
+                ],
                 _num(o["killed_mean"], "{:.2f}"),
                 _num(o["failed_mean"], "{:.2f}"),
                 _num(s["interceptors_used_mean"], "{:.1f}"),
                 _usd(s["interceptor_cost_mean_usd"]),
                 _usd(s["cost_per_threat_stopped_usd"]),
+                _usd(acquisition_cost_usd(v)),
             ]
         )
-    return _table(
-        [
-            "variant",
-            "threats / rep",
-            "P(leak)",
-            "95% CI",
-            "leakers / rep",
-            "95% CI",
-            "killed / rep",
-            "failed / rep",
-            "interceptors / rep",
-            "cost / rep",
-            "cost per threat stopped",
-        ],
-        rows,
-        numeric=set(range(1, 11)),
-    )
+    headers = [
+        "variant",
+        "threats / rep",
+        "P(leak) [95% CI]",
+        "leakers / rep [95% CI]",
+        *[f"hits on {n} / rep [95% CI]" for n in assets],
+        "killed / rep",
+        "failed / rep",
+        "interceptors / rep",
+        "interceptor cost / rep",
+        "cost per threat stopped",
+        "acquisition cost",
+    ]
+    return _table(headers, rows, numeric=set(range(1, len(headers))))
 
 
 def variant_tables(v: VariantData) -> str:
