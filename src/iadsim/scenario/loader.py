@@ -206,6 +206,30 @@ def _figure_paths(node, prefix="") -> list[str]:
     return out
 
 
+def _narrowed(existing: dict, uncertainty: dict | None) -> dict | str:
+    """The dumped figure ``existing`` with ``uncertainty`` added, or narrowing the one it has;
+    a message if it is invalid or would widen the catalog's span (widening a reasoned span is
+    a catalog change, made where its reasoning lives)."""
+    from pydantic import ValidationError
+
+    from iadsim.catalog.schema import Uncertainty
+
+    try:
+        new = Uncertainty.model_validate(uncertainty)
+    except ValidationError as exc:
+        return "; ".join(
+            f"{dotted(list(e['loc'])) or 'uncertainty'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+    old = existing.get("uncertainty")
+    if old is not None and not Uncertainty.model_validate(old).contains(new):
+        return (
+            f"[{new.low:g}, {new.high:g}] widens the catalog's uncertainty "
+            f"[{old['low']:g}, {old['high']:g}]; a scenario may only add or narrow one"
+        )
+    return {**existing, "uncertainty": new.model_dump()}
+
+
 def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Catalog:
     """``base`` with the scenario's inline entries added and its figure overrides applied.
 
@@ -273,13 +297,22 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
                 f"(figures are e.g. {some}, ...)",
             )
             continue
-        node[parts[-1]] = override.figure
+        if override.figure is not None:
+            node[parts[-1]] = override.figure
+            where = (*loc, "figure")
+        else:
+            where = (*loc, "uncertainty")
+            narrowed = _narrowed(existing, override.uncertainty)
+            if isinstance(narrowed, str):
+                add(where, narrowed)
+                continue
+            node[parts[-1]] = narrowed
         try:
             book[override.entry] = type(target).model_validate(dumped)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 inner = dotted(list(err["loc"]))
-                add((*loc, "figure"), f"{inner}: {err['msg']}")
+                add(where, f"{inner}: {err['msg']}")
     if problems:
         raise InputError(problems)
     return dataclasses.replace(base, systems=systems, threats=threats)

@@ -193,9 +193,24 @@ class FigureOverride(_Model):
         description="Dotted path of the figure in the entry, e.g. "
         "'interceptors.48n6e3.max_speed_mps' or 'pk.ballistic' under an interceptor."
     )
-    figure: dict[str, Any] = Field(
-        description="The new figure: value, unit, claim, sources, note (the catalog's rules)."
+    figure: dict[str, Any] | None = Field(
+        None,
+        description="The new figure: value, unit, claim, sources, note (the catalog's rules).",
     )
+    uncertainty: dict[str, Any] | None = Field(
+        None,
+        description="Add an uncertainty to the catalog figure, or narrow the one it has: low, "
+        "high, distribution, reasoning (docs/uncertainty.md). Not with 'figure' (put it inside).",
+    )
+
+    @model_validator(mode="after")
+    def _one_change(self) -> FigureOverride:
+        if (self.figure is None) == (self.uncertainty is None):
+            raise ValueError(
+                "give either 'figure' (a new figure) or 'uncertainty' (a span for the catalog's "
+                "figure)"
+            )
+        return self
 
 
 class ScenarioCatalog(_Model):
