@@ -121,8 +121,9 @@
         return L.circleMarker(ll, { pane: "leaks", className: "iad-leak", radius: 2.5, stroke: false,
                                     fillColor: FATES.leaked, fillOpacity: 0.35, interactive: false });
       } }), true]);
-    groups.push(["Fire units", labelled(fc, ["fire_unit"], { radius: 6, weight: 2 }, "iad-fire-unit"), true]);
+    // radars first: a fire unit's own radar stands on it, and the fire unit must stay visible
     groups.push(["Radars", points(fc, ["radar"], { radius: 4, weight: 1.5 }, "iad-radar"), true]);
+    groups.push(["Fire units", labelled(fc, ["fire_unit"], { radius: 6, weight: 2 }, "iad-fire-unit"), true]);
     return groups;
   }
 
