@@ -224,6 +224,11 @@ def test_map_labels_legend_and_starting_view(browser, report):
         dash = page.locator("path.iad-ring").first.get_attribute("stroke-dasharray")
         assert page.locator(f'.map-legend line[stroke-dasharray="{dash}"]').count() == 1
 
+        # a click on a fire unit tells its system, interceptor and range
+        page.locator("path.iad-fire-unit").first.click(force=True)
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        assert "system: " in popup and "interceptor: " in popup and " km" in popup
+
         for div in ("plot-leakers", "plot-p-leak", "plot-shots"):
             title = page.locator(f"#{div} .gtitle").bounding_box()
             plot_legend = page.locator(f"#{div} .legend").bounding_box()

@@ -9,9 +9,11 @@ that opens anywhere with no network at all:
   ``imageOverlay``, resampled to Web Mercator rows so it lines up with the vectors);
 - a strict Content-Security-Policy (``default-src 'none'``, inline scripts and styles,
   ``data:`` images) makes the browser refuse any stray fetch;
-- per variant (a selector switches them): assets, fire units with range rings, radars with
-  their sectors, coverage per altitude band, trajectories of replication 0 coloured by fate,
-  and where leakers came down over all replications; a layer control and a scale bar;
+- per variant (a selector switches them): assets and fire units with permanent labels, range
+  rings, radars with their sectors (wedges when ``run.json`` gives one), launch points,
+  coverage per altitude band, trajectories of replication 0 coloured by fate, and where
+  leakers came down over all replications; a layer control, a scale bar, a legend with an
+  entry per style, and one starting view fitted to every variant's sites and launch points;
 - plots: leakers per replication, P(leak) per threat class with 95% Wilson intervals,
   interceptors spent per fire unit, and a timeline of replication 0 per variant;
 - tables: the summary of every variant, every catalog figure of the systems and threats used

@@ -64,9 +64,26 @@
           permanent: true, direction: right ? "right" : "left", opacity: 0.95,
           offset: [right ? 8 : -8, dy], className: "iad-label iad-label-" + f.properties.layer
         });
+        m.bindPopup(details(f.properties));  // the label is the name; a click tells the rest
         return m;
       }
     });
+  }
+  function details(p) {
+    var t = document.createElement("div"), rows = [];
+    if (p.layer === "fire_unit") {
+      rows = [["system", p.system], ["interceptor", p.interceptor],
+              ["range", p.max_range_m ? Math.round(p.max_range_m / 1000) + " km" : null],
+              ["networked", p.networked === undefined ? null : String(p.networked)]];
+    } else {
+      rows = [["value", p.value], ["radius", p.radius_m ? p.radius_m + " m" : null]];
+    }
+    var b = document.createElement("b"); b.textContent = p.name; t.appendChild(b);
+    rows.forEach(function (r) {
+      if (r[1] === null || r[1] === undefined) { return; }
+      var d = document.createElement("div"); d.textContent = r[0] + ": " + r[1]; t.appendChild(d);
+    });
+    return t;
   }
   function launches(fc) {
     return L.geoJSON(byLayer(fc, ["launch"]), {
