@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from iadsim.errors import EXIT_INPUT_ERROR, InputError
+from iadsim.report.console import stdout_console, write_csv
 
 app = typer.Typer(
     name="iadsim",
@@ -29,7 +30,7 @@ catalog_app = typer.Typer(
 )
 app.add_typer(catalog_app, name="catalog")
 
-out = Console()
+out = stdout_console()  # whole tables when piped; COLUMNS decides if set
 err = Console(stderr=True)
 
 
@@ -311,18 +312,23 @@ def coverage(
 @catalog_app.callback()
 @_input_errors
 def catalog_list(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="One CSV row per entry.")] = False,
 ) -> None:
     """List every system and threat in the catalog."""
     if ctx.invoked_subcommand is not None:
         return
     from iadsim.catalog import load_catalog
-    from iadsim.catalog.present import catalog_table, entry_as_dict
+    from iadsim.catalog.present import catalog_rows, catalog_table, entry_as_dict
 
     cat = load_catalog()
     if as_json:
         entries = [*cat.systems.values(), *cat.threats.values()]
         sys.stdout.write(json.dumps([entry_as_dict(e) for e in entries], indent=2) + "\n")
+        return
+    if as_csv:
+        write_csv(catalog_rows(cat), sys.stdout)
         return
     out.print(catalog_table(cat))
 
@@ -400,51 +406,6 @@ def catalog_envelope(
         out.print(str(path), highlight=False)
 
 
-def _money(x) -> str:
-    if x is None:
-        return "-"
-    x = float(x)
-    if x != x:  # NaN
-        return "-"
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.2f}M"
-    if abs(x) >= 1e4:
-        return f"${x / 1e3:,.0f}k"
-    return f"${x:,.0f}"
-
-
-def _ci(m, lo, hi, fmt: str = "{:.2f}") -> str:
-    if m is None:
-        return "-"
-    if lo is None or hi is None or lo != lo or hi != hi:
-        return fmt.format(m)
-    return f"{fmt.format(m)}\n[{fmt.format(lo)}, {fmt.format(hi)}]"
-
-
-def _class_cost_table(result: dict):
-    """Compare: costs per threat class (a drone's and an aircraft's kept apart)."""
-    from rich.table import Table
-
-    table = Table(title="Costs per threat class (interceptors fired at the class; 95% intervals)")
-    for col in ("option", "class", "cost/rep", "cost per threat stopped", "cost-exchange"):
-        table.add_column(col, justify="left" if col in ("option", "class") else "right")
-    for name, o in result["options"].items():
-        for c in o["by_class"]:
-            if "cost_per_threat_stopped_usd" not in c:
-                continue
-            cpts, cer = c["cost_per_threat_stopped_usd"], c["cost_exchange_ratio"]
-            table.add_row(
-                name,
-                c["threat_class"],
-                _money(c["interceptor_cost_mean_usd"]),
-                "-"
-                if cpts["value"] is None
-                else f"{_money(cpts['value'])} [{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
-                _ci(cer["value"], cer["lo"], cer["hi"], "{:.2f}").replace("\n", " "),
-            )
-    return table
-
-
 @app.command()
 @_input_errors
 def compare(
@@ -470,11 +431,10 @@ def compare(
     uncertainty: Annotated[
         int | None, typer.Option(min=2, help="Also rank under uncertainty: N base samples.")
     ] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per option.")] = False,
 ) -> None:
     """Compare defence options (the scenario's variants, or --options) with paired
     differences against a baseline; write compare.json and compare.png."""
-    from rich.table import Table
-
     import iadsim
     from iadsim.analysis.compare import compare as compare_options
     from iadsim.analysis.compare import options_scenario, plot_p_leak, to_json
@@ -503,39 +463,17 @@ def compare(
     if as_json:
         sys.stdout.write(text + "\n")
         return
+    if as_csv:
+        from iadsim.report.console import compare_rows
+
+        write_csv(compare_rows(result), sys.stdout)
+        return
+    from iadsim.report.console import compare_class_cost_table, compare_table
+
     base = result["baseline"]
-    table = Table(title=f"{s.name}: options vs baseline '{base}' (95% intervals)")
-    for col in (
-        "option",
-        "P(leak)",
-        "leakers/rep",
-        "Δ leakers",
-        "p",
-        "shots/rep",
-        "acquisition",
-        "cost per kill",
-        "cost-exchange",
-    ):
-        table.add_column(col, justify="left" if col == "option" else "right")
-    for name, o in result["options"].items():
-        vs = o["vs_baseline"]
-        cpts = o["cost_per_threat_stopped_usd"]
-        cer = o["cost_exchange_ratio"]
-        table.add_row(
-            name,
-            _ci(o["p_leak"], o["p_leak_lo"], o["p_leak_hi"], "{:.3f}"),
-            _ci(o["leakers_mean"], o["leakers_lo"], o["leakers_hi"]),
-            "-" if name == base else _ci(vs["mean"], vs["lo"], vs["hi"], "{:+.2f}"),
-            "-" if name == base else f"{vs['p_value']:.2g}{' *' if vs['significant'] else ''}",
-            _ci(o["interceptors_mean"], o["interceptors_lo"], o["interceptors_hi"], "{:.1f}"),
-            _money(o["acquisition_cost_usd"]),
-            "-"
-            if cpts["value"] is None
-            else f"{_money(cpts['value'])}\n[{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
-            _ci(cer["value"], cer["lo"], cer["hi"], "{:.1f}"),
-        )
+    table = compare_table(result, s.name)
     out.print(table)
-    out.print(_class_cost_table(result))
+    out.print(compare_class_cost_table(result))
     out.print(
         f"Δ leakers: option - {base} per replication, paired (common random numbers); "
         "* significant at 0.05. Cost per kill: interceptor cost / threats killed; "
@@ -573,6 +511,8 @@ def sweep(
     ] = None,
     dask: DaskOpt = None,
     scheduler: SchedulerOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sweep as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the sweep as CSV.")] = False,
 ) -> None:
     """Run the scenario over a grid of field values (same root seed at every point); write
     sweep.parquet, sweep.duckdb (views sweep, threats) and saturation.png."""
@@ -597,9 +537,6 @@ def sweep(
                     f"unknown variant '{v}'; known: {', '.join(known)}", field_path="--variant"
                 )
     target = out_dir or Path("out") / s.name / "sweep"
-    n_points = 1
-    for values in grid.values():
-        n_points *= len(values)
 
     def progress(i: int, n: int, values: dict) -> None:
         shown = ", ".join(f"{k}={v}" for k, v in values.items())
@@ -615,19 +552,16 @@ def sweep(
         progress=progress,
         scheduler=_scheduler(dask, scheduler),
     )
-    from rich.table import Table
+    if as_json or as_csv:
+        # one row per point, variant and threat class, as in sweep.parquet
+        if as_json:
+            sys.stdout.write(frame.to_json(orient="records", indent=2) + "\n")
+        else:
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    from iadsim.report.console import sweep_table
 
-    table = Table(title=f"{s.name}: sweep of {', '.join(grid)} ({n_points} points)")
-    for col in [*grid, "variant", "P(leak)", "leakers/rep", "interceptors/rep"]:
-        table.add_column(col, justify="right")
-    for _, r in frame[frame["threat_class"] == "all"].iterrows():
-        table.add_row(
-            *[str(r[p]) for p in grid],
-            str(r["variant"]),
-            _ci(r["p_leak"], r["p_leak_lo"], r["p_leak_hi"], "{:.3f}"),
-            _ci(r["leakers_mean"], r["leakers_lo"], r["leakers_hi"]),
-            _ci(r["interceptors_mean"], r["interceptors_lo"], r["interceptors_hi"], "{:.1f}"),
-        )
+    table = sweep_table(frame, grid, s.name)
     out.print(table)
     out.print(
         f"Wrote {target / 'sweep.parquet'}, {target / 'sweep.duckdb'} (views sweep, threats), "
