@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -54,8 +55,20 @@ def _root(
     """Simulate and plan layered air defence on public-source data."""
 
 
+EXIT_OUTPUT_ERROR = 1
+
+
+def _say(text: str) -> None:
+    from iadsim.errors import one_line
+
+    err.print(one_line(text), markup=False, highlight=False, soft_wrap=True)
+
+
 def _input_errors(fn):
-    """Turn InputError into one message per problem on stderr and exit status 2."""
+    """Turn InputError into one message per problem on stderr and exit status 2; an output
+    fault (read-only or full disk) into one line and status 1.
+
+    ``IADSIM_DEBUG=1`` shows the traceback of an output fault instead."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -65,8 +78,36 @@ def _input_errors(fn):
             for problem in exc.problems:
                 err.print(problem.format(), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
+        except OSError as exc:
+            if os.environ.get("IADSIM_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            what = exc.strerror if exc.filename and exc.strerror else str(exc)
+            _say(
+                f"cannot write output: {where}{what} (outputs are written atomically: "
+                "results already there are unchanged)"
+            )
+            raise typer.Exit(EXIT_OUTPUT_ERROR) from None
 
     return wrapper
+
+
+def _check_out_dir(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output directory that is a file, lies under a file, or
+    cannot be written (exit 2 at the option)."""
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            return
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "is a file" if probe == path else f"is under {probe}, which is a file"
+        raise InputError.single(f"{path} {where}; give a directory", field_path=option)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError.single(
+            f"{path}: cannot write in {probe} (permission denied)", field_path=option
+        )
 
 
 DaskOpt = Annotated[
@@ -97,9 +138,11 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_
 @_input_errors
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file; report every problem as FILE:LINE:COL: field: message."""
+    from iadsim.engine.preflight import check_run
     from iadsim.scenario import load_scenario
 
     s = load_scenario(scenario)
+    check_run(s)  # valid field by field is not enough: the run must be possible too
     out.print(
         f"{scenario}: valid ({len(s.raids)} raids, {len(s.fire_units)} fire units, "
         f"variants: {', '.join(s.variant_names())})",
@@ -142,6 +185,7 @@ def run(
     executor = _scheduler(dask, scheduler)
     s = iadsim.load_scenario(scenario)
     target = out_dir or Path("out") / s.name
+    _check_out_dir(target)
     show = not quiet and not as_json
     bar = Progress(
         "[progress.description]{task.description}",
@@ -450,6 +494,7 @@ def compare(
             field_path="--baseline",
         )
     target = out_dir or Path("out") / s.name / "compare"
+    _check_out_dir(target)
     results = iadsim.run(s, replications=replications, seed=seed, workers=workers, out_dir=target)
     result = compare_options(results, baseline)
     if uncertainty:  # iadsim uncertainty over the options (cli_uncertainty.py)
@@ -537,6 +582,7 @@ def sweep(
                     f"unknown variant '{v}'; known: {', '.join(known)}", field_path="--variant"
                 )
     target = out_dir or Path("out") / s.name / "sweep"
+    _check_out_dir(target)
 
     def progress(i: int, n: int, values: dict) -> None:
         shown = ", ".join(f"{k}={v}" for k, v in values.items())

@@ -23,6 +23,7 @@ from ruamel.yaml import YAML
 from iadsim.analysis.summary import summarize
 from iadsim.atomic import atomic_path
 from iadsim.catalog import Catalog, load_catalog
+from iadsim.engine.preflight import check_run
 from iadsim.engine.prepare import Prepared, prepare
 from iadsim.engine.runner import run_prepared
 from iadsim.errors import InputError
@@ -154,6 +155,7 @@ def run(
                 scenario.source_path,
                 field_path="variants",
             ) from None
+    check_run(scenario, catalog, replications=replications, chunk_size=chunk_size)
     # without out_dir the results live in a temporary directory that the returned objects
     # keep alive; it goes when they do (or when the interpreter exits)
     keep = TemporaryResults() if out_dir is None else None
