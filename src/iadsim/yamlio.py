@@ -149,6 +149,24 @@ def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
             add(sizes.get(event.anchor, 1), event)
 
 
+def read_text(path: str | Path) -> str:
+    """A file's text, decoded by :func:`decode`; a missing, unreadable or oversized file is an
+    :class:`InputError`."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError.single("file not found", path) from None
+    except OSError as exc:
+        raise InputError.single(f"cannot read file: {exc.strerror or exc}", path) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError.single(
+            f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; is it a scenario?", path
+        )
+    return decode(raw, path)
+
+
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """Parse a YAML file into ruamel's commented (position-carrying) containers.
 
@@ -158,18 +176,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """
     path = Path(path)
     if text is None:
-        try:
-            with path.open("rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise InputError.single("file not found", path) from None
-        except OSError as exc:
-            raise InputError.single(f"cannot read file: {exc.strerror or exc}", path) from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise InputError.single(
-                f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; is it a scenario?", path
-            )
-        text = decode(raw, path)
+        text = read_text(path)
     elif _NOT_PRINTABLE.search(text):
         decode(text.encode("utf-8", errors="surrogatepass"), path)
     yaml = YAML(typ="rt")

@@ -7,9 +7,12 @@ times are seconds from scenario start. See docs/scenario-format.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+if TYPE_CHECKING:
+    from iadsim.catalog import Catalog
 
 SCHEMA_VERSION = 1
 
@@ -245,9 +248,24 @@ class FigureOverride(_Model):
         description="Dotted path of the figure in the entry, e.g. "
         "'interceptors.48n6e3.max_speed_mps' or 'pk.ballistic' under an interceptor."
     )
-    figure: dict[str, Any] = Field(
-        description="The new figure: value, unit, claim, sources, note (the catalog's rules)."
+    figure: dict[str, Any] | None = Field(
+        None,
+        description="The new figure: value, unit, claim, sources, note (the catalog's rules).",
     )
+    uncertainty: dict[str, Any] | None = Field(
+        None,
+        description="Add an uncertainty to the catalog figure, or narrow the one it has: low, "
+        "high, distribution, reasoning (docs/uncertainty.md). Not with 'figure' (put it inside).",
+    )
+
+    @model_validator(mode="after")
+    def _one_change(self) -> FigureOverride:
+        if (self.figure is None) == (self.uncertainty is None):
+            raise ValueError(
+                "give either 'figure' (a new figure) or 'uncertainty' (a span for the catalog's "
+                "figure)"
+            )
+        return self
 
 
 class ScenarioCatalog(_Model):
@@ -290,9 +308,28 @@ class Scenario(_Model):
 
     _source_path: str | None = PrivateAttr(default=None)
     _catalog: Any = PrivateAttr(default=None)
+    _source_text: str | None = PrivateAttr(default=None)
+    _loaded_dump: dict[str, Any] | None = PrivateAttr(default=None)
+
+    def _remember_source(self, text: str) -> None:
+        """Keep the file's text and the model as loaded (called by ``load_scenario``)."""
+        self._source_text = text
+        self._loaded_dump = self.model_dump()
 
     @property
-    def effective_catalog(self):
+    def source_text(self) -> str | None:
+        """The text of the file this scenario was loaded from (None: not loaded from a file)."""
+        return self._source_text
+
+    @property
+    def changed_since_load(self) -> bool:
+        """Whether this model differs from the file's (a copy with an update, a sweep point, a
+        list changed in place); True when it was not loaded from a file. ``model_copy`` keeps
+        the loaded model, so the comparison is against the file, not the copy's parent."""
+        return self._loaded_dump is None or self.model_dump() != self._loaded_dump
+
+    @property
+    def effective_catalog(self) -> Catalog | None:
         """The packaged catalog with this scenario's own entries and overrides (None: not
         resolved yet; :func:`iadsim.scenario.load_scenario` resolves it)."""
         return self._catalog
