@@ -62,7 +62,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 def _say(text: str) -> None:
     from iadsim.errors import one_line
 
-    err.print(one_line(text), markup=False, highlight=False, soft_wrap=True)
+    err.print(one_line(text), markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def _input_errors(fn):
@@ -77,7 +77,10 @@ def _input_errors(fn):
             return fn(*args, **kwargs)
         except InputError as exc:
             for problem in exc.problems:
-                err.print(problem.format(), markup=False, highlight=False, soft_wrap=True)
+                # no emoji codes: rich would print "x.yaml:100:3" as "x.yaml💯3"
+                err.print(
+                    problem.format(), markup=False, emoji=False, highlight=False, soft_wrap=True
+                )
             raise typer.Exit(EXIT_INPUT_ERROR) from None
         except OSError as exc:
             if os.environ.get("IADSIM_DEBUG"):
