@@ -32,6 +32,12 @@ description: every block of the schema, small
 time_step_s: 2.0
 terrain: {dem: none}
 propagation: {k_factor: 1.33}
+catalog:
+  overrides:
+    - {entry: shahed-136, path: speed_mps,
+       figure: {value: 50, unit: m/s, claim: assumption, note: fuzz base}}
+    - {entry: fateh-313, path: boost_time_s,
+       figure: {value: 30, unit: s, claim: assumption, note: fuzz base}}
 assets:
   - {name: a, lat: 33.80, lon: 42.44, value: 2, radius_m: 400}
 fire_units:
