@@ -111,6 +111,19 @@ def _interrupted(command: str, kwargs: dict) -> str:
     return f"interrupted: {what}; nothing was written (outputs appear only when complete)"
 
 
+def _check_point(point, label: str, replications: int | None) -> None:
+    """A sweep point that validates must also be possible to run (checked before any runs)."""
+    import dataclasses
+
+    from iadsim.engine.preflight import check_run
+
+    try:
+        check_run(point, replications=replications)
+    except InputError as exc:
+        problems = [dataclasses.replace(p, message=f"{label}: {p.message}") for p in exc.problems]
+        raise InputError(problems) from None
+
+
 def _check_out_dir(path: Path, option: str = "--out") -> None:
     """Refuse, before any work, an output directory that is a file, lies under a file, or
     cannot be written (exit 2 at the option)."""
@@ -591,7 +604,8 @@ def sweep(
         if path in grid:
             raise InputError.single(f"--vary {arg!r}: {path} is given twice")
         for value in values:  # each value alone, before anything runs
-            apply_values(s, {path: value}, label=f"--vary {arg!r} ({path}={value!r})")
+            label = f"--vary {arg!r} ({path}={value!r})"
+            _check_point(apply_values(s, {path: value}, label=label), label, replications)
         grid[path] = values
     if variant:
         known = s.variant_names()
