@@ -193,6 +193,8 @@ def structured(draw) -> bytes:
             parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue
+        if not isinstance(parent, (dict, list)):  # an earlier change made it a scalar
+            continue
         action = draw(st.sampled_from(["set", "set", "set", "delete", "rename", "add", "dup"]))
         key = path[-1]
         if action == "set":
