@@ -63,10 +63,12 @@ def test_console_is_wide_on_a_pipe_and_honours_columns(monkeypatch):
     narrow.print(_wide_table())
     lines = narrow.file.getvalue().splitlines()
     assert max(len(line) for line in lines) <= 60
-    # a terminal keeps its own width (rich's size), whatever the pipe rule says
+    # a terminal keeps rich's own width (its size, or 80 when it cannot tell), never the pipe's
     monkeypatch.delenv("COLUMNS")
-    tty = StdoutConsole(file=io.StringIO(), force_terminal=True, width=72)
-    assert tty.width == 72
+    tty = StdoutConsole(file=io.StringIO(), force_terminal=True, color_system=None)
+    assert tty.width < PIPE_WIDTH
+    tty.print(_wide_table())
+    assert max(len(line) for line in tty.file.getvalue().splitlines()) <= tty.width
 
 
 @pytest.fixture(scope="module")
