@@ -237,3 +237,37 @@ def test_map_labels_legend_and_starting_view(browser, report):
         assert not seen["errors"], seen["errors"]
     finally:
         page.close()
+
+
+def test_markup_in_any_text_does_not_break_the_report(browser, tmp_path):
+    """A variant described as ``draft <!-- todo -->`` (and a scenario description holding
+    ``</script>`` and U+2028) once stopped JSON.parse: no plots, an empty map (issue 10 B8)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    import iadsim
+    from iadsim.report.html import build_report
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(Path("examples/iraq-2020-al-asad.yaml").read_text(encoding="utf-8"))
+    data["variants"][1]["description"] = "draft <!-- todo -->"
+    data["description"] = DoubleQuotedScalarString("notes </script><script>x</script> a\u2028b")
+    scenario_path = tmp_path / "markup.yaml"
+    with scenario_path.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    scenario = iadsim.load_scenario(scenario_path)
+    results = iadsim.run(scenario, replications=20, workers=1, out_dir=tmp_path / "out")
+    report = build_report(results.directory)
+    page, url, seen = _open(browser, report)
+    try:
+        assert not seen["errors"], seen["errors"]
+        assert seen["requests"] == [url]
+        assert _count(page, ".plotly") >= 6
+        assert _count(page, "path.iad-trajectory") == 16
+        page.select_option("#variant-select", data["variants"][1]["name"])
+        page.wait_for_timeout(300)
+        assert page.locator("#variant-description").inner_text() == "draft <!-- todo -->"
+        assert _count(page, "path.iad-fire-unit") >= 1
+        assert not seen["errors"], seen["errors"]
+    finally:
+        page.close()

@@ -120,8 +120,60 @@ def summary_tables(summary: dict) -> list[Table]:
             f"{_usd(summary['interceptor_cost_mean_usd'])}{interval}",
         )
         cost.add_row("Cost per threat stopped", _usd(summary["cost_per_threat_stopped_usd"]))
+        ratio = summary.get("cost_exchange_ratio")
+        cost.add_row("Cost-exchange ratio", "-" if _bad(ratio) else f"{ratio:.2f}")
         tables.append(cost)
+        tables += _class_cost_table(summary)
+    doctrine = summary.get("doctrine")
+    if doctrine:
+        line = Table(show_header=False, box=None)
+        line.add_row("Doctrine in use", doctrine_text(doctrine))
+        tables.append(line)
     return tables
+
+
+def doctrine_text(d: dict) -> str:
+    """One line: the doctrine the engine ran with (defaults included)."""
+    parts = [
+        f"salvo {d.get('salvo_size')}",
+        "shoot-look-shoot" if d.get("shoot_look_shoot") else "no shoot-look-shoot",
+        f"up to {d.get('engagements_per_threat')} engagement(s) per threat",
+        f"{d.get('assignment')} assignment",
+    ]
+    if d.get("hold_fire_below_value"):
+        parts.append(f"hold fire below value {d['hold_fire_below_value']:g}")
+    if d.get("reserve_for_ballistic"):
+        parts.append(f"{d['reserve_for_ballistic']} rounds per fire unit kept for ballistic")
+    return ", ".join(parts)
+
+
+def _class_cost_table(summary: dict) -> list[Table]:
+    """Costs per threat class and in total (cheap drones and dear aircraft kept apart)."""
+    rows = summary.get("costs_by_class") or []
+    if not rows:
+        return []
+    table = _table(
+        "Costs per threat class (interceptors fired at the class; see docs/results.md)",
+        [
+            "threat class",
+            "killed/rep",
+            "interceptor cost/rep",
+            "cost per threat stopped",
+            "cost-exchange ratio",
+        ],
+    )
+    overall = next((r for r in summary["by_threat"] if r["threat_class"] == "all"), None)
+    for r in [*rows, *([{**overall, "threat_class": "all"}] if overall else [])]:
+        ratio = r.get("cost_exchange_ratio")
+        table.add_row(
+            r["threat_class"],
+            _num(r.get("killed_per_rep", r.get("killed_mean"))),
+            _usd(r.get("interceptor_cost_mean_usd")),
+            _usd(r.get("cost_per_threat_stopped_usd")),
+            "-" if _bad(ratio) else f"{ratio:.2f}",
+            style="bold" if r["threat_class"] == "all" else None,
+        )
+    return [table]
 
 
 # ------------------------------------------------------------------------------ the console
@@ -261,6 +313,28 @@ def compare_rows(result: dict) -> list[dict]:
                 row[f"{stat}.{a['asset']}"] = a[stat]
         rows.append(row)
     return rows
+
+
+def compare_class_cost_table(result: dict) -> Table:
+    """Compare: costs per threat class (a drone's and an aircraft's kept apart)."""
+    table = Table(title="Costs per threat class (interceptors fired at the class; 95% intervals)")
+    for col in ("option", "class", "cost/rep", "cost per threat stopped", "cost-exchange"):
+        table.add_column(col, justify="left" if col in ("option", "class") else "right")
+    for name, o in result["options"].items():
+        for c in o["by_class"]:
+            if "cost_per_threat_stopped_usd" not in c:
+                continue
+            cpts, cer = c["cost_per_threat_stopped_usd"], c["cost_exchange_ratio"]
+            table.add_row(
+                name,
+                c["threat_class"],
+                _money(c["interceptor_cost_mean_usd"]),
+                "-"
+                if cpts["value"] is None
+                else f"{_money(cpts['value'])} [{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
+                _ci(cer["value"], cer["lo"], cer["hi"], "{:.2f}").replace("\n", " "),
+            )
+    return table
 
 
 # ------------------------------------------------------------------------------ sweep

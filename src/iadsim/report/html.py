@@ -31,6 +31,7 @@ import string
 from importlib import resources
 from pathlib import Path
 
+from iadsim.analysis.uncertainty_report import html_section
 from iadsim.atomic import atomic_path
 from iadsim.report.coverage import load_borders
 from iadsim.report.data import (
@@ -95,9 +96,29 @@ def _script_safe(text: str) -> str:
 
 
 def _json_for_html(obj) -> str:
-    # JSON allows "\/" for "/": no "</script>" or "<!--" can appear in the data block
+    """``obj`` as JSON safe inside ``<script type="application/json">``.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026``, so no
+    ``</script>``, ``<!--`` or ``<script`` can open or close anything in the HTML tokenizer,
+    and U+2028/U+2029 as ``\\u2028``/``\\u2029`` (line terminators in older JavaScript).
+    All are plain JSON string escapes, so ``JSON.parse`` returns the original text.
+
+    References
+    ----------
+    .. [1] WHATWG HTML Living Standard, 4.12.1.3 "Restrictions for contents of script
+       elements" (script data escaped states).
+    .. [2] RFC 8259, section 7 (JSON string escapes).
+    """
     text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
 
 
 # ------------------------------------------------------------------------------ map data
@@ -288,7 +309,8 @@ def build_report(
             f'<option value="{esc(v.name)}">{esc(v.name)}</option>' for v in results.variants
         ),
         leak_note=f" (at most {MAX_LEAK_POINTS:,} points drawn)",
-        comparison_table=comparison_table(results),
+        # the uncertainty study's section, when one was written beside the results
+        comparison_table=comparison_table(results) + html_section(results.directory),
         comparison_plots="".join(
             f'<div class="plot" id="{div}"></div>' for div in COMPARISON_DIVS if div in plot_figs
         ),
