@@ -114,6 +114,12 @@ def test_compare_csv_rows_carry_compare_json(piped_compare):
         assert float(r["delta_leakers_mean"]) == pytest.approx(o["vs_baseline"]["mean"])
         for a in o["assets"]:
             assert float(r[f"hits_mean.{a['asset']}"]) == pytest.approx(a["hits_mean"])
+        for c in o["by_class"]:
+            cls = c["threat_class"]
+            assert float(r[f"p_leak.{cls}"]) == pytest.approx(c["p_leak"])
+            if isinstance(c.get("cost_exchange_ratio"), dict) and c["cost_exchange_ratio"]["value"]:
+                want = c["cost_exchange_ratio"]["value"]
+                assert float(r[f"cost_exchange_ratio.{cls}"]) == pytest.approx(want)
 
 
 def test_catalog_csv_lists_every_entry():
