@@ -35,21 +35,14 @@ def _scenario(tmp_path, entry, path, low, high, dist="uniform"):
     return write(tmp_path, BASE.replace("THREAT", "fast-drone") + UNCERTAIN + block)
 
 
-# A packaged figure with no uncertainty: every Pk that can act carries one, but Arrow 3's Pk of 0
-# against drones, which fly far below its 100 km floor, does not (test_catalog_uncertainty.py).
-NO_SPAN = ("arrow-3", "interceptors.arrow-3-interceptor.pk.drone")
-
-
 def test_override_adds_an_uncertainty_and_keeps_the_figure(tmp_path):
-    path = _scenario(tmp_path, *NO_SPAN, 0.0, 0.05)
+    # the inline threat's CEP has no uncertainty of its own
+    path = _scenario(tmp_path, "fast-drone", "cep_m", 2, 10)
     scenario = load_scenario(path)
-    pk = scenario.effective_catalog.systems["arrow-3"].interceptors["arrow-3-interceptor"].pk.drone
-    assert (pk.uncertainty.low, pk.uncertainty.high) == (0.0, 0.05)
-    assert pk.uncertainty.reasoning == "analyst's span"
-    from iadsim.catalog import load_catalog
-
-    packaged = load_catalog().systems["arrow-3"].interceptors["arrow-3-interceptor"].pk.drone
-    assert packaged.uncertainty is None and pk.value == packaged.value
+    cep = scenario.effective_catalog.threats["fast-drone"].cep_m
+    assert (cep.uncertainty.low, cep.uncertainty.high) == (2, 10)
+    assert cep.uncertainty.reasoning == "analyst's span"
+    assert cep.value == 5
 
 
 def test_override_narrows_an_existing_uncertainty(tmp_path):
@@ -62,9 +55,9 @@ def test_override_narrows_an_existing_uncertainty(tmp_path):
     ("args", "message"),
     [
         (("fast-drone", "rcs_m2", 0.005, 0.1, "loguniform"), "widens the catalog's uncertainty"),
-        ((*NO_SPAN, 0.95, 0.99), "outside the uncertainty"),
-        ((*NO_SPAN, 0.0, 1.2), "at high = 1.2"),
-        (("tor-m2", "interceptors.9m338.pk.drone", 0.5, 0.9, "gaussian"), "distribution"),
+        (("fast-drone", "cep_m", 6, 9), "outside the uncertainty"),
+        (("fast-drone", "reliability", 0.5, 1.2), "at high = 1.2"),
+        (("fast-drone", "cep_m", 2, 9, "gaussian"), "distribution"),
     ],
     ids=["widen", "value-outside", "end-invalid", "bad-distribution"],
 )
@@ -82,7 +75,7 @@ def test_bad_uncertainty_override_is_located(tmp_path, args, message):
 
 
 def test_figure_and_uncertainty_together_is_an_error(tmp_path):
-    path = _scenario(tmp_path, "tor-m2", "interceptors.9m338.pk.drone", 0.5, 0.9)
+    path = _scenario(tmp_path, "fast-drone", "cep_m", 2, 9)
     head, tail = path.read_text().rsplit("\n      uncertainty: {low", 1)
     figure = "\n      figure: {value: 0.8, unit: '1', claim: assumption, note: x}"
     text = head + figure + "\n      uncertainty: {low" + tail
