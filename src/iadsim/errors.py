@@ -17,7 +17,7 @@ def one_line(text: str) -> str:
     """``text`` as one printable line: line breaks (ruamel's messages have them) become spaces,
     and other control characters (a key written as ``"\\0"``) are shown as escapes, so a
     message never spills onto a second line or drives the terminal."""
-    out = []
+    out: list[str] = []
     for part in text.splitlines():
         out.append(part.strip() if out else part.rstrip())
     joined = " ".join(p for p in out if p)
