@@ -159,7 +159,7 @@ def run(
     # without out_dir the results live in a temporary directory that the returned objects
     # keep alive; it goes when they do (or when the interpreter exits)
     keep = TemporaryResults() if out_dir is None else None
-    base = keep.path if keep is not None else Path(out_dir)  # type: ignore[arg-type]
+    base = keep.path if keep is not None else Path(str(out_dir))
     base.mkdir(parents=True, exist_ok=True)
     # the scenario as run, beside its results (atomic: temp file, then rename)
     with atomic_path(base / "scenario.yaml", ".yaml") as tmp:
