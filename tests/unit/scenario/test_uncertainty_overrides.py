@@ -36,14 +36,13 @@ def _scenario(tmp_path, entry, path, low, high, dist="uniform"):
 
 
 def test_override_adds_an_uncertainty_and_keeps_the_figure(tmp_path):
-    path = _scenario(tmp_path, "tor-m2", "interceptors.9m338.pk.drone", 0.5, 0.95)
+    # the inline threat's CEP has no uncertainty of its own
+    path = _scenario(tmp_path, "fast-drone", "cep_m", 2, 10)
     scenario = load_scenario(path)
-    pk = scenario.effective_catalog.systems["tor-m2"].interceptors["9m338"].pk.drone
-    assert (pk.uncertainty.low, pk.uncertainty.high) == (0.5, 0.95)
-    assert pk.uncertainty.reasoning == "analyst's span"
-    from iadsim.catalog import load_catalog
-
-    assert pk.value == load_catalog().systems["tor-m2"].interceptors["9m338"].pk.drone.value
+    cep = scenario.effective_catalog.threats["fast-drone"].cep_m
+    assert (cep.uncertainty.low, cep.uncertainty.high) == (2, 10)
+    assert cep.uncertainty.reasoning == "analyst's span"
+    assert cep.value == 5
 
 
 def test_override_narrows_an_existing_uncertainty(tmp_path):
@@ -56,9 +55,9 @@ def test_override_narrows_an_existing_uncertainty(tmp_path):
     ("args", "message"),
     [
         (("fast-drone", "rcs_m2", 0.005, 0.1, "loguniform"), "widens the catalog's uncertainty"),
-        (("tor-m2", "interceptors.9m338.pk.drone", 0.95, 0.99), "outside the uncertainty"),
-        (("tor-m2", "interceptors.9m338.pk.drone", 0.5, 1.2), "at high = 1.2"),
-        (("tor-m2", "interceptors.9m338.pk.drone", 0.5, 0.9, "gaussian"), "distribution"),
+        (("fast-drone", "cep_m", 6, 9), "outside the uncertainty"),
+        (("fast-drone", "reliability", 0.5, 1.2), "at high = 1.2"),
+        (("fast-drone", "cep_m", 2, 9, "gaussian"), "distribution"),
     ],
     ids=["widen", "value-outside", "end-invalid", "bad-distribution"],
 )
@@ -76,7 +75,7 @@ def test_bad_uncertainty_override_is_located(tmp_path, args, message):
 
 
 def test_figure_and_uncertainty_together_is_an_error(tmp_path):
-    path = _scenario(tmp_path, "tor-m2", "interceptors.9m338.pk.drone", 0.5, 0.9)
+    path = _scenario(tmp_path, "fast-drone", "cep_m", 2, 9)
     head, tail = path.read_text().rsplit("\n      uncertainty: {low", 1)
     figure = "\n      figure: {value: 0.8, unit: '1', claim: assumption, note: x}"
     text = head + figure + "\n      uncertainty: {low" + tail
