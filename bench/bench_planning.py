@@ -28,6 +28,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (user + system)."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def matrix_bench(workers: int):
     from iadsim.catalog import load_catalog
     from iadsim.planning.coverage import DEFAULT_BANDS_M
@@ -66,9 +75,11 @@ def matrix_bench(workers: int):
     # compile the numba kernels first (a cached-numba process does this in milliseconds)
     build_matrix(units[:4], cells, DEFAULT_BANDS_M, target, cat, dem, **kw)
     with tempfile.TemporaryDirectory() as cache:
+        cpu0 = _cpu_s()
         t = time.perf_counter()
         m, _ = build_matrix(units, cells, DEFAULT_BANDS_M, target, cat, dem, cache_dir=cache, **kw)
         cold = time.perf_counter() - t
+        cold_cpu = _cpu_s() - cpu0
         t = time.perf_counter()
         m2, s2 = build_matrix(
             units, cells, DEFAULT_BANDS_M, target, cat, dem, cache_dir=cache, **kw

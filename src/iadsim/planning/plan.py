@@ -179,6 +179,18 @@ def run_plan(
     base_dir = Path(plan.source_path).parent if plan.source_path else None
     region = load_region(plan.region, base_dir, field_path="region")
     dem = plan_dem(plan)
+    if dem is not None:
+        # the emitted scenario must see the same terrain: an asset off the DEM would make
+        # 'default' fall back to a smooth earth there (resolve_terrain)
+        from iadsim.errors import InputError
+
+        for i, a in enumerate(plan.assets):
+            if not bool(dem.contains(a.lat, a.lon)):
+                raise InputError.single(
+                    f"asset '{a.name}' is outside the DEM {dem.name}",
+                    plan.source_path,
+                    field_path=f"assets[{i}]",
+                )
     candidates, site_stats = candidate_sites(plan, region, dem)
     units, item_of, site_of, cost = make_units(plan, candidates, catalog)
     cells = grid_cells(
