@@ -92,7 +92,8 @@ def matrix_bench(workers: int):
         f"{len(systems)} systems = {len(units)} columns x {len(DEFAULT_BANDS_M)} bands x 2 kinds"
     )
     print(
-        f"  cold  {cold:7.1f} s  ({workers} workers; goal <= 60 s; ratio to goal {cold / 60:.2f})"
+        f"  cold  {cold:7.1f} s  ({workers} workers; goal <= 60 s; ratio to goal {cold / 60:.2f}); "
+        f"CPU {cold_cpu:.1f} s in all processes (on an idle machine, wall ~ CPU / {workers})"
     )
     print(
         f"  cache {warm:7.2f} s  (goal <= 5 s; ratio to goal {warm / 5:.2f}); cache "
