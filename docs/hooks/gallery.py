@@ -107,7 +107,8 @@ def on_files(files: Files, config) -> Files:
         "| example | description |",
         "|---|---|",
     ]
-    examples = sorted(EXAMPLES.glob("*.yaml"))
+    # plan-*.yaml are planning files (iadsim plan, docs/planning.md), not scenarios
+    examples = sorted(e for e in EXAMPLES.glob("*.yaml") if not e.name.startswith("plan-"))
     # two examples at a time, one process each: start-up (imports, terrain) dominates the cost
     with ThreadPoolExecutor(max_workers=2) as pool:
         pages = list(pool.map(lambda e: _page(e, tmp / e.stem), examples))
