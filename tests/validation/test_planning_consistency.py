@@ -24,7 +24,7 @@ def planned(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("plan")
     text = PLAN.replace(
         "refine: {replications: 40, evaluations: 2, seed: 3}",
-        "refine: {replications: 400, evaluations: 1, seed: 3}",
+        "refine: {replications: 300, evaluations: 1, seed: 3}",
     )
     write_tiny(tmp, text)
     r = CliRunner().invoke(
