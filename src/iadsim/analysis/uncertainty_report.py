@@ -139,7 +139,7 @@ def _turns_on(study: Study, d: np.ndarray) -> tuple[str, list[dict]]:
     top = [r for r in idx if r[key] >= floor and r[key] > 0][:2]
     names = " and ".join(f"the {r['label']} ({key} {r[key]:.2f})" for r in top)
     if top and top[0][conf] > 0.5 * top[0][key]:
-        names += f" (imprecise at {study.samples} base samples: raise --samples)"
+        names += f" (imprecise at {study.samples} base samples: use more)"
     return names, idx[:TOP]
 
 
