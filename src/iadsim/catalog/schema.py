@@ -100,7 +100,10 @@ def expected_unit(field_name: str) -> str:
     return "1"
 
 
-def _raise(model: str, problems: list[tuple[tuple[str | int, ...], str, str]]) -> None:
+Problems = list[tuple[tuple[str | int, ...], str, str]]  # (loc, error type, message)
+
+
+def _raise(model: str, problems: Problems) -> None:
     """Raise one ValidationError with a located error per (loc, type, message)."""
     details = [
         InitErrorDetails(type=PydanticCustomError(kind, msg), loc=loc, input=None)
@@ -187,7 +190,7 @@ class Figure(_Model):
 
     @model_validator(mode="after")
     def _rules(self) -> Figure:
-        problems: list[tuple[tuple[str | int, ...], str, str]] = []
+        problems: Problems = []
         if self.claim != "assumption" and not self.sources:
             problems.append(
                 (
@@ -247,7 +250,7 @@ class _Holder(_Model):
 
     @model_validator(mode="after")
     def _units(self, info: ValidationInfo) -> Any:
-        problems = []
+        problems: Problems = []
         for name in type(self).model_fields:
             fig = getattr(self, name)
             if isinstance(fig, Figure):
@@ -348,7 +351,7 @@ class Radar(_Holder):
 
     @model_validator(mode="after")
     def _physical(self) -> Radar:
-        problems = []
+        problems: Problems = []
         for name in ("reference_pd", "reference_pfa"):
             v = getattr(self, name).value
             if not 0.0 < v < 1.0:
@@ -383,7 +386,7 @@ class PkTable(_Holder):
 
     @model_validator(mode="after")
     def _probabilities(self) -> PkTable:
-        problems = [
+        problems: Problems = [
             ((c, "value"), "probability", f"must be in [0, 1], got {getattr(self, c).value}")
             for c in THREAT_CLASSES
             if not 0.0 <= getattr(self, c).value <= 1.0
@@ -426,7 +429,7 @@ class Interceptor(_Holder):
 
     @model_validator(mode="after")
     def _envelope(self) -> Interceptor:
-        problems = []
+        problems: Problems = []
         if self.min_range_km.value >= self.max_range_km.value:
             problems.append((("max_range_km", "value"), "order", "must exceed min_range_km"))
         if self.min_altitude_m.value >= self.max_altitude_m.value:
@@ -474,7 +477,7 @@ class SystemEntry(_Entry):
 
     @model_validator(mode="after")
     def _references(self) -> SystemEntry:
-        problems = []
+        problems: Problems = []
         fu = self.fire_unit
         if fu.default_interceptor not in self.interceptors:
             known = ", ".join(sorted(self.interceptors))
@@ -532,7 +535,7 @@ class ThreatEntry(_Entry):
 
     @model_validator(mode="after")
     def _class_fields(self) -> ThreatEntry:
-        problems = []
+        problems: Problems = []
         needed = _CLASS_FIELDS[self.threat_class]
         for name in _OPTIONAL_CLASS_FIELDS:
             present = getattr(self, name) is not None

@@ -69,6 +69,8 @@ def _launch(
     eng_count,
     fu_shots,
     shots_at,
+    round_cost_usd,
+    cost_at,
 ):
     shots = min(salvo, ready[f])
     ready[f] -= shots
@@ -83,6 +85,7 @@ def _launch(
     eng_count[j] += 1
     fu_shots[f] += shots
     shots_at[j] += shots
+    cost_at[j] += shots * round_cost_usd[f]  # what was spent on this threat (per-class costs)
     return n_eng + 1
 
 
@@ -212,10 +215,12 @@ def simulate_replication(
     assignment,
     hold_value,
     reserve_ballistic,
+    round_cost_usd,
     fate,
     killer,
     intercept_step,
     shots_at,
+    cost_at,
     miss_east_m,
     miss_north_m,
     end_step,
@@ -251,6 +256,7 @@ def simulate_replication(
         killer[j] = -1
         intercept_step[j] = -1
         shots_at[j] = 0
+        cost_at[j] = 0.0
         end_step[j] = -1
 
     # 2. state
@@ -520,6 +526,8 @@ def simulate_replication(
                         eng_count,
                         fu_shots,
                         shots_at,
+                        round_cost_usd,
+                        cost_at,
                     )
                     _log(log, n_log, t, EV_LAUNCH, j, best_f, e_shots[n_eng - 1])
         else:
@@ -589,6 +597,8 @@ def simulate_replication(
                     eng_count,
                     fu_shots,
                     shots_at,
+                    round_cost_usd,
+                    cost_at,
                 )
                 _log(log, n_log, t, EV_LAUNCH, j, f, e_shots[n_eng - 1])
 

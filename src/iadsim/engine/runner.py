@@ -48,6 +48,7 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
     ic = np.zeros((n, n_thr), dtype=np.int64)
     end = np.zeros((n, n_thr), dtype=np.int64)
     shots_at = np.zeros((n, n_thr), dtype=np.int64)
+    cost_at = np.zeros((n, n_thr))
     east = np.zeros((n, n_thr))
     north = np.zeros((n, n_thr))
     fu_shots = np.zeros((n, n_fu), dtype=np.int64)
@@ -65,6 +66,7 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
             killer[i],
             ic[i],
             shots_at[i],
+            cost_at[i],
             east[i],
             north[i],
             end[i],
@@ -80,6 +82,7 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
         intercept_step=ic.astype(np.int32),
         end_step=end.astype(np.int32),
         shots_at=shots_at.astype(np.int16),
+        cost_at_usd=cost_at,
         miss_east_m=east,
         miss_north_m=north,
         fu_shots=fu_shots.astype(np.int32),
@@ -113,6 +116,7 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
         ints[1],
         ints[2],
         ints[3],
+        np.zeros(n_thr),
         floats[0],
         floats[1],
         ints[4],

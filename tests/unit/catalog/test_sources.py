@@ -23,7 +23,7 @@ DATA = ROOT / "src" / "iadsim" / "catalog" / "data"
 HOSTS = YAML(typ="safe").load((DATA / "sources.yaml").read_text(encoding="utf-8"))
 DENIED: dict[str, str] = HOSTS["denied"]
 REVIEWED: dict[str, str] = HOSTS["reviewed"]
-KINDS = {"government", "manufacturer", "think-tank", "press", "trade-press"}
+KINDS = {"government", "manufacturer", "state-media", "think-tank", "press", "trade-press"}
 
 SOURCES = [
     (entry.name, path, url)
