@@ -168,7 +168,7 @@ def scenario_factors(
 ) -> list[Factor]:
     """The uncertain figures that can change the given variants' outcome, in catalog order:
     those of the entries, radars and interceptors the variants use, less the Pk against threat
-    classes absent from the raids.
+    classes absent from the raids and the costs (no output studied depends on them).
 
     ``patterns`` (shell globs, any of which may match) select figures by id
     (``s-400:interceptors.*.pk.*``) or label (``*Pk*``); an unmatched pattern is an error.
@@ -186,6 +186,8 @@ def scenario_factors(
                 continue
             parts = path.split(".")
             if len(parts) > 1 and parts[-2] == "pk" and parts[-1] not in classes:
+                continue
+            if fig.unit == "USD":  # costs change no output studied (leaks, hits, rounds)
                 continue
             u = fig.uncertainty
             factors.append(
