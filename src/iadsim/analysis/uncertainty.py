@@ -35,7 +35,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from iadsim.catalog import Catalog, Figure
-from iadsim.catalog.schema import NO_UNCERTAINTY_CHECK
+from iadsim.catalog.schema import NO_UNCERTAINTY_CHECK, UNIT_BY_SUFFIX
 from iadsim.errors import InputError
 
 __all__ = ["Factor", "analyze", "catalog_with", "design", "effects", "scenario_factors"]
@@ -137,7 +137,10 @@ def _label(entry, path: str) -> str:
         what = f"Pk vs {parts[1]}"
     else:
         field = parts[-1]
-        what = _WORDS.get(field) or field.rsplit("_", 1)[0].replace("_", " ")
+        unit = next(
+            (u for u in sorted(UNIT_BY_SUFFIX, key=len, reverse=True) if field.endswith(u)), ""
+        )
+        what = _WORDS.get(field) or field.removesuffix(unit).replace("_", " ")
     return f"{owner} {what}"
 
 
