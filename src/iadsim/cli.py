@@ -560,7 +560,7 @@ def compare(
     )
     out.print(f"Wrote {target / 'compare.json'} and {target / 'compare.png'}", highlight=False)
     if uncertainty:
-        out.print(result["uncertainty"]["text"], highlight=False)
+        out.print(result["uncertainty"]["text"], highlight=False, soft_wrap=True)
 
 
 @app.command()
