@@ -46,6 +46,11 @@ STATIC = {
         ("vendor", "leaflet", "images", "layers.png"),
         "image/png",
     ),
+    "images/marker-icon.png": (
+        "iadsim.report",
+        ("vendor", "leaflet", "images", "marker-icon.png"),
+        "image/png",
+    ),
     "images/layers-2x.png": (
         "iadsim.report",
         ("vendor", "leaflet", "images", "layers-2x.png"),

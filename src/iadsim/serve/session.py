@@ -145,6 +145,28 @@ class Session:
                 return item
         raise EditError(f"no {kind[:-1].replace('_', ' ')} named {name!r}")
 
+    def _face_threats(self, data: dict, kind: str, item: dict) -> None:
+        """A sector radar placed or given a new system faces the mean launch point of the
+        raids (the schema refuses a sector radar without a facing; north would be silent)."""
+        from iadsim import geo
+
+        system = self.catalog.systems.get(item.get("system", ""))
+        if system is None:
+            return
+        radar = item.get("radar") if kind == "sensors" else system.fire_unit.fire_control_radar
+        spec = system.radars.get(radar or "")
+        if spec is None or spec.sector_width_deg.si() >= 360.0:
+            if "sector_center_deg" in item and float(item["sector_center_deg"]) % 360 != 0:
+                item.pop("sector_center_deg")  # an omnidirectional radar takes no facing
+            return
+        points = [p for r in data.get("raids", []) for p in r["launch_points"]]
+        lat = sum(p["lat"] for p in points) / len(points)
+        lon = sum(p["lon"] for p in points) / len(points)
+        az, _, _ = geo.inverse(item["lat"], item["lon"], lat, lon)
+        item["sector_center_deg"] = round(float(az) % 360.0, 1)
+        if float(item.get("sector_width_deg", 360.0)) > spec.sector_width_deg.si():
+            item["sector_width_deg"] = spec.sector_width_deg.si()
+
     def set_field(self, kind: str, name: str, field: str, value: Any) -> None:
         """Set one field of a fire unit or sensor (validated; InputError if refused)."""
         with self.lock:
@@ -164,6 +186,8 @@ class Session:
                     fcr = system.fire_unit.fire_control_radar
                     radars = [r for r in system.radars if r != fcr] or list(system.radars)
                     item["radar"] = radars[0]
+            if field in ("system", "radar"):
+                self._face_threats(data, kind, item)
             self._commit(data)
 
     def move(self, kind: str, name: str, lat: float, lon: float) -> None:
@@ -206,6 +230,7 @@ class Session:
                     fcr = entry.fire_unit.fire_control_radar
                     radar = next((r for r in entry.radars if r != fcr), fcr)
                 item["radar"] = radar or ""
+            self._face_threats(data, kind, item)
             data.setdefault(kind, []).append(item)
             for v in data.get("variants", []):
                 if v["name"] == variant and v.get(kind) is not None:
