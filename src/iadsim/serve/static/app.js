@@ -8,6 +8,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var state = null, selected = null, job = null, source = null;
   var map = L.map("map", { zoomSnap: 0.25, preferCanvas: false });
+  window.iadsimMap = map; // for the browser test and the console
   L.control.scale({ imperial: false }).addTo(map);
   var bordersLayer = null, reliefLayer = null;
   var coverageLayer = L.layerGroup().addTo(map);
@@ -48,9 +49,9 @@
     return list === null || list === undefined || list.indexOf(name) >= 0;
   }
 
-  function icon(cls, size, label) {
+  function icon(cls, size) {
     return L.divIcon({ className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
-      html: '<div class="' + cls + '" style="width:' + size + 'px;height:' + size + 'px"></div>' });
+      html: '<div class="' + cls + '"></div>' }); // sized by app.css (no inline style: CSP)
   }
 
   function drawSites() {
@@ -60,6 +61,7 @@
         var cls = "site-icon " + kind + (inVariant(kind, s.name) ? "" : " excluded") +
           (selected && selected.kind === kind && selected.name === s.name ? " selected" : "");
         var m = L.marker([s.lat, s.lon], { draggable: true, icon: icon(cls, 16), title: s.name,
+          zIndexOffset: inVariant(kind, s.name) ? 1000 : 0,
           alt: s.name, keyboard: false });
         m.bindTooltip(s.name + " (" + s.system + ")", { permanent: true, direction: "right",
           offset: [8, 0], className: "site-label" });
@@ -212,8 +214,8 @@
         $("band").value = "100";
         Object.keys(state.catalog).forEach(function (n) { $("add-system").appendChild(el("option", { value: n }, n)); });
         $("reps").value = Math.min(state.replications, 1000);
-        if (state.relief) { reliefLayer = L.imageOverlay(state.relief.url, state.relief.bounds).addTo(map); }
-        bordersLayer = L.geoJSON(state.borders, { style: { color: "#555", weight: 1, fill: false },
+        if (state.relief) { reliefLayer = L.imageOverlay(state.relief.url, state.relief.bounds, { className: "serve-relief" }).addTo(map); }
+        bordersLayer = L.geoJSON(state.borders, { style: { color: "#555", weight: 1, fill: false, className: "serve-border" },
           interactive: false }).addTo(map);
         var pts = [];
         state.assets.forEach(function (a) { pts.push([a.lat, a.lon]); });
