@@ -52,7 +52,9 @@ class Job:
             "replications": self.replications,
             "variant": self.variant,
             "error": self.error,
-            "elapsed_s": self.elapsed_s,
+            "elapsed_s": self.elapsed_s
+            if self.elapsed_s is not None
+            else time.perf_counter() - self.started,
         }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import io
+import math
 import re
 import threading
 import time
@@ -60,6 +61,12 @@ EDITABLE = {
         "networked",
     },
 }
+
+
+def _put(cache: OrderedDict, key, value) -> None:
+    cache[key] = value
+    while len(cache) > MAX_TABLES:
+        cache.popitem(last=False)
 
 
 class EditError(Exception):
@@ -111,6 +118,7 @@ class Session:
         self.dem = resolve_terrain(self.scenario)
         self.lock = threading.RLock()
         self._tables: OrderedDict[tuple, CoverageTable | None] = OrderedDict()
+        self._rasters: OrderedDict[tuple, Any] = OrderedDict()
         self.table_builds = 0  # coverage tables computed (not taken from the cache)
         self.revision = 0
 
@@ -280,40 +288,66 @@ class Session:
             "sector_width_deg": effective_sector_width_deg(spec, width_deg),
         }
 
+    def _key(self, radar: dict) -> tuple:
+        k = self.scenario.propagation.k_factor
+        return (radar["lat"], radar["lon"], radar["antenna_height_m"], radar["range_m"], k)
+
     def table(self, radar: dict) -> CoverageTable | None:
         """A radar's polar coverage table, from the cache or computed (and cached)."""
         from iadsim.terrain import coverage_table
 
-        k = self.scenario.propagation.k_factor
-        key = (radar["lat"], radar["lon"], radar["antenna_height_m"], radar["range_m"], k)
+        key = self._key(radar)
         if key in self._tables:
             self._tables.move_to_end(key)
             return self._tables[key]
         try:
             table = coverage_table(
                 self.dem, radar["lat"], radar["lon"], radar["antenna_height_m"], radar["range_m"],
-                az_step_deg=AZ_STEP_DEG, range_step_m=RANGE_STEP_M, k_factor=k, oversample=2,
-                site_name=radar["name"],
+                az_step_deg=AZ_STEP_DEG, range_step_m=RANGE_STEP_M, k_factor=key[-1],
+                oversample=2, site_name=radar["name"],
             )  # fmt: skip
         except InputError:
             table = None  # outside the DEM
         self.table_builds += 1
-        self._tables[key] = table
-        while len(self._tables) > MAX_TABLES:
-            self._tables.popitem(last=False)
+        _put(self._tables, key, table)
         return table
+
+    def site_raster(self, radar: dict, table: CoverageTable, cell_deg: float):
+        """One radar's minimum visible height on the global grid of ``cell_deg`` cells (its
+        own disc's box only), sector-masked; cached, so a redraw after moving one site
+        rasterises that site alone and the union is an elementwise minimum."""
+        from iadsim import geo
+        from iadsim.report.coverage import coverage_raster
+
+        key = (*self._key(radar), radar["sector_center_deg"], radar["sector_width_deg"], cell_deg)
+        if key in self._rasters:
+            self._rasters.move_to_end(key)
+            return self._rasters[key]
+        az = np.arange(0.0, 360.0, 2.0)
+        la, lo = geo.forward(table.lat_deg, table.lon_deg, az, table.max_range_m)
+        # snapped outwards to multiples of the cell, so every site's raster shares one grid
+        west = math.floor(lo.min() / cell_deg) * cell_deg
+        east = math.ceil(lo.max() / cell_deg) * cell_deg
+        south = math.floor(la.min() / cell_deg) * cell_deg
+        north = math.ceil(la.max() / cell_deg) * cell_deg
+        masked = _sector_masked(table, radar["sector_center_deg"], radar["sector_width_deg"])
+        raster = coverage_raster([masked], cell_deg=cell_deg, bounds=(west, south, east, north))
+        _put(self._rasters, key, raster)
+        return raster
 
     def coverage(self, variant: str | None, altitude_m: float) -> dict:
         """The area where a target ``altitude_m`` above ground is in line of sight of a
         radar of ``variant``, as a GeoJSON FeatureCollection (one MultiPolygon)."""
-        from iadsim.report.coverage import coverage_polygons, coverage_raster
+        from rasterio.transform import Affine
+
+        from iadsim.report.coverage import CoverageRaster, coverage_polygons
 
         t0 = time.perf_counter()
         with self.lock:
             radars = self.radars(variant)
             builds = self.table_builds
             notes = []
-            tables = []
+            sites = []
             if self.dem is None:
                 notes.append("smooth earth (no DEM): no terrain coverage drawn")
             else:
@@ -322,23 +356,35 @@ class Session:
                     if t is None:
                         notes.append(f"{r['name']}: outside the DEM, no coverage")
                         continue
-                    tables.append(_sector_masked(t, r["sector_center_deg"], r["sector_width_deg"]))
+                    sites.append((r, t))
             built = self.table_builds - builds
-        features = []
-        if tables:
-            longest = max(t.max_range_m for t in tables)
-            cell_deg = min(0.03, max(1.0 / 120.0, longest / 111_000.0 / 120.0))
-            fc = coverage_polygons(
-                coverage_raster(tables, cell_deg=cell_deg),
-                [altitude_m],
-                simplify_deg=cell_deg / 2.0,
-            )
-            features = fc["features"]
+            features = []
+            if sites:
+                # about 120 cells per radius of the longest radar, between 30" and 0.03 deg
+                longest = max(t.max_range_m for _, t in sites)
+                cell = min(0.03, max(1.0 / 120.0, longest / 111_000.0 / 120.0))
+                rasters = [self.site_raster(r, t, cell) for r, t in sites]
+                bounds = [x.bounds for x in rasters]
+                west, north = min(b[0] for b in bounds), max(b[3] for b in bounds)
+                east, south = max(b[2] for b in bounds), min(b[1] for b in bounds)
+                rows, cols = round((north - south) / cell), round((east - west) / cell)
+                grid = np.full((rows, cols), np.nan, dtype=np.float32)
+                for x in rasters:
+                    r0 = round((north - x.bounds[3]) / cell)
+                    c0 = round((x.bounds[0] - west) / cell)
+                    h, w = x.min_visible_agl_m.shape
+                    view = grid[r0 : r0 + h, c0 : c0 + w]
+                    np.fmin(view, x.min_visible_agl_m, out=view)
+                union = CoverageRaster(
+                    grid, Affine(cell, 0.0, west, 0.0, -cell, north), rasters[0].crs
+                )
+                fc = coverage_polygons(union, [altitude_m], simplify_deg=cell / 2.0)
+                features = fc["features"]
         return {
             "type": "FeatureCollection",
             "features": features,
             "tables_computed": built,
-            "radars": len(tables),
+            "radars": len(sites),
             "notes": notes,
             "elapsed_s": time.perf_counter() - t0,
         }
