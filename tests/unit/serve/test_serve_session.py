@@ -153,3 +153,26 @@ def test_cancel_stops_a_run(client):
     status = client.get(f"/api/run/{job}").json()
     assert status["state"] == "cancelled" and status["done"] < 20_000
     assert status["result"] is None
+
+
+@pytest.mark.slow
+def test_paired_leakers_agrees_with_iadsim_compare(session, tmp_path):
+    """The page's paired difference is iadsim compare's (the oracle), on two layouts."""
+    import iadsim
+    from iadsim.analysis.compare import compare
+    from iadsim.serve.jobs import paired_leakers
+
+    a = iadsim.run(session.scenario, ["patriot"], replications=30, out_dir=tmp_path / "a")
+    session.move("fire_units", "patriot-al-asad", 34.2, 41.6)
+    try:
+        b = iadsim.run(session.scenario, ["patriot"], replications=30, out_dir=tmp_path / "b")
+    finally:
+        session.move("fire_units", "patriot-al-asad", 33.79, 42.45)
+    mine = paired_leakers(a["patriot"].directory, b["patriot"].directory)
+    oracle = compare(
+        {"previous": a["patriot"].directory, "current": b["patriot"].directory},
+        baseline="previous",
+    )["options"]["current"]["vs_baseline"]
+    assert mine["mean"] > 0  # the moved battery lets more through
+    for key in ("mean", "lo", "hi", "p_value", "test", "replications", "common_random_numbers"):
+        assert mine[key] == oracle[key], key
