@@ -657,6 +657,10 @@ from iadsim.cli_plan import register as _register_plan  # noqa: E402
 
 _register_plan(app, _input_errors, out, err)
 
+from iadsim.cli_serve import register as _register_serve  # noqa: E402
+
+_register_serve(app, _input_errors, out, err)
+
 
 def main() -> None:
     """Console entry point."""
