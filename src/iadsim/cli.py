@@ -560,7 +560,7 @@ def compare(
     )
     out.print(f"Wrote {target / 'compare.json'} and {target / 'compare.png'}", highlight=False)
     if uncertainty:
-        out.print(result["uncertainty"]["text"], highlight=False)
+        out.print(result["uncertainty"]["text"], highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -656,6 +656,10 @@ app.command("uncertainty")(_input_errors(uncertainty_command))
 from iadsim.cli_plan import register as _register_plan  # noqa: E402
 
 _register_plan(app, _input_errors, out, err)
+
+from iadsim.cli_serve import register as _register_serve  # noqa: E402
+
+_register_serve(app, _input_errors, out, err)
 
 
 def main() -> None:
