@@ -1,7 +1,8 @@
 """The ``iadsim`` command line (typer). Heavy imports happen inside the commands.
 
 Bad input never shows a traceback: it is printed as ``FILE:LINE:COL: field: message`` on
-stderr and the exit status is 2.
+stderr and the exit status is 2. A failed write (read-only directory, full disk) is one line
+and status 1; Ctrl-C is one line and status 130 (``run --resume`` continues a run).
 """
 
 from __future__ import annotations
