@@ -63,6 +63,17 @@ def test_override_raising_the_mast_changes_the_map(tmp_path):
     assert base.exit_code == 0 and raised.exit_code == 0, base.output + raised.output
     meta = json.loads((out1 / "coverage.json").read_text())
     assert [r["antenna_height_m"] for r in meta["radars"]] == [30.0]
+    # a Tor's map is drawn on a scale fitted to its heights (tens of metres), not 0-2,000 m:
+    # the picture shows many colours, not one
+    assert meta["maps"]["union"]["colour_scale_max_m"] <= 200.0
+    import matplotlib.image
+
+    image = matplotlib.image.imread(out0 / "union.png")[..., :3]
+    h, w, _ = image.shape
+    inner = image[int(0.3 * h) : int(0.7 * h), int(0.2 * w) : int(0.6 * w)].reshape(-1, 3)
+    # inside the map (away from text and colour bar): on 0-2,000 m this was 2 colours
+    assert len(np.unique(np.round(inner, 1), axis=0)) >= 8
+    assert inner.std(axis=0).sum() > 0.2
     g0, g1 = _grid(out0 / "union.tif"), _grid(out1 / "union.tif")
     seen = np.isfinite(g0) & np.isfinite(g1)
     # a higher antenna sees lower everywhere, and much lower at the edge of its range

@@ -280,7 +280,9 @@ def compare_rows(result: dict) -> list[dict]:
     """One flat row per option of a comparison, for ``iadsim compare --csv``.
 
     Columns: the estimates and 95% bounds of the table, the paired difference against the
-    baseline, P(leak) per threat class and hits per asset (``hits_mean.<asset>`` ...).
+    baseline, per threat class P(leak) and the costs of the class table
+    (``p_leak.<class>``, ``cost_per_threat_stopped_usd.<class>`` ...), and hits per asset
+    (``hits_mean.<asset>`` ...).
     """
     rows = []
     for name, o in result["options"].items():
@@ -307,7 +309,16 @@ def compare_rows(result: dict) -> list[dict]:
             v = o[key]
             row.update({key: v["value"], f"{key}_lo": v["lo"], f"{key}_hi": v["hi"]})
         for c in o.get("by_class", []):
-            row[f"p_leak.{c['threat_class']}"] = c["p_leak"]
+            cls = c["threat_class"]
+            row[f"p_leak.{cls}"] = c["p_leak"]
+            if "interceptor_cost_mean_usd" in c:
+                row[f"interceptor_cost_mean_usd.{cls}"] = c["interceptor_cost_mean_usd"]
+            for key in ("cost_per_threat_stopped_usd", "cost_exchange_ratio"):
+                v = c.get(key)
+                if isinstance(v, dict):
+                    row[f"{key}.{cls}"] = v["value"]
+                    row[f"{key}_lo.{cls}"] = v["lo"]
+                    row[f"{key}_hi.{cls}"] = v["hi"]
         for a in o.get("assets", []):
             for stat in ("hits_mean", "hits_lo", "hits_hi"):
                 row[f"{stat}.{a['asset']}"] = a[stat]

@@ -63,10 +63,12 @@ def test_console_is_wide_on_a_pipe_and_honours_columns(monkeypatch):
     narrow.print(_wide_table())
     lines = narrow.file.getvalue().splitlines()
     assert max(len(line) for line in lines) <= 60
-    # a terminal keeps its own width (rich's size), whatever the pipe rule says
+    # a terminal keeps rich's own width (its size, or 80 when it cannot tell), never the pipe's
     monkeypatch.delenv("COLUMNS")
-    tty = StdoutConsole(file=io.StringIO(), force_terminal=True, width=72)
-    assert tty.width == 72
+    tty = StdoutConsole(file=io.StringIO(), force_terminal=True, color_system=None)
+    assert tty.width < PIPE_WIDTH
+    tty.print(_wide_table())
+    assert max(len(line) for line in tty.file.getvalue().splitlines()) <= tty.width
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +114,12 @@ def test_compare_csv_rows_carry_compare_json(piped_compare):
         assert float(r["delta_leakers_mean"]) == pytest.approx(o["vs_baseline"]["mean"])
         for a in o["assets"]:
             assert float(r[f"hits_mean.{a['asset']}"]) == pytest.approx(a["hits_mean"])
+        for c in o["by_class"]:
+            cls = c["threat_class"]
+            assert float(r[f"p_leak.{cls}"]) == pytest.approx(c["p_leak"])
+            if isinstance(c.get("cost_exchange_ratio"), dict) and c["cost_exchange_ratio"]["value"]:
+                want = c["cost_exchange_ratio"]["value"]
+                assert float(r[f"cost_exchange_ratio.{cls}"]) == pytest.approx(want)
 
 
 def test_catalog_csv_lists_every_entry():
