@@ -1,0 +1,130 @@
+"""iadsim serve benchmark: drag release -> redrawn coverage, and a 1,000-replication run from
+the page's API (issue 15 goals: median <= 1 s and <= 2 s on 2 cores).
+
+Run with the project's environment::
+
+    PYTHONPATH=src .venv/bin/python bench/bench_serve.py            # 7 drags, 2 runs
+    PYTHONPATH=src .venv/bin/python bench/bench_serve.py --quick    # 3 drags, 1 run of 200
+
+Everything goes through the page's HTTP API (FastAPI TestClient, in process: the server's own
+code path, without the socket): a drag release is ``POST /api/edit`` (move) followed by
+``GET /api/coverage`` (what the page does on ``dragend``). Each drag moves the S-400 fire unit
+(its 92N6E fire-control radar, 400 km instrumented range) to a new place, so its coverage
+table is computed every time; side by side, the same redraw with every table recomputed (no
+cache, as a report build does it) gives the ratio the in-process cache brings.
+
+The run is ``POST /api/run`` then polling ``GET /api/run/ID`` until done: first ("cold": numba
+cache loaded, the engine's full-resolution coverage tables computed), again on the same layout
+(tables cached in the process), and after a drag (the moved site's engine table is new), with
+``iadsim.run`` on the same scenario in the same process as the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parent / "examples" / "iraq-2020-al-asad.yaml"
+S400_ONLY = """
+  - name: s400-only
+    description: The S-400 fire unit alone (its 92N6E, 400 km), for the benchmark.
+    fire_units: [s400-al-asad]
+    sensors: []
+"""
+
+
+def _wait(client, job_id: str) -> dict:
+    while True:
+        status = client.get(f"/api/run/{job_id}").json()
+        if status["state"] != "running":
+            return status
+        time.sleep(0.02)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    drags = 3 if args.quick else 7
+    reps = 200 if args.quick else 1000
+
+    from fastapi.testclient import TestClient
+
+    import iadsim
+    from iadsim.serve.app import create_app
+    from iadsim.serve.session import Session
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    try:
+        path = folder / "al-asad.yaml"
+        path.write_text(EXAMPLE.read_text(encoding="utf-8") + S400_ONLY, encoding="utf-8")
+        t0 = time.perf_counter()
+        session = Session(path)
+        print(f"session (scenario, catalog, DEM): {time.perf_counter() - t0:.2f} s")
+        app = create_app(session, "t", ["testserver"])
+        with TestClient(app) as c:
+            c.headers["X-Iadsim-Token"] = "t"
+            print(f"cores: {os.cpu_count()}")
+            for variant in ("s400-only", "s400-tor"):
+                t0 = time.perf_counter()
+                c.get("/api/coverage", params={"variant": variant, "altitude_m": 100})
+                print(f"{variant}: first coverage (all tables): {time.perf_counter() - t0:.2f} s")
+                cached, cold, edits = [], [], []
+                for i in range(drags):
+                    lat, lon = 33.77 + 0.05 * (i + 1), 42.46 - 0.07 * (i + 1)
+                    t0 = time.perf_counter()
+                    r = c.post(
+                        "/api/edit",
+                        json={"op": "move", "kind": "fire_units", "name": "s400-al-asad",
+                              "lat": lat, "lon": lon},
+                    )  # fmt: skip
+                    edits.append(time.perf_counter() - t0)
+                    cov = c.get("/api/coverage", params={"variant": variant, "altitude_m": 100})
+                    cached.append(time.perf_counter() - t0)
+                    assert r.status_code == 200 and cov.json()["tables_computed"] == 1
+                    session._tables.clear()  # the baseline: every table and raster recomputed
+                    session._rasters.clear()
+                    t0 = time.perf_counter()
+                    cov = c.get("/api/coverage", params={"variant": variant, "altitude_m": 100})
+                    cold.append(time.perf_counter() - t0)
+                med, base = statistics.median(cached), statistics.median(cold)
+                print(
+                    f"{variant}: drag release -> coverage, median {med:.3f} s "
+                    f"(min {min(cached):.3f}, max {max(cached):.3f}, n={drags}; of which the "
+                    f"validated edit {statistics.median(edits):.3f} s); every site recomputed: "
+                    f"median {base:.3f} s; ratio {base / med:.1f}x; goal <= 1 s"
+                )
+            c.post("/api/edit", json={"op": "move", "kind": "fire_units", "name": "s400-al-asad",
+                                      "lat": 33.77, "lon": 42.46})  # fmt: skip
+            for label in ("first run", "same layout again", "after a drag"):
+                if label == "after a drag":
+                    c.post("/api/edit", json={"op": "move", "kind": "fire_units",
+                                              "name": "s400-al-asad", "lat": 33.80,
+                                              "lon": 42.40})  # fmt: skip
+                t0 = time.perf_counter()
+                job = c.post("/api/run", json={"variant": "s400-tor", "replications": reps}).json()
+                status = _wait(c, job["id"])
+                wall = time.perf_counter() - t0
+                assert status["state"] == "done", status
+                print(
+                    f"page run s400-tor x {reps} ({label}): {wall:.2f} s wall "
+                    f"(job {status['elapsed_s']:.2f} s); goal <= 2 s for 1,000"
+                )
+            t0 = time.perf_counter()
+            iadsim.run(session.scenario, ["s400-tor"], replications=reps)
+            print(
+                f"baseline iadsim.run (same process, tables cached): "
+                f"{time.perf_counter() - t0:.2f} s"
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,324 @@
+// iadsim serve: the page. Talks only to its own origin (the session cookie goes with every
+// request); no tiles, no CDN: borders and relief come from /api/state.
+(function () {
+  "use strict";
+  // the token was in the URL for the first load only; the cookie carries it from now on
+  if (window.location.search) { history.replaceState(null, "", "/"); }
+
+  var $ = function (id) { return document.getElementById(id); };
+  var state = null, selected = null, job = null, source = null;
+  var map = L.map("map", { zoomSnap: 0.25, preferCanvas: false });
+  window.iadsimMap = map; // for the browser test and the console
+  L.control.scale({ imperial: false }).addTo(map);
+  var bordersLayer = null, reliefLayer = null;
+  var coverageLayer = L.layerGroup().addTo(map);
+  var sitesLayer = L.layerGroup().addTo(map);
+  var raidsLayer = L.layerGroup().addTo(map);
+  var assetsLayer = L.layerGroup().addTo(map);
+  document.body.dataset.coverageRev = "0";
+  document.body.dataset.resultsRev = "0";
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function showError(msg) { $("error").textContent = msg || ""; }
+
+  function api(method, url, body) {
+    var opts = { method: method, headers: {}, credentials: "same-origin" };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    return fetch(url, opts).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        return { ok: r.ok, status: r.status, body: j };
+      });
+    });
+  }
+
+  function variant() { return $("variant").value; }
+  function variantInfo() {
+    var v = variant();
+    return state.variants.filter(function (x) { return x.name === v; })[0];
+  }
+  function inVariant(kind, name) {
+    var list = variantInfo()[kind];
+    return list === null || list === undefined || list.indexOf(name) >= 0;
+  }
+
+  function icon(cls, size) {
+    return L.divIcon({ className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
+      html: '<div class="' + cls + '"></div>' }); // sized by app.css (no inline style: CSP)
+  }
+
+  function drawSites() {
+    sitesLayer.clearLayers();
+    ["fire_units", "sensors"].forEach(function (kind) {
+      state[kind].forEach(function (s) {
+        var cls = "site-icon " + kind + (inVariant(kind, s.name) ? "" : " excluded") +
+          (selected && selected.kind === kind && selected.name === s.name ? " selected" : "");
+        var m = L.marker([s.lat, s.lon], { draggable: true, icon: icon(cls, 16), title: s.name,
+          zIndexOffset: inVariant(kind, s.name) ? 1000 : 0,
+          alt: s.name, keyboard: false });
+        m.bindTooltip(s.name + " (" + s.system + ")", { permanent: true, direction: "right",
+          offset: [8, 0], className: "site-label" });
+        m.on("click", function () { select(kind, s.name); });
+        m.on("dragend", function () {
+          var p = m.getLatLng();
+          api("POST", "/api/edit", { op: "move", kind: kind, name: s.name, lat: p.lat, lon: p.lng })
+            .then(function (r) { afterEdit(r, kind, s.name, null); });
+        });
+        m.addTo(sitesLayer);
+        m.getElement().setAttribute("data-site", s.name);
+        m.getElement().setAttribute("data-kind", kind);
+      });
+    });
+  }
+
+  function drawStatic() {
+    assetsLayer.clearLayers();
+    raidsLayer.clearLayers();
+    state.assets.forEach(function (a) {
+      L.circle([a.lat, a.lon], { radius: a.radius_m, color: "#2ca02c", weight: 1 }).addTo(assetsLayer);
+      L.marker([a.lat, a.lon], { icon: icon("asset-icon", 12), interactive: true, keyboard: false })
+        .bindTooltip(a.name + " (value " + a.value + ")", { permanent: true, direction: "left",
+          offset: [-8, 0], className: "site-label" }).addTo(assetsLayer);
+    });
+    state.raids.forEach(function (r) {
+      r.launch_points.forEach(function (p) {
+        L.marker(p, { icon: icon("launch-icon", 10), keyboard: false })
+          .bindTooltip(r.name + ": " + r.count + " x " + r.threat).addTo(raidsLayer);
+        if (r.aim) {
+          L.polyline([p, r.aim], { color: "#9467bd", weight: 1, dashArray: "4 4" }).addTo(raidsLayer);
+        }
+      });
+    });
+  }
+
+  function drawCoverage() {
+    var band = $("band").value;
+    $("cov-status").textContent = "coverage: computing...";
+    var url = "/api/coverage?altitude_m=" + encodeURIComponent(band) +
+      "&variant=" + encodeURIComponent(variant());
+    return api("GET", url).then(function (r) {
+      if (!r.ok) { showError(JSON.stringify(r.body.errors || r.body.error)); return; }
+      coverageLayer.clearLayers();
+      L.geoJSON(r.body, { style: { color: "#21918c", weight: 1, fillOpacity: 0.25,
+        className: "coverage-area" } }).addTo(coverageLayer);
+      var area = r.body.features.length ? r.body.features[0].properties.area_km2 : 0;
+      $("cov-status").textContent = "coverage at " + band + " m: " +
+        Math.round(area).toLocaleString() + " km², " + r.body.radars + " radar(s), " +
+        r.body.tables_computed + " table(s) computed" + (r.body.notes.length ? "; " + r.body.notes.join("; ") : "");
+      document.body.dataset.coverageRev = String(Number(document.body.dataset.coverageRev) + 1);
+    });
+  }
+
+  function fieldInput(kind, s, field, input) {
+    var row = el("label", {}, field + " ");
+    row.appendChild(input);
+    var err = el("div", { "class": "field-error", "data-field": field });
+    row.appendChild(err);
+    input.addEventListener("change", function () {
+      var v = input.type === "checkbox" ? input.checked : input.value;
+      if (input.type === "number") { v = input.value === "" ? null : Number(input.value); }
+      api("POST", "/api/edit", { op: "set", kind: kind, name: s.name, field: field, value: v })
+        .then(function (r) { afterEdit(r, kind, s.name, field); });
+    });
+    return row;
+  }
+  function select_(options, value, blank) {
+    var sel = el("select");
+    if (blank) { sel.appendChild(el("option", { value: "" }, blank)); }
+    options.forEach(function (o) {
+      var opt = el("option", { value: o }, o);
+      if (o === value) { opt.selected = true; }
+      sel.appendChild(opt);
+    });
+    return sel;
+  }
+  function number(value, step) {
+    var i = el("input", { type: "number", step: step || "any" });
+    i.value = value === null || value === undefined ? "" : value;
+    return i;
+  }
+
+  function select(kind, name) {
+    selected = { kind: kind, name: name };
+    var s = state[kind].filter(function (x) { return x.name === name; })[0];
+    var box = $("editor");
+    box.textContent = "";
+    if (!s) { selected = null; drawSites(); return; }
+    box.appendChild(el("p", {}, (kind === "fire_units" ? "Fire unit " : "Sensor ") + name +
+      (inVariant(kind, name) ? "" : " (not in this variant)")));
+    var cat = state.catalog[s.system] || { interceptors: [], radars: [] };
+    box.appendChild(fieldInput(kind, s, "system", select_(Object.keys(state.catalog), s.system)));
+    if (kind === "fire_units") {
+      box.appendChild(fieldInput(kind, s, "interceptor",
+        select_(cat.interceptors, s.interceptor, "(system default)")));
+      box.appendChild(fieldInput(kind, s, "interceptors_loaded", number(s.interceptors_loaded, 1)));
+    } else {
+      box.appendChild(fieldInput(kind, s, "radar", select_(cat.radars, s.radar)));
+    }
+    box.appendChild(fieldInput(kind, s, "sector_center_deg", number(s.sector_center_deg)));
+    box.appendChild(fieldInput(kind, s, "sector_width_deg", number(s.sector_width_deg)));
+    var net = el("input", { type: "checkbox" });
+    net.checked = !!s.networked;
+    box.appendChild(fieldInput(kind, s, "networked", net));
+    box.appendChild(el("p", { "class": "muted" }, s.lat.toFixed(4) + " N, " + s.lon.toFixed(4) + " E"));
+    var rm = el("button", { type: "button" }, "Remove");
+    rm.addEventListener("click", function () {
+      api("POST", "/api/edit", { op: "remove", kind: kind, name: name })
+        .then(function (r) { selected = null; afterEdit(r, kind, null, null); });
+    });
+    box.appendChild(rm);
+    drawSites();
+  }
+
+  function afterEdit(r, kind, name, field) {
+    if (!r.ok) {
+      var errs = r.body.errors || [];
+      var text = errs.map(function (e) { return e.text || (e.field + ": " + e.message); }).join("\n");
+      showError(text || r.body.error || ("error " + r.status));
+      // the field's own message beside the field
+      document.querySelectorAll(".field-error").forEach(function (d) {
+        var mine = errs.filter(function (e) {
+          return field && (e.field === d.getAttribute("data-field") || e.field.endsWith("." + d.getAttribute("data-field")));
+        });
+        d.textContent = mine.map(function (e) { return e.message; }).join("; ");
+      });
+      drawSites(); // a refused move snaps back
+      return;
+    }
+    showError("");
+    return loadState().then(function () {
+      if (r.body.added) { name = r.body.added; }
+      if (name) { select(kind, name); }
+      return drawCoverage();
+    });
+  }
+
+  function loadState(first) {
+    return api("GET", "/api/state").then(function (r) {
+      if (!r.ok) { showError(r.body.error || "cannot load the scenario"); return; }
+      state = r.body;
+      if (first) {
+        $("scenario").textContent = state.scenario + " (" + state.file + ")";
+        state.variants.forEach(function (v) { $("variant").appendChild(el("option", { value: v.name }, v.name)); });
+        // the first variant with a defence is the interesting one to start with
+        var defended = state.variants.filter(function (v) { return v.fire_units === null || v.fire_units.length; })[0];
+        if (defended) { $("variant").value = defended.name; }
+        state.altitudes_m.forEach(function (a) { $("band").appendChild(el("option", { value: a }, a)); });
+        $("band").value = "100";
+        Object.keys(state.catalog).forEach(function (n) { $("add-system").appendChild(el("option", { value: n }, n)); });
+        $("reps").value = Math.min(state.replications, 1000);
+        if (state.relief) { reliefLayer = L.imageOverlay(state.relief.url, state.relief.bounds, { className: "serve-relief" }).addTo(map); }
+        bordersLayer = L.geoJSON(state.borders, { style: { color: "#555", weight: 1, fill: false, className: "serve-border" },
+          interactive: false }).addTo(map);
+        var pts = [];
+        state.assets.forEach(function (a) { pts.push([a.lat, a.lon]); });
+        state.fire_units.forEach(function (a) { pts.push([a.lat, a.lon]); });
+        state.raids.forEach(function (r) { r.launch_points.forEach(function (p) { pts.push(p); }); });
+        map.fitBounds(L.latLngBounds(pts).pad(0.15));
+      }
+      drawStatic();
+      drawSites();
+    });
+  }
+
+  function fmt(x, d) { return x === null || x === undefined || isNaN(x) ? "–" : Number(x).toFixed(d === undefined ? 3 : d); }
+  function money(x) { return x === null || x === undefined ? "–" : "$" + (x / 1e6).toFixed(1) + " M"; }
+  function table(id, head, rows) {
+    var t = el("table", { id: id });
+    var tr = el("tr");
+    head.forEach(function (h) { tr.appendChild(el("th", {}, h)); });
+    t.appendChild(tr);
+    rows.forEach(function (r) {
+      var row = el("tr");
+      r.forEach(function (c) { row.appendChild(el("td", {}, c)); });
+      t.appendChild(row);
+    });
+    return t;
+  }
+  function showResults(res) {
+    var box = $("results");
+    box.textContent = "";
+    var s = res.summary;
+    box.appendChild(el("p", {}, res.variant + ": " + s.replications + " replications, seed " + s.seed));
+    box.appendChild(table("leak-table", ["class", "P(leak)", "95% interval"], s.p_leak.map(function (r) {
+      return [r.threat_class, fmt(r.p_leak), fmt(r.lo) + " – " + fmt(r.hi)];
+    })));
+    box.appendChild(table("hits-table", ["asset", "hits / rep", "95% interval", "P(hit)"], s.assets.map(function (a) {
+      return [a.asset, fmt(a.hits_mean, 2), fmt(a.hits_lo, 2) + " – " + fmt(a.hits_hi, 2), fmt(a.p_hit)];
+    })));
+    box.appendChild(el("p", {}, "interceptors / rep: " + fmt(s.interceptors[0], 1) + " (" +
+      fmt(s.interceptors[1], 1) + " – " + fmt(s.interceptors[2], 1) + "), cost " + money(s.cost_usd[0]) +
+      " (" + money(s.cost_usd[1]) + " – " + money(s.cost_usd[2]) + ")"));
+    var vs = res.vs_previous;
+    var p = el("p", { id: "paired" });
+    if (vs) {
+      p.textContent = "vs previous run (same seed, common random numbers): leakers / rep " +
+        (vs.mean >= 0 ? "+" : "") + fmt(vs.mean, 3) + " (95% " + fmt(vs.lo, 3) + " – " + fmt(vs.hi, 3) +
+        "), p = " + fmt(vs.p_value, 4) + " (" + vs.test + ")";
+    } else {
+      p.textContent = "Run again after a change to see the paired difference from this layout.";
+    }
+    box.appendChild(p);
+    document.body.dataset.resultsRev = String(Number(document.body.dataset.resultsRev) + 1);
+  }
+
+  function run() {
+    showError("");
+    var n = parseInt($("reps").value, 10);
+    api("POST", "/api/run", { variant: variant(), replications: n }).then(function (r) {
+      if (!r.ok) { showError((r.body.errors || []).map(function (e) { return e.text; }).join("\n") || r.body.error); return; }
+      job = r.body.id;
+      $("run-btn").disabled = true;
+      $("cancel-btn").disabled = false;
+      $("progress").max = n;
+      source = new EventSource("/api/run/" + job + "/events");
+      source.addEventListener("progress", function (ev) {
+        var st = JSON.parse(ev.data);
+        $("progress").value = st.done;
+        $("run-status").textContent = st.state + ": " + st.done + " / " + st.replications;
+      });
+      source.addEventListener("end", function (ev) {
+        source.close();
+        var st = JSON.parse(ev.data);
+        $("run-btn").disabled = false;
+        $("cancel-btn").disabled = true;
+        $("run-status").textContent = st.state + (st.elapsed_s ? " in " + st.elapsed_s.toFixed(1) + " s" : "") +
+          (st.error ? ": " + st.error : "");
+        if (st.state === "done") {
+          api("GET", "/api/run/" + job).then(function (rr) { if (rr.ok) { showResults(rr.body.result); } });
+        }
+      });
+    });
+  }
+
+  $("run-btn").addEventListener("click", run);
+  $("cancel-btn").addEventListener("click", function () { if (job) { api("POST", "/api/run/" + job + "/cancel"); } });
+  $("variant").addEventListener("change", function () { drawSites(); drawCoverage(); if (selected) { select(selected.kind, selected.name); } });
+  $("band").addEventListener("change", drawCoverage);
+  $("add-btn").addEventListener("click", function () {
+    var c = map.getCenter();
+    var kind = $("add-kind").value;
+    api("POST", "/api/edit", { op: "add", kind: kind, system: $("add-system").value,
+      lat: c.lat, lon: c.lng, variant: variant() }).then(function (r) { afterEdit(r, kind, null, null); });
+  });
+  function save(overwrite) {
+    var name = $("save-name").value.trim();
+    api("POST", "/api/save", { name: name, overwrite: overwrite }).then(function (r) {
+      if (r.status === 409 && r.body.exists) {
+        if (window.confirm(r.body.error)) { save(true); }
+        return;
+      }
+      $("save-status").textContent = r.ok ? "saved " + r.body.saved : (r.body.error || "error " + r.status);
+    });
+  }
+  $("save-btn").addEventListener("click", function () { save(false); });
+
+  loadState(true).then(drawCoverage);
+})();

@@ -1,0 +1,36 @@
+"""A Session over a copy of the Al Asad example in a temporary folder (saves land there)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "iraq-2020-al-asad.yaml"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("serve")
+    shutil.copy(EXAMPLE, d / "al-asad.yaml")
+    return d
+
+
+@pytest.fixture(scope="module")
+def session(folder):
+    from iadsim.serve.session import Session
+
+    return Session(folder / "al-asad.yaml")
+
+
+@pytest.fixture(scope="module")
+def client(session):
+    from fastapi.testclient import TestClient
+
+    from iadsim.serve.app import create_app
+
+    app = create_app(session, "s3cret-token", ["testserver"], workers=1)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        c.headers["X-Iadsim-Token"] = "s3cret-token"
+        yield c
