@@ -1,8 +1,8 @@
 """mkdocs hook: the gallery, generated at build time from examples/*.yaml (never pasted).
 
-For each example scenario the hook runs the tool as a user would, ``iadsim run`` then
-``iadsim export``, at a small replication count so the build stays fast, and adds to the
-site one page with the scenario's description, the summary the command printed, the figures
+For each example scenario the hook runs the tool's commands, ``iadsim run`` then
+``iadsim export`` (through the command line's own code, in two child processes), at a small
+replication count so the build stays fast, and adds to the site one page with the scenario's description, the summary the command printed, the figures
 it wrote and the scenario file itself. Figures and numbers therefore always match the code
 that built the site. Set ``IADSIM_GALLERY_REPLICATIONS`` to change the count.
 """
@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mkdocs.structure.files import File, Files
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 REPLICATIONS = int(os.environ.get("IADSIM_GALLERY_REPLICATIONS", "100"))
 FIGURES = ["p-leak.png", "leakers.png", "shots.png"]  # across variants; then per-variant maps
+WIDE = {"COLUMNS": "110", "NO_COLOR": "1", "TERM": "dumb"}  # tables unwrapped, plain text
 _TMP: list[Path] = []
 
 
@@ -31,19 +31,46 @@ def scenario_examples() -> list[Path]:
     return sorted(p for p in EXAMPLES.glob("*.yaml") if not p.name.startswith("plan-"))
 
 
-def _iadsim(*args: str) -> str:
-    """Run the command line in a child process, as a user would; its stdout."""
-    env = {**os.environ, "COLUMNS": "110", "NO_COLOR": "1", "TERM": "dumb"}
-    done = subprocess.run(
-        [sys.executable, "-c", "from iadsim.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"iadsim {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
+def _render(examples: list[Path], out: Path) -> None:
+    """Run ``iadsim run`` and ``iadsim export`` on each example in this process, through the
+    command line's own code (typer's runner): one start-up and one catalog load for several
+    examples. Each example's printed summary goes to ``out/<stem>/summary.txt``."""
+    from typer.testing import CliRunner
+
+    from iadsim.cli import app
+
+    runner = CliRunner()
+    for example in examples:
+        dest = out / example.stem
+        args = ["run", str(example), "-n", str(REPLICATIONS), "--workers", "1", "-q"]
+        ran = runner.invoke(app, [*args, "--out", str(dest)], env=WIDE)
+        if ran.exit_code != 0:
+            raise RuntimeError(f"iadsim run {example} failed:\n{ran.output}")
+        exported = runner.invoke(app, ["export", str(dest), "--out", str(dest / "exports")])
+        if exported.exit_code != 0:
+            raise RuntimeError(f"iadsim export {dest} failed:\n{exported.output}")
+        (dest / "summary.txt").write_text(ran.stdout, encoding="utf-8")
+
+
+def _render_all(examples: list[Path], out: Path) -> None:
+    """Two child processes (the CI machine has two cores), each rendering half the examples."""
+    env = {**os.environ, **WIDE}
+    halves = [examples[0::2], examples[1::2]]
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, str(out), *map(str, half)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for half in halves
+        if half
+    ]
+    for child in children:
+        _, stderr = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"gallery rendering failed:\n{stderr[-4000:]}")
 
 
 def _title(path: Path) -> tuple[str, str]:
@@ -55,10 +82,7 @@ def _title(path: Path) -> tuple[str, str]:
 
 def _page(example: Path, out: Path) -> tuple[str, list[Path]]:
     name, description = _title(example)
-    summary = _iadsim(
-        "run", str(example), "-n", str(REPLICATIONS), "--workers", "1", "-q", "--out", str(out)
-    )
-    _iadsim("export", str(out), "--out", str(out / "exports"))
+    summary = (out / "summary.txt").read_text(encoding="utf-8")
     figures_dir = out / "exports" / "figures"
     figures = [figures_dir / f for f in FIGURES if (figures_dir / f).exists()]
     figures += sorted(p for p in figures_dir.glob("*-map.png"))
@@ -113,9 +137,8 @@ def on_files(files: Files, config) -> Files:
         "|---|---|",
     ]
     examples = scenario_examples()
-    # two examples at a time, one process each: start-up (imports, terrain) dominates the cost
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pages = list(pool.map(lambda e: _page(e, tmp / e.stem), examples))
+    _render_all(examples, tmp)
+    pages = [_page(e, tmp / e.stem) for e in examples]
     for example, (content, figures) in zip(examples, pages, strict=True):
         files.append(File.generated(config, f"gallery/{example.stem}.md", content=content))
         for fig in figures:
@@ -131,3 +154,7 @@ def on_files(files: Files, config) -> Files:
 def on_post_build(config) -> None:
     while _TMP:
         shutil.rmtree(_TMP.pop(), ignore_errors=True)
+
+
+if __name__ == "__main__":  # a child of _render_all: OUT EXAMPLE...
+    _render(list(map(Path, sys.argv[2:])), Path(sys.argv[1]))

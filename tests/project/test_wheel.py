@@ -73,6 +73,7 @@ def test_wheel_holds_the_package_data_and_licences(built):
         "iadsim/report/templates/report.html",
         "iadsim/report/vendor/leaflet/leaflet.js",
         "iadsim/report/vendor/leaflet/LICENSE",
+        "iadsim/serve/static/index.html",
         f"{info}/licenses/LICENSE",
         f"{info}/licenses/NOTICE",
     ]:
