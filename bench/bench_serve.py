@@ -93,11 +93,13 @@ def main() -> None:
                     t0 = time.perf_counter()
                     cov = c.get("/api/coverage", params={"variant": variant, "altitude_m": 100})
                     cold.append(time.perf_counter() - t0)
-                med, base = statistics.median(cached), statistics.median(cold)
+                # the baseline pays the same validated edit, then recomputes every site
+                base_runs = [e + c for e, c in zip(edits, cold, strict=True)]
+                med, base = statistics.median(cached), statistics.median(base_runs)
                 print(
                     f"{variant}: drag release -> coverage, median {med:.3f} s "
                     f"(min {min(cached):.3f}, max {max(cached):.3f}, n={drags}; of which the "
-                    f"validated edit {statistics.median(edits):.3f} s); every site recomputed: "
+                    f"validated edit {statistics.median(edits):.3f} s); edit + every site recomputed: "
                     f"median {base:.3f} s; ratio {base / med:.1f}x; goal <= 1 s"
                 )
             c.post("/api/edit", json={"op": "move", "kind": "fire_units", "name": "s400-al-asad",
