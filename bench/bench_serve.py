@@ -68,7 +68,7 @@ def main() -> None:
         t0 = time.perf_counter()
         session = Session(path)
         print(f"session (scenario, catalog, DEM): {time.perf_counter() - t0:.2f} s")
-        app = create_app(session, "t", ["testserver"], warm_engine=True)  # as --warm
+        app = create_app(session, "t", ["testserver"])  # no background warming for the drags
         with TestClient(app) as c:
             c.headers["X-Iadsim-Token"] = "t"
             print(f"cores: {os.cpu_count()}")
@@ -105,6 +105,7 @@ def main() -> None:
                 )
             c.post("/api/edit", json={"op": "move", "kind": "fire_units", "name": "s400-al-asad",
                                       "lat": 33.77, "lon": 42.46})  # fmt: skip
+            app.app.state.warm_engine = True  # as iadsim serve --warm, for the runs
             labels = ("first run", "same layout again", "after a drag, Run at once",
                       "after a drag, Run once the tables are warmed")  # fmt: skip
             for label in labels:

@@ -126,6 +126,7 @@ def create_app(
     )
     app.state.session = session
     app.state.runner = runner
+    app.state.warm_engine = warm_engine
     cached: dict[str, Any] = {}
 
     @app.exception_handler(Exception)
@@ -226,7 +227,7 @@ def create_app(
             return JSONResponse(
                 {"errors": [{"field": "variant", "message": f"unknown variant {variant!r}"}]}, 422
             )
-        if warm_engine and not runner.busy():
+        if app.state.warm_engine and not runner.busy():
             # the engine's own tables for a Run, while the user looks at the new coverage
             threading.Thread(target=session.warm_engine, args=(variant,), daemon=True).start()
         return result
