@@ -26,6 +26,11 @@ FIGURES = ["p-leak.png", "leakers.png", "shots.png"]  # across variants; then pe
 _TMP: list[Path] = []
 
 
+def scenario_examples() -> list[Path]:
+    """The example scenarios (``plan-*.yaml`` are inputs of ``iadsim plan``, not scenarios)."""
+    return sorted(p for p in EXAMPLES.glob("*.yaml") if not p.name.startswith("plan-"))
+
+
 def _iadsim(*args: str) -> str:
     """Run the command line in a child process, as a user would; its stdout."""
     env = {**os.environ, "COLUMNS": "110", "NO_COLOR": "1", "TERM": "dumb"}
@@ -107,7 +112,7 @@ def on_files(files: Files, config) -> Files:
         "| example | description |",
         "|---|---|",
     ]
-    examples = sorted(EXAMPLES.glob("*.yaml"))
+    examples = scenario_examples()
     # two examples at a time, one process each: start-up (imports, terrain) dominates the cost
     with ThreadPoolExecutor(max_workers=2) as pool:
         pages = list(pool.map(lambda e: _page(e, tmp / e.stem), examples))

@@ -56,17 +56,18 @@ def _root(
 
 
 EXIT_OUTPUT_ERROR = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 
 
 def _say(text: str) -> None:
     from iadsim.errors import one_line
 
-    err.print(one_line(text), markup=False, highlight=False, soft_wrap=True)
+    err.print(one_line(text), markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def _input_errors(fn):
     """Turn InputError into one message per problem on stderr and exit status 2; an output
-    fault (read-only or full disk) into one line and status 1.
+    fault (read-only or full disk) into one line and status 1; Ctrl-C into one line and 130.
 
     ``IADSIM_DEBUG=1`` shows the traceback of an output fault instead."""
 
@@ -76,7 +77,10 @@ def _input_errors(fn):
             return fn(*args, **kwargs)
         except InputError as exc:
             for problem in exc.problems:
-                err.print(problem.format(), markup=False, highlight=False, soft_wrap=True)
+                # no emoji codes: rich would print "x.yaml:100:3" as "x.yaml💯3"
+                err.print(
+                    problem.format(), markup=False, emoji=False, highlight=False, soft_wrap=True
+                )
             raise typer.Exit(EXIT_INPUT_ERROR) from None
         except OSError as exc:
             if os.environ.get("IADSIM_DEBUG"):
@@ -88,8 +92,36 @@ def _input_errors(fn):
                 "results already there are unchanged)"
             )
             raise typer.Exit(EXIT_OUTPUT_ERROR) from None
+        except KeyboardInterrupt:
+            _say(_interrupted(fn.__name__, kwargs))
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     return wrapper
+
+
+def _interrupted(command: str, kwargs: dict) -> str:
+    """The line printed on Ctrl-C: what stopped and how to go on."""
+    target = kwargs.get("scenario") or kwargs.get("results_dir") or ""
+    what = f"iadsim {command.replace('_', ' ')} {target}".rstrip()
+    if command == "run":
+        return (
+            f"interrupted: {what}; the chunks finished so far are kept, and the same command "
+            "with --resume continues it"
+        )
+    return f"interrupted: {what}; nothing was written (outputs appear only when complete)"
+
+
+def _check_point(point, label: str, replications: int | None) -> None:
+    """A sweep point that validates must also be possible to run (checked before any runs)."""
+    import dataclasses
+
+    from iadsim.engine.preflight import check_run
+
+    try:
+        check_run(point, replications=replications)
+    except InputError as exc:
+        problems = [dataclasses.replace(p, message=f"{label}: {p.message}") for p in exc.problems]
+        raise InputError(problems) from None
 
 
 def _check_out_dir(path: Path, option: str = "--out") -> None:
@@ -528,7 +560,7 @@ def compare(
     )
     out.print(f"Wrote {target / 'compare.json'} and {target / 'compare.png'}", highlight=False)
     if uncertainty:
-        out.print(result["uncertainty"]["text"], highlight=False)
+        out.print(result["uncertainty"]["text"], highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -572,7 +604,8 @@ def sweep(
         if path in grid:
             raise InputError.single(f"--vary {arg!r}: {path} is given twice")
         for value in values:  # each value alone, before anything runs
-            apply_values(s, {path: value}, label=f"--vary {arg!r} ({path}={value!r})")
+            label = f"--vary {arg!r} ({path}={value!r})"
+            _check_point(apply_values(s, {path: value}, label=label), label, replications)
         grid[path] = values
     if variant:
         known = s.variant_names()

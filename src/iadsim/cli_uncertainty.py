@@ -154,8 +154,8 @@ def print_study(doc: dict, out_dir: Path) -> None:
     rank = doc.get("ranking")
     if rank:
         for p in rank["versus_baseline"].values():
-            out.print(p["sentence"], highlight=False)
-        out.print(rank["summary"], highlight=False)
+            out.print(p["sentence"], highlight=False, soft_wrap=True)
+        out.print(rank["summary"], highlight=False, soft_wrap=True)
     out.print(f"Wrote {out_dir}/samples.parquet, uncertainty.json, tornado-*.png", highlight=False)
 
 

@@ -25,6 +25,7 @@ from ruamel.yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
 )
+from ruamel.yaml.parser import RoundTripParser
 
 from iadsim.errors import InputError, Problem
 
@@ -96,57 +97,77 @@ def decode(raw: bytes, path: str | Path) -> str:
     return text
 
 
-def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
+class _Bounds:
     """Reject, from the parser's events and before anything is built, a file that nests deeper
     than :data:`MAX_DEPTH`, whose aliases expand beyond :data:`MAX_NODES`, or with an integer
     longer than :data:`MAX_NUMBER_DIGITS` digits.
 
-    One pass, no recursion: each open collection counts the nodes it expands to, and an alias
-    adds the count of its anchor's node.
+    No recursion: each open collection counts the nodes it expands to, and an alias adds the
+    count of its anchor's node.
     """
 
-    def fail(msg: str, event) -> None:
+    def __init__(self, path: str | Path):
+        self.path = path
+        self.sizes: dict[str, int] = {}
+        self.stack: list[list] = []  # [expanded size, anchor] of each open collection
+
+    def fail(self, msg: str, event) -> None:
         mark = event.start_mark
-        raise InputError.single(msg, path, mark.line + 1, mark.column + 1)
+        raise InputError.single(msg, self.path, mark.line + 1, mark.column + 1)
 
-    sizes: dict[str, int] = {}
-    stack: list[list] = []  # [expanded size, anchor] of each open collection
-
-    def add(n: int, event) -> None:
-        if stack:
-            stack[-1][0] += n
-            n = stack[-1][0]
+    def add(self, n: int, event) -> None:
+        if self.stack:
+            self.stack[-1][0] += n
+            n = self.stack[-1][0]
         if n > MAX_NODES:
-            fail(
+            self.fail(
                 f"YAML aliases expand to more than {MAX_NODES:,} nodes here (a 'billion "
                 "laughs' file?); write the values out, or use fewer nested aliases",
                 event,
             )
 
-    for event in yaml.parse(text):
+    def see(self, event) -> None:
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-            if len(stack) >= MAX_DEPTH:
-                fail(f"nested more than {MAX_DEPTH} levels deep", event)
-            stack.append([1, event.anchor])
+            if len(self.stack) >= MAX_DEPTH:
+                self.fail(f"nested more than {MAX_DEPTH} levels deep", event)
+            self.stack.append([1, event.anchor])
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-            size, anchor = stack.pop()
+            size, anchor = self.stack.pop()
             if anchor is not None:
-                sizes[anchor] = size
-            add(size, event)
+                self.sizes[anchor] = size
+            self.add(size, event)
         elif isinstance(event, ScalarEvent):
             if event.style is None and _INTEGER.fullmatch(event.value):
                 digits = sum(c.isalnum() for c in event.value)
                 if digits > MAX_NUMBER_DIGITS:
-                    fail(
+                    self.fail(
                         f"a number of {digits:,} digits is too long (at most "
                         f"{MAX_NUMBER_DIGITS}); quote it if it is text",
                         event,
                     )
             if event.anchor is not None:
-                sizes[event.anchor] = 1
-            add(1, event)
+                self.sizes[event.anchor] = 1
+            self.add(1, event)
         elif isinstance(event, AliasEvent):
-            add(sizes.get(event.anchor, 1), event)
+            self.add(self.sizes.get(event.anchor, 1), event)
+
+
+class _BoundedParser(RoundTripParser):
+    """ruamel's round-trip parser, with :class:`_Bounds` checking each event as the composer
+    takes it: one parse, and the checks run before the composer or constructor can recurse
+    or expand."""
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        self.loader.iadsim_bounds.see(event)
+        return event
+
+
+def _yaml(path: str | Path) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Parser = _BoundedParser
+    yaml.iadsim_bounds = _Bounds(path)
+    return yaml
 
 
 def read_text(path: str | Path) -> str:
@@ -179,10 +200,8 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
         text = read_text(path)
     elif _NOT_PRINTABLE.search(text):
         decode(text.encode("utf-8", errors="surrogatepass"), path)
-    yaml = YAML(typ="rt")
     try:
-        _check_structure(yaml, text, path)
-        data = yaml.load(text)
+        data = _yaml(path).load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(s for s in (exc.context, exc.problem) if s) or "invalid YAML"

@@ -32,12 +32,6 @@ def test_run_bad_file_exits_2(tmp_path):
     assert f"{path}:" in result.output
 
 
-def test_validate_good_example():
-    result = CliRunner().invoke(app, ["validate", "examples/iraq-2020-al-asad.yaml"])
-    assert result.exit_code == 0, result.output
-    assert "valid" in result.output
-
-
 def test_unknown_catalog_entry_exits_2():
     result = CliRunner().invoke(app, ["catalog", "show", "s-999"])
     assert result.exit_code == 2

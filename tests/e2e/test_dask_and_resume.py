@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import signal
 
+import distributed  # a hard dependency (dask[distributed]): an import error must fail
 import pytest
 from typer.testing import CliRunner
 
 import iadsim
 from iadsim.cli import app
-
-distributed = pytest.importorskip("distributed")
 
 SCENARIO = "examples/iraq-2020-al-asad.yaml"
 VARIANT = "s400-tor"

@@ -1,5 +1,5 @@
-"""Every scenario in examples/ runs end to end through the CLI, and the Al Asad baseline
-matches the public record of 8 January 2020."""
+"""Every scenario in examples/ runs end to end through the CLI, and the Al Asad baseline is
+consistent with the public record of 8 January 2020 (the record it was fitted to)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from iadsim.cli import app
 
-EXAMPLES = sorted(Path("examples").glob("*.yaml"))
+# plan-*.yaml are planning files (iadsim plan), tested in tests/unit/planning
+EXAMPLES = sorted(p for p in Path("examples").glob("*.yaml") if not p.name.startswith("plan-"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -34,10 +35,12 @@ def test_example_runs(tmp_path, path):
         assert total == pytest.approx(launched)
 
 
-def test_al_asad_baseline_matches_the_record(tmp_path):
+def test_al_asad_baseline_is_consistent_with_the_record_it_was_fitted_to(tmp_path):
     """Undefended, 16 launched: the record is 11 hits on Al Asad, 1 on Erbil, 4 failures.
-    The catalog's reliabilities are derived from that record (Fateh-313 11/13, Qiam-1 1/3), so
-    the expected leakers are 12 and the hits 11 and 1; the engine must reproduce them."""
+    A consistency check, not a validation: the catalog's reliabilities are derived from that
+    record (Fateh-313 11/13, Qiam-1 1/3), so the expected leakers are 12 and the expected hits
+    per asset 11 and 1; the engine must reproduce them within their 95% intervals (a dropped
+    failure draw, or threats aimed at the wrong asset, breaks it)."""
     result = CliRunner().invoke(
         app,
         [

@@ -96,3 +96,28 @@ def test_version_has_one_source():
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"iadsim {iadsim.__version__}"
+
+
+def test_pre_commit_runs_what_make_lint_runs():
+    config = YAML(typ="safe").load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "import-contract", "mypy"} <= set(hooks)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    for hook in hooks.values():
+        command = hook["entry"].split()[0]
+        assert f"$(BIN)/{command}" in lint, command
+
+
+def test_contributing_names_files_that_exist():
+    """The guide's paths (in backticks) must not rot as the code moves."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"`((?:src|tests|bench|docs|examples)/[\w./-]+)`", text))
+    assert len(paths) >= 6
+    for path in paths:
+        if "<" in path:
+            continue
+        assert (ROOT / path.rstrip("/")).exists(), path
+    for template in ("bug_report.md", "catalog_figure.md", "feature_request.md"):
+        assert (ROOT / ".github" / "ISSUE_TEMPLATE" / template).exists()
+    assert (ROOT / ".github" / "pull_request_template.md").exists()

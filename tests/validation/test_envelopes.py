@@ -1,7 +1,13 @@
-"""Every catalog interceptor against its published envelope, through the engine's own intercept
-solver and fly-out model: the farthest intercept of a non-manoeuvring target at the reference
-altitude is within 5% of the published maximum range, and the altitude and target-speed limits
-hold (just inside: engaged; just outside: not)."""
+"""Solver-consistency checks of every catalog interceptor's envelope, through the engine's own
+intercept solver and fly-out model: the farthest intercept of a non-manoeuvring target at the
+reference altitude is within 5% of the catalog's maximum range, and the altitude and
+target-speed limits hold (just inside: engaged; just outside: not).
+
+These are not validations of the published figures: ``Envelope.from_catalog`` takes its
+maximum range from the catalog, so the tests show that the solver reaches, and never exceeds,
+the envelope it is given (a bug in the fly-out timing or the intercept sweep breaks them). That
+the catalog's figures are right is the job of their cited sources.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +36,9 @@ def reference_altitude(env: Envelope) -> float:
 @pytest.mark.parametrize(
     ("system", "interceptor", "cls", "speed"), CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES]
 )
-def test_envelope_matches_published_figures(system, interceptor, cls, speed):
+def test_intercept_solver_reaches_the_catalog_envelope_and_respects_its_limits(
+    system, interceptor, cls, speed
+):
     icp = CATALOG.systems[system].interceptors[interceptor]
     env = Envelope.from_catalog(icp, cls)
     h = reference_altitude(env)
@@ -54,10 +62,6 @@ def test_envelope_matches_published_figures(system, interceptor, cls, speed):
     # a target faster than the limit is never intercepted
     too_fast = max_intercept_range_m(env, h, env.max_target_speed_mps * 1.05)
     assert too_fast != too_fast
-
-
-def test_every_system_has_cases():
-    assert {c[0] for c in CASES} == set(CATALOG.systems)
 
 
 def test_envelope_command_writes_png_and_svg(tmp_path):

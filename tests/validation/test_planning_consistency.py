@@ -24,7 +24,7 @@ def planned(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("plan")
     text = PLAN.replace(
         "refine: {replications: 40, evaluations: 2, seed: 3}",
-        "refine: {replications: 400, evaluations: 1, seed: 3}",
+        "refine: {replications: 300, evaluations: 1, seed: 3}",
     )
     write_tiny(tmp, text)
     r = CliRunner().invoke(
@@ -133,3 +133,36 @@ def test_plan_leakage_equals_independent_run(planned, tmp_path):
     assert abs(mine["mean"] - overall["leakers_mean"]) <= 4 * math.hypot(se_mine, se_run)
     # and the defence matters: fewer leakers than undefended, by more than the noise
     assert sim["vs_undefended"]["hi"] < 0
+
+
+@pytest.mark.slow
+def test_every_layout_is_a_variant_with_the_same_coverage(planned, tmp_path):
+    tmp, result, _ = planned
+    shutil.copy(tmp / "square.geojson", tmp_path / "square.geojson")
+    lay = next(x for x in result["layouts"] if x["variant"] == "tor-only-0.1bn")
+    r = CliRunner().invoke(
+        app,
+        [
+            "coverage",
+            str(tmp / "out" / "scenario.yaml"),
+            "--variant",
+            lay["variant"],
+            "--region",
+            str(tmp_path / "square.geojson"),
+            "--threat",
+            "soumar",
+            "--cell-km",
+            "6",
+            "--asset-radius-km",
+            "20",
+            "--altitudes",
+            "100,1000",
+            "--out",
+            str(tmp_path / "v"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    cov = json.loads((tmp_path / "v" / "region-square.json").read_text())
+    assert len(cov["rows"]) == 4
+    for row in cov["rows"]:
+        assert row["share"] == lay["coverage"][f"{row['kind']}@{row['band_m']:g}"]["region"]

@@ -60,7 +60,7 @@ def test_oracle_reproduces_published_nonfluctuating_snr():
 
 
 def test_horizon_10m_mast_100m_target():
-    # DESIGN.md: d ≈ 4.12 (√h1 + √h2) km -> 4.12 (3.162 + 10) = 54.2 km.
+    # Skolnik (2001), Introduction to Radar Systems, sec. 8.2: d ≈ 4.12 (√h1 + √h2) km -> 4.12 (3.162 + 10) = 54.2 km.
     rule_m = 4.12e3 * (np.sqrt(10.0) + np.sqrt(100.0))
     assert horizon_range_m(10.0, 100.0) == pytest.approx(rule_m, rel=0.005)
     assert horizon_range_m(10.0, 100.0) == pytest.approx(54e3, rel=0.005)

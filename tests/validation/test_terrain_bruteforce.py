@@ -112,7 +112,7 @@ def test_flat_dem_closed_form_table_and_raster():
 
 
 def test_smooth_earth_horizon_54_km():
-    """DESIGN: d = 4.12 (sqrt(h1) + sqrt(h2)) km; 10 m mast, 100 m target -> about 54 km."""
+    """Skolnik (2001), sec. 8.2: d = 4.12 (sqrt(h1) + sqrt(h2)) km; 10 m mast, 100 m target -> about 54 km."""
     dem = syn.synthetic_dem(syn.flat(601, 601, 0.0), 250.0, 30.0, 47.0)
     table = coverage_table(dem, 30.0, 47.0, ANTENNA_M, 70e3)
     az = np.arange(0.0, 360.0, 15.0)

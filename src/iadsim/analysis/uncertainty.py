@@ -35,7 +35,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from iadsim.catalog import Catalog, Figure
-from iadsim.catalog.schema import NO_UNCERTAINTY_CHECK
+from iadsim.catalog.schema import NO_UNCERTAINTY_CHECK, UNIT_BY_SUFFIX
 from iadsim.errors import InputError
 
 __all__ = ["Factor", "analyze", "catalog_with", "design", "effects", "scenario_factors"]
@@ -137,7 +137,10 @@ def _label(entry, path: str) -> str:
         what = f"Pk vs {parts[1]}"
     else:
         field = parts[-1]
-        what = _WORDS.get(field) or field.rsplit("_", 1)[0].replace("_", " ")
+        unit = next(
+            (u for u in sorted(UNIT_BY_SUFFIX, key=len, reverse=True) if field.endswith(u)), ""
+        )
+        what = _WORDS.get(field) or field.removesuffix(unit).replace("_", " ")
     return f"{owner} {what}"
 
 
@@ -168,7 +171,7 @@ def scenario_factors(
 ) -> list[Factor]:
     """The uncertain figures that can change the given variants' outcome, in catalog order:
     those of the entries, radars and interceptors the variants use, less the Pk against threat
-    classes absent from the raids.
+    classes absent from the raids and the costs (no output studied depends on them).
 
     ``patterns`` (shell globs, any of which may match) select figures by id
     (``s-400:interceptors.*.pk.*``) or label (``*Pk*``); an unmatched pattern is an error.
@@ -186,6 +189,8 @@ def scenario_factors(
                 continue
             parts = path.split(".")
             if len(parts) > 1 and parts[-2] == "pk" and parts[-1] not in classes:
+                continue
+            if fig.unit == "USD":  # costs change no output studied (leaks, hits, rounds)
                 continue
             u = fig.uncertainty
             factors.append(

@@ -45,6 +45,8 @@ __all__ = [
 
 #: Figures shown in the tornado plot and the tables.
 TOP = 10
+#: Smallest total index named as a figure the ranking "turns on".
+MIN_INDEX = 0.05
 #: A ranking is called stable when each neighbouring pair keeps its order in this share.
 STABLE_SHARE = 0.95
 _BAND = (5, 50, 95)
@@ -128,12 +130,16 @@ def _pct(share: float) -> str:
 
 
 def _turns_on(study: Study, d: np.ndarray) -> tuple[str, list[dict]]:
+    """The (at most two) figures with a total index of ``d`` of at least :data:`MIN_INDEX`."""
     if float(np.ptp(d)) == 0.0:
         return "", []
     idx = analyze(study.factors, study.unit, d, study.method, study.seed)
-    key = "ST" if study.method == "sobol" else "mu_star"
-    top = [r for r in idx if r[key] > 0][:2]
+    key, conf = ("ST", "ST_conf") if study.method == "sobol" else ("mu_star", "mu_star_conf")
+    floor = MIN_INDEX if key == "ST" else 0.0
+    top = [r for r in idx if r[key] >= floor and r[key] > 0][:2]
     names = " and ".join(f"the {r['label']} ({key} {r[key]:.2f})" for r in top)
+    if top and top[0][conf] > 0.5 * top[0][key]:
+        names += f" (imprecise at {study.samples} base samples: use more)"
     return names, idx[:TOP]
 
 
@@ -163,35 +169,56 @@ def _pair(study: Study, a: str, b: str) -> dict:
     }
 
 
+def _groups(order: list[str], ties: list[tuple[str, str]]) -> list[list[str]]:
+    groups = [[order[0]]]
+    for a, b in itertools.pairwise(order):
+        if (a, b) in ties:
+            groups[-1].append(b)
+        else:
+            groups.append([b])
+    return groups
+
+
 def ranking(study: Study, baseline: str) -> dict:
     """Each option against ``baseline`` and the stability of the nominal ranking.
 
     The nominal ranking orders options by leakers per replication at the catalog's values.
-    Neighbours in it are compared sample by sample; options tied nominally are not ordered.
+    Neighbours in it are compared sample by sample; neighbours whose nominal difference lies
+    within the nominal runs' Monte Carlo half-width are tied and not ordered.
     """
     nominal = {v: study.nominal[v]["values"]["leakers"] for v in study.variants}
     order = sorted(study.variants, key=lambda v: (nominal[v], study.variants.index(v)))
+
+    def half(v: str) -> float:
+        lo, hi = study.nominal[v].get("intervals", {}).get("leakers", (None, None))
+        return 0.0 if lo is None or hi is None else 0.5 * (hi - lo)
+
+    def tied(a: str, b: str) -> bool:
+        # within the nominal runs' own Monte Carlo noise: no order to test
+        return abs(nominal[a] - nominal[b]) <= max(half(a), half(b), 1e-12)
+
     versus = {v: _pair(study, v, baseline) for v in study.variants if v != baseline}
-    neighbours = []
+    neighbours, ties = [], []
     for a, b in itertools.pairwise(order):
-        if abs(nominal[a] - nominal[b]) <= 1e-12:
-            continue
-        neighbours.append(_pair(study, a, b))
+        (ties if tied(a, b) else neighbours).append((a, b))
+    neighbours = [_pair(study, a, b) for a, b in neighbours]
     ys = {v: study.y(v, "leakers") for v in study.variants}
-    strict = [(a, b) for a in order for b in order if nominal[a] < nominal[b] - 1e-12]
     keeps = np.ones(len(study.values), dtype=bool)
-    for a, b in strict:
-        keeps &= ys[a] < ys[b]
+    for a in order:
+        for b in order:
+            if nominal[a] < nominal[b] and not tied(a, b):
+                keeps &= ys[a] < ys[b]
     stable = all(p["p_fewer_leakers"] >= STABLE_SHARE for p in neighbours)
     weakest = min(neighbours, key=lambda p: p["p_fewer_leakers"], default=None)
     if weakest is None:
         summary = "All options have the same nominal leakers; there is no ranking to test."
     else:
+        shown = " < ".join(" = ".join(g) for g in _groups(order, ties))
         summary = (
-            f"The nominal ranking ({' < '.join(order)} leakers) holds in "
-            f"{_pct(float(keeps.mean()))}; it is {'stable' if stable else 'not stable'} "
-            f"(every neighbouring pair in at least {STABLE_SHARE:.0%}). Weakest step: "
-            f"{weakest['sentence']}"
+            f"The nominal ranking by leakers ({shown}; '=' within the nominal runs' Monte Carlo "
+            f"interval) holds in {_pct(float(keeps.mean()))}; it is "
+            f"{'stable' if stable else 'not stable'} (every neighbouring pair in at least "
+            f"{STABLE_SHARE:.0%}). Weakest step: {weakest['sentence']}"
         )
     return _clean(
         {
@@ -202,6 +229,7 @@ def ranking(study: Study, baseline: str) -> dict:
             "stable": stable,
             "versus_baseline": versus,
             "neighbours": neighbours,
+            "nominal_ties": [list(t) for t in ties],
             "summary": summary,
         }
     )

@@ -34,7 +34,6 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "FlyoutProfile",
     "distance_flown_m",
-    "distance_flown_nb",
     "kinematic_reach_m",
     "speed_mps",
     "time_to_distance_nb",
@@ -184,19 +183,6 @@ def kinematic_reach_m(profile: FlyoutProfile) -> float:
         Supremum of the distance flown; never attained in finite time. [m]
     """
     return profile.burnout_distance_m + profile.max_speed_mps * profile.speed_decay_time_s
-
-
-@nb.njit(cache=True)
-def distance_flown_nb(max_speed_mps, boost_time_s, speed_decay_time_s, t_s):
-    """Scalar numba twin of :func:`distance_flown_m` (floats in, float out)."""
-    if t_s <= 0.0:
-        return 0.0
-    if t_s < boost_time_s:
-        return 0.5 * max_speed_mps * t_s * t_s / boost_time_s
-    d_b = 0.5 * max_speed_mps * boost_time_s
-    return d_b - max_speed_mps * speed_decay_time_s * math.expm1(
-        -(t_s - boost_time_s) / speed_decay_time_s
-    )
 
 
 @nb.njit(cache=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -20,6 +21,9 @@ _WORKER: dict = {}
 
 
 def _init_worker(p, root_seed: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the run; a worker printing
+    # its own KeyboardInterrupt traceback would only bury the parent's one line
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["p"] = p
     _WORKER["seed"] = root_seed
 

@@ -52,12 +52,24 @@ class _Raid:
     end_s: np.ndarray  # arrival time of each threat
 
 
-def _where(data, loc: Sequence[str | int]) -> tuple[int | None, int | None]:
-    if data is None:
-        return None, None
-    from iadsim.yamlio import locate
+def _problems(path: str | None, data, found) -> list[Problem]:
+    """Problems at their place in the scenario file; the file is read again only now (when
+    there is something to report), unless its parsed ``data`` was given."""
+    from iadsim.yamlio import dotted, locate, read_yaml
 
-    return locate(data, loc)
+    if data is None and path and Path(path).is_file():
+        try:
+            data = read_yaml(path)
+        except InputError:
+            data = None
+    problems = []
+    for loc, message in found:
+        if str(loc[0]).startswith("--"):  # a command-line option: no place in the file
+            problems.append(Problem(message, field_path=str(loc[0])))
+            continue
+        line, col = locate(data, loc) if data is not None else (None, None)
+        problems.append(Problem(message, path, line, col, dotted(loc)))
+    return problems
 
 
 def _flight_s(raid, entry, launch, aim) -> float:
@@ -136,31 +148,20 @@ def check_run(
     replications, chunk_size : int, optional
         Overrides of ``monte_carlo`` given on the command line or to :func:`iadsim.run`.
     data : optional
-        The scenario's parsed YAML, for positions; default: read again from its file.
+        The parsed YAML, for positions; default: its file, read again if there is a problem.
     """
     catalog = catalog or scenario.effective_catalog
     if catalog is None:
         from iadsim.catalog import load_catalog
 
         catalog = load_catalog()
-    path = scenario.source_path
-    if data is None and path and Path(path).is_file():
-        from iadsim.yamlio import read_yaml
-
-        try:
-            data = read_yaml(path)
-        except InputError:
-            data = None
-    problems: list[Problem] = []
+    found: list[tuple[Sequence[str | int], str]] = []
 
     def add(loc: Sequence[str | int], message: str) -> None:
-        from iadsim.yamlio import dotted
+        found.append((loc, message))
 
-        if str(loc[0]).startswith("--"):  # a command-line option: no place in the file
-            problems.append(Problem(message, field_path=str(loc[0])))
-            return
-        line, col = _where(data, loc)
-        problems.append(Problem(message, path, line, col, dotted(loc)))
+    def fail() -> None:
+        raise InputError(_problems(scenario.source_path, data, found))
 
     raids: list[_Raid] = []
     for i, raid in enumerate(scenario.raids):
@@ -185,8 +186,8 @@ def check_run(
         n = np.arange(raid.count)
         t0 = raid.launch_time_s + n * raid.spacing_s
         raids.append(_Raid(i, dur, t0, t0 + dur[n % dur.size]))
-    if problems:
-        raise InputError(problems)
+    if found:
+        fail()
 
     dt = scenario.time_step_s
     t_end = max(float(r.end_s.max()) for r in raids)
@@ -230,5 +231,5 @@ def check_run(
             f"about {chunk_bytes / 2**30:.1f} GiB (limit {MAX_CHUNK_BYTES / 2**30:.0f} GiB); "
             "use a smaller chunk size",
         )
-    if problems:
-        raise InputError(problems)
+    if found:
+        fail()

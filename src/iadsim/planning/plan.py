@@ -51,6 +51,7 @@ class Layout:
     greedy_value: float | None = None
     greedy_chosen: list[int] | None = None
     milp_status: str | None = None
+    greedy_bound: float | None = None
     milp_bound: float | None = None
     coverage: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
@@ -178,6 +179,18 @@ def run_plan(
     base_dir = Path(plan.source_path).parent if plan.source_path else None
     region = load_region(plan.region, base_dir, field_path="region")
     dem = plan_dem(plan)
+    if dem is not None:
+        # the emitted scenario must see the same terrain: an asset off the DEM would make
+        # 'default' fall back to a smooth earth there (resolve_terrain)
+        from iadsim.errors import InputError
+
+        for i, a in enumerate(plan.assets):
+            if not bool(dem.contains(a.lat, a.lon)):
+                raise InputError.single(
+                    f"asset '{a.name}' is outside the DEM {dem.name}",
+                    plan.source_path,
+                    field_path=f"assets[{i}]",
+                )
     candidates, site_stats = candidate_sites(plan, region, dem)
     units, item_of, site_of, cost = make_units(plan, candidates, catalog)
     cells = grid_cells(
@@ -239,6 +252,9 @@ def run_plan(
                 best.cost,
                 sum(s.seconds for s in sols.values()),
             )
+            if "greedy" in sols:
+                lay.greedy_value = sols["greedy"].value
+                lay.greedy_bound = sols["greedy"].bound
             if "milp" in sols:
                 lay.milp_status, lay.milp_bound = sols["milp"].status, sols["milp"].bound
             if "milp" in sols and "greedy" in sols and sols["milp"].value > 0:
@@ -399,6 +415,9 @@ def table_rows(plan, layouts) -> list[dict]:
             "cost_usd": lay.cost_usd,
             "objective": lay.value,
             "greedy_gap": lay.gap,
+            "greedy_gap_bound": None
+            if not lay.greedy_bound or lay.greedy_value is None
+            else 1.0 - lay.greedy_value / lay.greedy_bound,
         }
         for h in plan.objective.bands_m:
             c = lay.coverage[f"{kind}@{float(h):g}"]
@@ -451,6 +470,7 @@ def _write_json(result: PlanResult) -> None:
                 "objective": lay.value,
                 "greedy_objective": lay.greedy_value,
                 "greedy_gap": lay.gap,
+                "greedy_upper_bound": lay.greedy_bound,
                 "milp_status": lay.milp_status,
                 "milp_upper_bound": lay.milp_bound,
                 "coverage": lay.coverage,
@@ -491,7 +511,12 @@ def print_plan(result: PlanResult, console) -> None:
         ]
         for h in plan.objective.bands_m:
             cells.append(f"{100 * row[f'region_{h:g}m']:.0f}/{100 * row[f'assets_{h:g}m']:.0f}")
-        cells.append("-" if row["greedy_gap"] is None else f"{100 * row['greedy_gap']:.2f}%")
+        if row["greedy_gap"] is not None:
+            cells.append(f"{100 * row['greedy_gap']:.2f}%")
+        elif row["greedy_gap_bound"] is not None:
+            cells.append(f"<= {100 * row['greedy_gap_bound']:.1f}%")
+        else:
+            cells.append("-")
         table.add_row(*cells)
     console.print(table)
     refined = [lay for lay in result.layouts if lay.simulation]

@@ -36,9 +36,6 @@ Toolbox documentation. https://www.mathworks.com/help/radar/ref/radardatagenerat
 
 from __future__ import annotations
 
-import math
-
-import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -47,13 +44,11 @@ from iadsim.constants import K_FACTOR_STANDARD, R_EARTH_M
 __all__ = [
     "albersheim_snr",
     "detection_probability",
-    "detection_probability_nb",
     "elevation_angle_deg",
     "horizon_range_m",
     "min_visible_height_m",
     "pd_albersheim",
     "pd_swerling1",
-    "pd_swerling1_nb",
     "slant_range_m",
     "snr_at_range",
     "snr_from_pd_swerling1",
@@ -93,12 +88,6 @@ def pd_swerling1(snr: ArrayLike, pfa: ArrayLike) -> FloatOrArray:
     snr = np.asarray(snr, dtype=float)
     pfa = np.asarray(pfa, dtype=float)
     return np.exp(np.log(pfa) / (1.0 + snr))[()]
-
-
-@nb.njit(cache=True)
-def pd_swerling1_nb(snr, pfa):
-    """Scalar numba twin of :func:`pd_swerling1` (floats in, float out)."""
-    return math.exp(math.log(pfa) / (1.0 + snr))
 
 
 def snr_from_pd_swerling1(pd: ArrayLike, pfa: ArrayLike) -> FloatOrArray:
@@ -300,18 +289,6 @@ def detection_probability(
     """
     ref_snr = snr_from_pd_swerling1(ref_pd, pfa)
     return pd_swerling1(snr_at_range(range_m, rcs_m2, ref_range_m, ref_rcs_m2, ref_snr), pfa)
-
-
-@nb.njit(cache=True)
-def detection_probability_nb(range_m, rcs_m2, ref_range_m, ref_rcs_m2, ref_pd, pfa):
-    """Scalar numba twin of :func:`detection_probability` (floats in, float out)."""
-    ln_pfa = math.log(pfa)
-    ref_snr = ln_pfa / math.log(ref_pd) - 1.0
-    if range_m <= 0.0:
-        return 1.0
-    ratio = ref_range_m / range_m
-    snr = ref_snr * (rcs_m2 / ref_rcs_m2) * ratio * ratio * ratio * ratio
-    return math.exp(ln_pfa / (1.0 + snr))
 
 
 # --------------------------------------------------------------------------------------------

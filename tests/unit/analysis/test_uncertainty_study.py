@@ -188,3 +188,13 @@ def test_effects_give_each_figure_its_own_signed_swing(method):
     study = run_study(FunctionModel(_linear), factors, ["base"], samples=16, method=method, seed=4)
     swing = effects(factors, study.unit, study.y("base", "y"), method)
     np.testing.assert_allclose(swing, [2.0, -3.0, 0.0], atol=1e-9)
+
+
+def test_only_figures_that_reach_the_outputs_are_sampled():
+    s = iadsim.load_scenario(Path(__file__).parents[3] / "examples" / "iraq-2020-al-asad.yaml")
+    ids = [f.id for f in scenario_factors(s, ["s400-tor"])]
+    assert "s-400:interceptors.48n6e3.pk.ballistic" in ids
+    assert not [i for i in ids if i.endswith(("pk.cruise", "pk.drone", "pk.aircraft"))]
+    assert not [i for i in ids if i.endswith("_usd")]  # costs change no output studied
+    assert not [i for i in ids if ":interceptors.40n6e." in i or ":interceptors.9m96e2." in i]
+    assert not [i for i in ids if i.startswith(("patriot", "buk", "qiam-1:pk"))]

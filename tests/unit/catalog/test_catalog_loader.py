@@ -209,3 +209,44 @@ def test_unknown_names_list_the_known_ones():
     assert "f-16c, " in str(info.value) and "fateh-313" in str(info.value)
     assert cat.system("s-400").name == "s-400"
     assert cat.threat("fateh-313").threat_class == "ballistic"
+
+
+# Sources, reliabilities and Pk are rules of the schema, so every packaged file obeys them once
+# it loads (test_every_packaged_file_validates_...); these tests show that a file breaking them
+# does not load, and where the loader points.
+
+
+def test_reliability_outside_zero_one_is_rejected_at_its_line(tmp_path):
+    text = THREAT.format(name="test-missile").replace(
+        'reliability: {value: 0.9, unit: "1"', 'reliability: {value: 1.5, unit: "1"'
+    )
+    path = _write(tmp_path, text)
+    msg = _error(path)
+    assert _where(msg, path)[0] == 10
+    assert "reliability.value" in msg and "must be in (0, 1]" in msg
+
+
+def _without_uncertainty(lines: list[str]) -> list[str]:
+    """Drop every figure's ``uncertainty:`` block, so the rule under test is the only one hit."""
+    out, skip = [], None
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if skip is not None and indent > skip:
+            continue
+        skip = indent if line.strip() == "uncertainty:" else None
+        if skip is None:
+            out.append(line)
+    return out
+
+
+def test_pk_outside_zero_one_is_rejected_at_its_line(tmp_path):
+    s400 = Path(load_catalog().files["s-400"]).read_text(encoding="utf-8")
+    lines = _without_uncertainty(s400.splitlines(keepends=True))
+    pk = next(i for i, line in enumerate(lines) if line.strip() == "pk:")
+    assert lines[pk + 2].strip() == "value: 0.5"
+    lines[pk + 2] = lines[pk + 2].replace("0.5", "1.2")
+    text = "".join(lines).replace("name: s-400", "name: bad-system")
+    path = _write(tmp_path, text, "bad-system")
+    msg = _error(path)
+    assert "pk.ballistic.value" in msg and "must be in [0, 1]" in msg
+    assert _where(msg, path)[0] == pk + 3  # the edited value's line (1-based)

@@ -126,11 +126,13 @@ SCENARIO = textwrap.dedent(
         launch_points: [{lat: LAT, lon: LON}]
         aim: base
         count: 1
+    terrain: {dem: none}  # smooth earth: the floor, not the terrain, is under test
     monte_carlo: {replications: 50, seed: 3, chunk_size: 50}
     """
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("threat", "lat", "lon", "az", "engaged"),
     [

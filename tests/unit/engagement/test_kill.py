@@ -12,7 +12,7 @@ from iadsim.engagement.kill import (
 
 
 def test_design_analytic_checks():
-    # DESIGN.md: p = 0.7, two shots -> 0.91; shoot-look-shoot expected shots 1 + (1 - p) = 1.3.
+    # Przemieniecki (2000), ch. 4: p = 0.7, two shots -> 0.91; shoot-look-shoot expected shots 1 + (1 - p) = 1.3.
     assert salvo_kill_probability(0.7, 2) == pytest.approx(0.91, abs=1e-12)
     assert shoot_look_shoot_expected_shots(0.7, 1, 2) == pytest.approx(1.3, abs=1e-12)
     assert shoot_look_shoot_kill_probability(0.7, 1, 2) == pytest.approx(0.91, abs=1e-12)

@@ -206,3 +206,26 @@ def test_a_possible_run_still_runs(tmp_path):
     path, _ = scenario(tmp_path, count=3, spacing=30)
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "-q"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_sweep_point_that_cannot_run_is_refused_before_any_point_runs(tmp_path):
+    path, text = scenario(tmp_path, count=1, spacing=20)
+    out = tmp_path / "sweep"
+    args = [
+        "sweep",
+        str(path),
+        "--vary",
+        "raids[0].count=1:50001:50000",
+        "-n",
+        "2",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "point 1/" not in result.output  # nothing ran
+    line, col = position(text, "spacing_s: 20")
+    assert f"{path}:{line}:{col}: raids[0].spacing_s: --vary 'raids[0].count=1:50001:50000' " in (
+        result.output
+    )
+    assert "50001 launches 20 s apart" in result.output

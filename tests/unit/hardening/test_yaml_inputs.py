@@ -158,3 +158,10 @@ def test_b4_an_escaped_control_character_in_a_key_stays_on_one_line(tmp_path):
     line, col, msg = _one_error(tmp_path / "key.yaml", text)
     assert (line, col) == (example.count("\n") + 1, 1)
     assert msg.startswith("bad key\\x00: unknown field")
+
+
+def test_line_100_is_not_an_emoji(tmp_path):
+    """rich printed 'FILE:100:12' as 'FILE💯12' (found by the fuzz test)."""
+    text = "schema_version: 1\n" + "# filler\n" * 98 + "name: [x\n"
+    line, _col, _ = _one_error(tmp_path / "long.yaml", text)
+    assert line >= 100

@@ -67,6 +67,17 @@ def test_greedy_within_one_minus_one_over_e_and_gap_is_true(seed, k):
     gap = (m.value - g.value) / m.value
     assert gap == pytest.approx((opt - problem.value(g.chosen)) / opt, abs=1e-12)
     assert g.value == pytest.approx(_direct_value(covers, weights, layers, g.chosen))
+    assert g.bound >= opt - 1e-12  # the data-dependent bound holds
+
+
+def test_greedy_bound_holds_with_costs_and_limits():
+    for seed in range(8):
+        covers, weights, layers, cost = _instance(seed + 50, n_units=10, layers=(1.0, 0.5))
+        groups = [(np.arange(0, 4), 1)]
+        problem = CoverProblem.from_dense(covers, weights, layers, cost, 8.0, groups)
+        g = greedy(problem)
+        opt = _brute(problem)
+        assert g.value <= opt + 1e-12 <= g.bound + 2e-12
 
 
 def test_budgeted_greedy_is_feasible_and_not_above_optimum():

@@ -71,3 +71,12 @@ def test_cli_unknown_region_exits_2(tiny_plan, tmp_path):
     )
     assert r.exit_code == 2
     assert "unknown region 'atlantis'" in r.output and "Iraq" in r.output
+
+
+@pytest.mark.parametrize("name", ["plan-iraq.yaml", "plan-iraq-sky.yaml"])
+def test_example_plans_validate(name):
+    plan = load_plan(f"examples/{name}")
+    assert plan.region == "iraq"
+    assert {a.name for a in plan.assets} >= {"baghdad", "balad", "al-asad", "erbil", "basra"}
+    r = CliRunner().invoke(app, ["validate", f"examples/{name}"])
+    assert r.exit_code == 2  # a plan is not a scenario: the scenario validator says so

@@ -5,13 +5,11 @@ from iadsim.constants import K_FACTOR_STANDARD, R_EARTH_M
 from iadsim.sensors.radar import (
     albersheim_snr,
     detection_probability,
-    detection_probability_nb,
     elevation_angle_deg,
     horizon_range_m,
     min_visible_height_m,
     pd_albersheim,
     pd_swerling1,
-    pd_swerling1_nb,
     slant_range_m,
     snr_at_range,
     snr_from_pd_swerling1,
@@ -112,27 +110,6 @@ def test_scalar_and_array_inputs():
         assert np.ndim(s) == 0
         assert a.shape == (2,)
         np.testing.assert_allclose(a, s, rtol=1e-15)
-
-
-def test_numba_twins_equal_numpy():
-    rng = np.random.default_rng(1)
-    snr = rng.uniform(0.0, 200.0, 200)
-    pfa = 10.0 ** rng.uniform(-9, -2, 200)
-    expected = pd_swerling1(snr, pfa)
-    got = np.array([pd_swerling1_nb(s, p) for s, p in zip(snr, pfa, strict=True)])
-    np.testing.assert_allclose(got, expected, rtol=1e-14)
-
-    r = rng.uniform(1e3, 500e3, 200)
-    rcs = 10.0 ** rng.uniform(-3, 1, 200)
-    ref_pd = rng.uniform(0.5, 0.99, 200)
-    expected = detection_probability(r, rcs, 200e3, 1.0, ref_pd, pfa)
-    got = np.array(
-        [
-            detection_probability_nb(*x, 200e3, 1.0, p, f)
-            for x, p, f in zip(zip(r, rcs, strict=True), ref_pd, pfa, strict=True)
-        ]
-    )
-    np.testing.assert_allclose(got, expected, rtol=1e-13)
 
 
 def test_albersheim_inverse_pair():

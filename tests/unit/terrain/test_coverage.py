@@ -38,7 +38,7 @@ def test_flat_earth_closed_form(flat_table):
 
 
 def test_smooth_earth_radar_horizon(flat_table):
-    """10 m mast, 100 m target: about 4.12 (sqrt(10) + sqrt(100)) km = 54 km (DESIGN)."""
+    """10 m mast, 100 m target: about 4.12 (sqrt(10) + sqrt(100)) km = 54 km (Skolnik 2001, sec. 8.2)."""
     d_km = math.sqrt(TWO_KR) / 1000.0 * (math.sqrt(10.0) + math.sqrt(100.0))
     assert d_km == pytest.approx(4.12 * (math.sqrt(10.0) + 10.0), rel=0.002)
     assert 53.5 < d_km < 54.5

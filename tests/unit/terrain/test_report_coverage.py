@@ -10,9 +10,6 @@ import rasterio
 import shapely
 from shapely.geometry import shape
 
-from iadsim.terrain import Dem, coverage_table
-
-pytest.importorskip("matplotlib")
 from iadsim.report.coverage import (
     coverage_polygons,
     coverage_raster,
@@ -20,6 +17,7 @@ from iadsim.report.coverage import (
     load_borders,
     quicklook_png,
 )
+from iadsim.terrain import Dem, coverage_table
 
 
 @pytest.fixture(scope="module")
