@@ -18,16 +18,28 @@ LOOPBACK = "127.0.0.1"
 
 
 def served_hosts(host: str, port: int) -> list[str]:
-    """The ``Host`` header values the server answers to."""
-    hosts = [f"{host}:{port}"]
+    """The ``Host`` header values the server answers to: the bound address (and ``localhost``
+    for 127.0.0.1); for a wildcard bind (0.0.0.0, ::) also this machine's names and addresses,
+    the names other machines reach it by. Any other name is a DNS-rebinding page."""
+    import socket
+
+    names = {host}
     if host == LOOPBACK:
-        hosts.append(f"localhost:{port}")
-    try:
-        if ipaddress.ip_address(host).version == 6:
-            hosts = [f"[{host}]:{port}"]
-    except ValueError:
-        pass
-    return hosts
+        names.add("localhost")
+    if host in ("0.0.0.0", "::"):
+        names |= {LOOPBACK, "localhost", socket.gethostname(), socket.getfqdn()}
+        try:
+            names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+        except OSError:
+            pass
+    out = []
+    for name in sorted(n for n in names if n):
+        try:
+            v6 = ipaddress.ip_address(name).version == 6
+        except ValueError:
+            v6 = False
+        out.append(f"[{name}]:{port}" if v6 else f"{name}:{port}")
+    return out
 
 
 def register(app: typer.Typer, input_errors, out, err) -> None:
@@ -45,6 +57,14 @@ def register(app: typer.Typer, input_errors, out, err) -> None:
             typer.Option(help="Address to bind; anything but 127.0.0.1 is reachable by others."),
         ] = LOOPBACK,
         workers: Annotated[int | None, typer.Option(min=1, help="Processes per run.")] = None,
+        warm: Annotated[
+            bool,
+            typer.Option(
+                "--warm",
+                help="After each redraw, compute the engine's tables in the background so the "
+                "next Run starts sooner (a redraw may then wait for them).",
+            ),
+        ] = False,
     ) -> None:
         """Edit a scenario on a map in the browser: move, change and add sites, see coverage,
         run, compare and save. Prints a URL with a session token; opens nothing."""
@@ -74,7 +94,9 @@ def register(app: typer.Typer, input_errors, out, err) -> None:
         port = sock.getsockname()[1]
         token = new_token()
         shown = f"[{host}]" if ":" in host else host
-        app_ = create_app(session, token, served_hosts(host, port), workers=workers)
+        app_ = create_app(
+            session, token, served_hosts(host, port), workers=workers, warm_engine=warm
+        )
         out.print(
             f"iadsim serve: {session.path.name} at http://{shown}:{port}/?token={token}",
             highlight=False,

@@ -148,6 +148,34 @@ def test_drag_run_and_nothing_leaves_localhost(server, browser):
         beside = page.locator(".field-error[data-field=sector_center_deg]").inner_text()
         assert "less than or equal to 360" in beside
 
+        # Save as: a new name is written; the same name again asks before overwriting
+        dialogs = []
+
+        def on_dialog(d):
+            dialogs.append(d.message)
+            d.accept()
+
+        page.on("dialog", on_dialog)
+        page.fill("#save-name", "dragged")
+        page.click("#save-btn")
+        page.wait_for_function(
+            "() => /saved/.test(document.getElementById('save-status').textContent)"
+        )
+        saved = server["folder"] / "dragged.yaml"
+        assert saved.exists() and "s400-al-asad" in saved.read_text(encoding="utf-8")
+        page.evaluate("() => { document.getElementById('save-status').textContent = ''; }")
+        page.click("#save-btn")
+        page.wait_for_function(
+            "() => /saved/.test(document.getElementById('save-status').textContent)"
+        )
+        assert dialogs and "exists" in dialogs[0]
+        page.fill("#save-name", "../escape")
+        page.click("#save-btn")
+        page.wait_for_function(
+            "() => /plain file name/.test(document.getElementById('save-status').textContent)"
+        )
+        assert not (server["folder"].parent / "escape.yaml").exists()
+
         # the whole theatre for the picture: Al Asad, Erbil and the launch areas
         page.evaluate("() => iadsimMap.setView([34.6, 44.6], 7, {animate: false})")
         page.wait_for_timeout(800)
@@ -157,8 +185,12 @@ def test_drag_run_and_nothing_leaves_localhost(server, browser):
             Path(os.environ["IADSIM_SCREENSHOT"]).write_bytes(shot)
         assert requests and not outside, outside
         assert all(u.startswith(server["base"]) for u in requests)
-        # the one failed load allowed is the refused edit above (422)
-        problems = [p for p in problems if "status of 422" not in p]
+        # the failed loads allowed are the refusals provoked above: the invalid edit (422),
+        # the existing save name (409) and the traversal (400)
+        provoked = [p for p in problems if re.search(r"status of (422|409|400)\b", p)]
+        statuses = {re.search(r"status of (\d+)", p).group(1) for p in provoked}
+        assert statuses == {"422", "409", "400"}, provoked
+        problems = [p for p in problems if p not in provoked]
         assert not problems, problems[:3]
     finally:
         page.close()

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 from importlib import resources
 from typing import Any, Literal
 
@@ -98,8 +99,18 @@ def _resource_bytes(name: str) -> tuple[bytes, str] | None:
     return resources.files(package).joinpath(*parts).read_bytes(), media
 
 
-def create_app(session: Session, token: str, hosts: list[str], workers: int | None = None):
-    """The application over ``session``, guarded by ``token`` for ``hosts`` (Host values)."""
+def create_app(
+    session: Session,
+    token: str,
+    hosts: list[str],
+    workers: int | None = None,
+    warm_engine: bool = False,
+):
+    """The application over ``session``, guarded by ``token`` for ``hosts`` (Host values).
+
+    ``workers`` are the processes of a run; with ``warm_engine`` a coverage redraw also
+    starts the engine's tables of the variant in the background (see
+    :meth:`Session.warm_engine`)."""
     from iadsim.report.coverage import load_borders
     from iadsim.report.hillshade import hillshade_overlay
 
@@ -115,6 +126,7 @@ def create_app(session: Session, token: str, hosts: list[str], workers: int | No
     )
     app.state.session = session
     app.state.runner = runner
+    app.state.warm_engine = warm_engine
     cached: dict[str, Any] = {}
 
     @app.exception_handler(Exception)
@@ -210,11 +222,15 @@ def create_app(session: Session, token: str, hosts: list[str], workers: int | No
                 {"errors": [{"field": "altitude_m", "message": "a height from 0 to 100 km"}]}, 422
             )
         try:
-            return session.coverage(variant, altitude_m)
+            result = session.coverage(variant, altitude_m)
         except KeyError:
             return JSONResponse(
                 {"errors": [{"field": "variant", "message": f"unknown variant {variant!r}"}]}, 422
             )
+        if app.state.warm_engine and not runner.busy():
+            # the engine's own tables for a Run, while the user looks at the new coverage
+            threading.Thread(target=session.warm_engine, args=(variant,), daemon=True).start()
+        return result
 
     @app.post("/api/edit")
     def edit(e: Edit):

@@ -218,13 +218,22 @@ class Runner:
         try:
             if job.cancel.is_set():
                 raise Cancelled
-            results = iadsim.run(
-                scenario, [job.variant], replications=job.replications, seed=job.seed,
-                # the scenario's chunks (progress and cancellation act between chunks); smaller
-                # ones cost more than they show (one 1,000 chunk: ~1.7 s, four: ~2.9 s)
-                chunk_size=min(scenario.monte_carlo.chunk_size, job.replications),
-                workers=self.workers, out_dir=job.directory, progress=progress,
-            )  # fmt: skip
+            from iadsim.serve.session import TERRAIN
+
+            with TERRAIN:  # prepare and the coverage shares use numba's parallel kernels
+                results = iadsim.run(
+                    scenario,
+                    [job.variant],
+                    replications=job.replications,
+                    seed=job.seed,
+                    # the scenario's chunks (progress and cancellation act between chunks);
+                    # smaller ones cost more than they show (1,000 reps: one chunk ~1.7 s,
+                    # four ~2.9 s)
+                    chunk_size=min(scenario.monte_carlo.chunk_size, job.replications),
+                    workers=self.workers,
+                    out_dir=job.directory,
+                    progress=progress,
+                )
             summary = results[job.variant].summary
             out = {"variant": job.variant, "summary": digest(summary), "vs_previous": None}
             prev = self.previous.get(job.variant)

@@ -63,6 +63,13 @@ EDITABLE = {
 }
 
 
+#: Held by every terrain computation of the server (coverage, the engine's preparation of a
+#: run): numba's default "workqueue" threading layer is not thread-safe and aborts the
+#: process when two threads enter parallel kernels at once. A redraw waits while a run
+#: prepares (and while it runs, since a run ends with the assets' coverage shares).
+TERRAIN = threading.RLock()
+
+
 def _put(cache: OrderedDict, key, value) -> None:
     cache[key] = value
     while len(cache) > MAX_TABLES:
@@ -119,6 +126,7 @@ class Session:
         self.lock = threading.RLock()
         self._tables: OrderedDict[tuple, CoverageTable | None] = OrderedDict()
         self._rasters: OrderedDict[tuple, Any] = OrderedDict()
+        self._warming = threading.Lock()
         self.table_builds = 0  # coverage tables computed (not taken from the cache)
         self.revision = 0
 
@@ -345,6 +353,9 @@ class Session:
         t0 = time.perf_counter()
         with self.lock:
             radars = self.radars(variant)
+        # numba's parallel terrain kernels may not run in two threads at once (the default
+        # workqueue layer aborts the process): every terrain computation holds TERRAIN
+        with TERRAIN:
             builds = self.table_builds
             notes = []
             sites = []
@@ -388,6 +399,36 @@ class Session:
             "notes": notes,
             "elapsed_s": time.perf_counter() - t0,
         }
+
+    def warm_engine(self, variant: str | None) -> None:
+        """Compute the engine's full-resolution coverage tables of the variant's radars
+        (cached in the process by :func:`iadsim.engine.prepare.site_table`), so a Run after
+        a drag does not wait for the moved site's table. Called in a background thread
+        after a redraw; one at a time; any failure is left for the run to report."""
+        if self.dem is None or not self._warming.acquire(blocking=False):
+            return
+        try:
+            from iadsim.engine.prepare import radar_sites, site_table
+
+            with self.lock:
+                s = self.scenario
+                v = s.variant(variant)
+                fus = [f for f in s.fire_units if v.fire_units is None or f.name in v.fire_units]
+                sensors = [x for x in s.sensors if v.sensors is None or x.name in v.sensors]
+                sites = radar_sites(fus, sensors, self.catalog)
+                k, terrain = s.propagation.k_factor, s.terrain
+            for site in sites:
+                with TERRAIN:
+                    site_table(self.dem, site, k, terrain.az_step_deg, terrain.range_step_m)
+        except Exception:  # an optimisation only: the run computes what is missing
+            pass
+        finally:
+            self._warming.release()
+
+    @property
+    def warming(self) -> bool:
+        """Whether engine tables are being computed in the background."""
+        return self._warming.locked()
 
     # ------------------------------------------------------------------ saving
     def save_path(self, name: str) -> Path:

@@ -30,7 +30,8 @@ def client(session):
 
     from iadsim.serve.app import create_app
 
-    app = create_app(session, "s3cret-token", ["testserver"], workers=1)
+    # no background warming of engine tables: the tests time nothing and share 2 cores
+    app = create_app(session, "s3cret-token", ["testserver"], workers=1, warm_engine=False)
     with TestClient(app, raise_server_exceptions=False) as c:
         c.headers["X-Iadsim-Token"] = "s3cret-token"
         yield c

@@ -158,3 +158,27 @@ def test_bad_run_requests(client):
     assert r.status_code == 422
     assert "unknown variant" in r.json()["errors"][0]["message"]
     assert client.get("/api/run/doesnotexist").status_code == 404
+
+
+def test_served_hosts():
+    from iadsim.cli_serve import served_hosts
+
+    assert served_hosts("127.0.0.1", 8765) == ["127.0.0.1:8765", "localhost:8765"]
+    assert served_hosts("192.168.1.5", 80) == ["192.168.1.5:80"]
+    assert served_hosts("::1", 9) == ["[::1]:9"]
+    wild = served_hosts("0.0.0.0", 5)
+    assert "127.0.0.1:5" in wild and "0.0.0.0:5" in wild
+    assert all(h.endswith(":5") for h in wild)
+
+
+def test_cli_import_does_not_load_the_web_stack():
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import iadsim.cli, sys, json; "
+        "print(json.dumps([m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -176,3 +176,64 @@ def test_paired_leakers_agrees_with_iadsim_compare(session, tmp_path):
     assert mine["mean"] > 0  # the moved battery lets more through
     for key in ("mean", "lo", "hi", "p_value", "test", "replications", "common_random_numbers"):
         assert mine[key] == oracle[key], key
+
+
+@pytest.mark.slow
+def test_warm_engine_fills_the_engines_table_cache(session, monkeypatch):
+    """After a redraw the engine's tables are computed in the background; the run that
+    follows finds them in the process cache instead of computing them."""
+    from iadsim.engine import prepare as engine_prepare
+
+    session.move("fire_units", "patriot-al-asad", 33.7, 42.5)  # a site no table exists for
+    try:
+        session.warm_engine("patriot")
+        calls = []
+        real = engine_prepare.site_table
+
+        def counted(dem, site, *a, **k):
+            before = len(engine_prepare._TABLES)
+            out = real(dem, site, *a, **k)
+            calls.append(len(engine_prepare._TABLES) - before)
+            return out
+
+        monkeypatch.setattr(engine_prepare, "site_table", counted)
+        engine_prepare.prepare(session.scenario, "patriot", session.catalog)
+        assert calls == [0]  # one radar, taken from the cache
+    finally:
+        session.move("fire_units", "patriot-al-asad", 33.79, 42.45)
+
+
+@pytest.mark.slow
+def test_redraws_during_a_run_do_not_crash_numba(session):
+    """Redraws in several request threads while a run prepares: numba's workqueue layer
+    aborts the whole process when two threads enter its parallel kernels at once, so every
+    terrain computation of the server takes one lock (this test process would die without)."""
+    import threading
+
+    from iadsim.serve.jobs import Runner
+
+    runner = Runner(session, workers=1)
+    errors = []
+
+    def redraw(i: int) -> None:
+        try:
+            for j in range(3):
+                lat = 33.0 + 0.13 * i + 0.05 * j  # new sites: tables are computed each time
+                session.move("sensors", "s400-acquisition", lat, 42.0 + 0.1 * j)
+                session.coverage("s400-tor", 100.0)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    try:
+        job = runner.start("patriot", 20)
+        threads = [threading.Thread(target=redraw, args=(i,)) for i in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        job.finished.wait(timeout=300)
+        assert job.state == "done", job.error
+        assert not errors, errors
+    finally:
+        runner.close()
+        session.move("sensors", "s400-acquisition", 33.76, 42.48)
