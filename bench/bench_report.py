@@ -40,7 +40,8 @@ def main() -> None:
 
     import iadsim
     from iadsim.analysis.summary import summarize
-    from iadsim.report.exports import load_results, write_exports
+    from iadsim.report.data import load_results
+    from iadsim.report.exports import write_exports
     from iadsim.report.html import build_report
 
     with tempfile.TemporaryDirectory() as tmp:

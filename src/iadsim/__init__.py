@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from iadsim.scenario import Scenario, load_scenario
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'iadsim' has no attribute {name!r}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 
 from iadsim.errors import EXIT_INPUT_ERROR, InputError
+from iadsim.report.console import stdout_console, write_csv
 
 app = typer.Typer(
     name="iadsim",
@@ -29,12 +31,44 @@ catalog_app = typer.Typer(
 )
 app.add_typer(catalog_app, name="catalog")
 
-out = Console()
+out = stdout_console()  # whole tables when piped; COLUMNS decides if set
 err = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from iadsim import __version__
+
+        out.print(f"iadsim {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Simulate and plan layered air defence on public-source data."""
+
+
+EXIT_OUTPUT_ERROR = 1
+
+
+def _say(text: str) -> None:
+    from iadsim.errors import one_line
+
+    err.print(one_line(text), markup=False, highlight=False, soft_wrap=True)
+
+
 def _input_errors(fn):
-    """Turn InputError into one message per problem on stderr and exit status 2."""
+    """Turn InputError into one message per problem on stderr and exit status 2; an output
+    fault (read-only or full disk) into one line and status 1.
+
+    ``IADSIM_DEBUG=1`` shows the traceback of an output fault instead."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -44,8 +78,36 @@ def _input_errors(fn):
             for problem in exc.problems:
                 err.print(problem.format(), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
+        except OSError as exc:
+            if os.environ.get("IADSIM_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            what = exc.strerror if exc.filename and exc.strerror else str(exc)
+            _say(
+                f"cannot write output: {where}{what} (outputs are written atomically: "
+                "results already there are unchanged)"
+            )
+            raise typer.Exit(EXIT_OUTPUT_ERROR) from None
 
     return wrapper
+
+
+def _check_out_dir(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output directory that is a file, lies under a file, or
+    cannot be written (exit 2 at the option)."""
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            return
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "is a file" if probe == path else f"is under {probe}, which is a file"
+        raise InputError.single(f"{path} {where}; give a directory", field_path=option)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError.single(
+            f"{path}: cannot write in {probe} (permission denied)", field_path=option
+        )
 
 
 DaskOpt = Annotated[
@@ -76,9 +138,11 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_
 @_input_errors
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file; report every problem as FILE:LINE:COL: field: message."""
+    from iadsim.engine.preflight import check_run
     from iadsim.scenario import load_scenario
 
     s = load_scenario(scenario)
+    check_run(s)  # valid field by field is not enough: the run must be possible too
     out.print(
         f"{scenario}: valid ({len(s.raids)} raids, {len(s.fire_units)} fire units, "
         f"variants: {', '.join(s.variant_names())})",
@@ -121,6 +185,7 @@ def run(
     executor = _scheduler(dask, scheduler)
     s = iadsim.load_scenario(scenario)
     target = out_dir or Path("out") / s.name
+    _check_out_dir(target)
     show = not quiet and not as_json
     bar = Progress(
         "[progress.description]{task.description}",
@@ -226,57 +291,64 @@ def export(
 @_input_errors
 def coverage(
     scenario: ScenarioArg,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Share of a region's area covered: a country or a GeoJSON polygon."),
+    ] = None,
+    rcs_m2: Annotated[float | None, typer.Option("--rcs-m2", help="--region: RCS [m²].")] = None,
+    threat: Annotated[str | None, typer.Option(help="--region: catalog threat.")] = None,
+    cell_km: Annotated[float, typer.Option(help="--region: cell size [km].")] = 2.0,
+    asset_radius_km: Annotated[float, typer.Option(help="--region: asset disk [km].")] = 50.0,
     altitudes: Annotated[str, typer.Option(help="Altitude bands above ground [m].")] = (
         "30,100,300,1000"
     ),
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Default out/<scenario>/coverage.")
+        Path | None,
+        typer.Option("--out", help="Default out/<scenario>/coverage[/<variant>]."),
+    ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option("--variant", "-v", help="Map only this variant's radars; default all."),
     ] = None,
 ) -> None:
     """Terrain coverage maps: per radar and for their union, a minimum-detectable-height raster
-    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON) and a PNG."""
-    from iadsim.atomic import AtomicDir
-    from iadsim.catalog import load_catalog
-    from iadsim.engine.prepare import radar_sites, site_table
-    from iadsim.report.coverage import coverage_polygons, coverage_raster, quicklook_png
+    (GeoTIFF, GDAL GROUND convention), polygons per altitude band (GeoJSON), a PNG and
+    coverage.json (each radar's site, antenna height and sector as used).
+    With --region: the share of the region and of each asset's surroundings covered."""
+    if region is not None:
+        from iadsim.cli_plan import coverage_region
+
+        return coverage_region(
+            scenario,
+            region,
+            altitudes=altitudes,
+            rcs_m2=rcs_m2,
+            threat=threat,
+            cell_km=cell_km,
+            asset_radius_km=asset_radius_km,
+            out_dir=out_dir,
+            variant=variant,
+            console=out,
+        )
+    from iadsim.report.coverage import coverage_maps
     from iadsim.scenario import load_scenario
-    from iadsim.scenario.loader import resolve_terrain
-    from iadsim.terrain import Dem
 
     try:
         bands = [float(a) for a in altitudes.split(",") if a.strip()]
     except ValueError:
         raise InputError.single(f"--altitudes must be numbers in metres: {altitudes!r}") from None
     s = load_scenario(scenario)
-    dem = resolve_terrain(s)
-    if dem is None:
-        dem = Dem.default()
-        if not all(bool(dem.contains(f.lat, f.lon)) for f in [*s.fire_units, *s.sensors]):
-            raise InputError.single(
-                "coverage maps need terrain: the radars lie outside the packaged DEM; "
-                "give one with terrain.dem",
-                scenario,
-                field_path="terrain.dem",
-            )
-    sites = radar_sites(s.fire_units, s.sensors, load_catalog())
-    if not sites:
-        raise InputError.single("the scenario has no radars (fire units or sensors)", scenario)
-    k = s.propagation.k_factor
-    tables = [
-        site_table(dem, site, k, s.terrain.az_step_deg, s.terrain.range_step_m) for site in sites
-    ]
-    target = out_dir or Path("out") / s.name / "coverage"
-    written = []
-    with AtomicDir(target) as tmp:
-        groups = [(site.name.replace("/", "_"), [t]) for site, t in zip(sites, tables, strict=True)]
-        groups.append(("union", tables))
-        for name, group in groups:
-            raster = coverage_raster(group, tmp / f"{name}.tif", dem=dem)
-            coverage_polygons(raster, bands, tmp / f"{name}.geojson")
-            quicklook_png(raster, tmp / f"{name}.png", group, title=f"{s.name}: {name}")
-            written.append(name)
+    if variant is not None and variant not in s.variant_names():
+        raise InputError.single(
+            f"unknown variant '{variant}'; known: {', '.join(s.variant_names())}",
+            field_path="--variant",
+        )
+    target = out_dir or Path("out") / s.name / "coverage" / (variant or "")
+    summary = coverage_maps(s, target, bands, variant)
+    which = f"variant '{variant}'" if variant else "every radar of the scenario (all variants)"
     out.print(
-        f"Coverage maps for {', '.join(written)} (bands {altitudes} m AGL) in {target}",
+        f"Coverage maps of {which}: {', '.join(summary['maps'])} (bands {altitudes} m AGL) "
+        f"in {target}",
         highlight=False,
     )
 
@@ -284,18 +356,23 @@ def coverage(
 @catalog_app.callback()
 @_input_errors
 def catalog_list(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="One CSV row per entry.")] = False,
 ) -> None:
     """List every system and threat in the catalog."""
     if ctx.invoked_subcommand is not None:
         return
     from iadsim.catalog import load_catalog
-    from iadsim.catalog.present import catalog_table, entry_as_dict
+    from iadsim.catalog.present import catalog_rows, catalog_table, entry_as_dict
 
     cat = load_catalog()
     if as_json:
         entries = [*cat.systems.values(), *cat.threats.values()]
         sys.stdout.write(json.dumps([entry_as_dict(e) for e in entries], indent=2) + "\n")
+        return
+    if as_csv:
+        write_csv(catalog_rows(cat), sys.stdout)
         return
     out.print(catalog_table(cat))
 
@@ -352,10 +429,10 @@ def catalog_envelope(
     ),
 ) -> None:
     """Engagement zone (range-altitude diagram) and launch window from the engine's own
-    intercept solver and fly-out model, as PNG and SVG, with the published figures marked."""
+    intercept solver, fly-out model and line-of-sight rule (the fire-control radar's horizon
+    for the threat's own altitude), as PNG and SVG, with the published figures marked."""
     from iadsim.catalog import load_catalog
-    from iadsim.engagement.envelope import Envelope, launch_window_m, max_intercept_range_m
-    from iadsim.report.envelope import envelope_figure, threat_profile
+    from iadsim.report.envelope import envelope_figure, envelope_text
 
     cat = load_catalog()
     entry = cat.system(system)
@@ -367,40 +444,10 @@ def catalog_envelope(
             f"system '{system}' has no interceptor '{name}'; known: {known}",
             field_path="interceptor",
         )
-    env = Envelope.from_catalog(entry.interceptors[name], target.threat_class)
-    altitude, speed = threat_profile(target)
-    r = max_intercept_range_m(env, altitude, speed)
-    first, last = launch_window_m(env, altitude, speed)
-    out.print(
-        f"{system} / {name} vs {threat} ({target.threat_class}, {speed:.0f} m/s at "
-        f"{altitude:.0f} m): max intercept range {r / 1e3:.1f} km "
-        f"(published {env.max_range_m / 1e3:.1f} km); launch window "
-        f"{first / 1e3:.1f}-{last / 1e3:.1f} km",
-        highlight=False,
-    )
+    for line in envelope_text(entry, name, target):
+        out.print(line, highlight=False, markup=False)
     for path in envelope_figure(entry, name, target, out_dir):
         out.print(str(path), highlight=False)
-
-
-def _money(x) -> str:
-    if x is None:
-        return "-"
-    x = float(x)
-    if x != x:  # NaN
-        return "-"
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.2f}M"
-    if abs(x) >= 1e4:
-        return f"${x / 1e3:,.0f}k"
-    return f"${x:,.0f}"
-
-
-def _ci(m, lo, hi, fmt: str = "{:.2f}") -> str:
-    if m is None:
-        return "-"
-    if lo is None or hi is None or lo != lo or hi != hi:
-        return fmt.format(m)
-    return f"{fmt.format(m)}\n[{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
 @app.command()
@@ -425,11 +472,13 @@ def compare(
         str | None, typer.Option(help="Option compared with; default the first.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    uncertainty: Annotated[
+        int | None, typer.Option(min=2, help="Also rank under uncertainty: N base samples.")
+    ] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per option.")] = False,
 ) -> None:
     """Compare defence options (the scenario's variants, or --options) with paired
     differences against a baseline; write compare.json and compare.png."""
-    from rich.table import Table
-
     import iadsim
     from iadsim.analysis.compare import compare as compare_options
     from iadsim.analysis.compare import options_scenario, plot_p_leak, to_json
@@ -445,8 +494,13 @@ def compare(
             field_path="--baseline",
         )
     target = out_dir or Path("out") / s.name / "compare"
+    _check_out_dir(target)
     results = iadsim.run(s, replications=replications, seed=seed, workers=workers, out_dir=target)
     result = compare_options(results, baseline)
+    if uncertainty:  # iadsim uncertainty over the options (cli_uncertainty.py)
+        from iadsim.cli_uncertainty import compare_uncertainty
+
+        result["uncertainty"] = compare_uncertainty(s, result, uncertainty, workers, seed, target)
     text = to_json(result)
     with atomic_path(target / "compare.json", ".json") as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
@@ -454,38 +508,17 @@ def compare(
     if as_json:
         sys.stdout.write(text + "\n")
         return
+    if as_csv:
+        from iadsim.report.console import compare_rows
+
+        write_csv(compare_rows(result), sys.stdout)
+        return
+    from iadsim.report.console import compare_class_cost_table, compare_table
+
     base = result["baseline"]
-    table = Table(title=f"{s.name}: options vs baseline '{base}' (95% intervals)")
-    for col in (
-        "option",
-        "P(leak)",
-        "leakers/rep",
-        "Δ leakers",
-        "p",
-        "shots/rep",
-        "acquisition",
-        "cost per kill",
-        "cost-exchange",
-    ):
-        table.add_column(col, justify="left" if col == "option" else "right")
-    for name, o in result["options"].items():
-        vs = o["vs_baseline"]
-        cpts = o["cost_per_threat_stopped_usd"]
-        cer = o["cost_exchange_ratio"]
-        table.add_row(
-            name,
-            _ci(o["p_leak"], o["p_leak_lo"], o["p_leak_hi"], "{:.3f}"),
-            _ci(o["leakers_mean"], o["leakers_lo"], o["leakers_hi"]),
-            "-" if name == base else _ci(vs["mean"], vs["lo"], vs["hi"], "{:+.2f}"),
-            "-" if name == base else f"{vs['p_value']:.2g}{' *' if vs['significant'] else ''}",
-            _ci(o["interceptors_mean"], o["interceptors_lo"], o["interceptors_hi"], "{:.1f}"),
-            _money(o["acquisition_cost_usd"]),
-            "-"
-            if cpts["value"] is None
-            else f"{_money(cpts['value'])}\n[{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
-            _ci(cer["value"], cer["lo"], cer["hi"], "{:.1f}"),
-        )
+    table = compare_table(result, s.name)
     out.print(table)
+    out.print(compare_class_cost_table(result))
     out.print(
         f"Δ leakers: option - {base} per replication, paired (common random numbers); "
         "* significant at 0.05. Cost per kill: interceptor cost / threats killed; "
@@ -494,6 +527,8 @@ def compare(
         highlight=False,
     )
     out.print(f"Wrote {target / 'compare.json'} and {target / 'compare.png'}", highlight=False)
+    if uncertainty:
+        out.print(result["uncertainty"]["text"], highlight=False)
 
 
 @app.command()
@@ -521,6 +556,8 @@ def sweep(
     ] = None,
     dask: DaskOpt = None,
     scheduler: SchedulerOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sweep as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the sweep as CSV.")] = False,
 ) -> None:
     """Run the scenario over a grid of field values (same root seed at every point); write
     sweep.parquet, sweep.duckdb (views sweep, threats) and saturation.png."""
@@ -545,9 +582,7 @@ def sweep(
                     f"unknown variant '{v}'; known: {', '.join(known)}", field_path="--variant"
                 )
     target = out_dir or Path("out") / s.name / "sweep"
-    n_points = 1
-    for values in grid.values():
-        n_points *= len(values)
+    _check_out_dir(target)
 
     def progress(i: int, n: int, values: dict) -> None:
         shown = ", ".join(f"{k}={v}" for k, v in values.items())
@@ -563,25 +598,31 @@ def sweep(
         progress=progress,
         scheduler=_scheduler(dask, scheduler),
     )
-    from rich.table import Table
+    if as_json or as_csv:
+        # one row per point, variant and threat class, as in sweep.parquet
+        if as_json:
+            sys.stdout.write(frame.to_json(orient="records", indent=2) + "\n")
+        else:
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    from iadsim.report.console import sweep_table
 
-    table = Table(title=f"{s.name}: sweep of {', '.join(grid)} ({n_points} points)")
-    for col in [*grid, "variant", "P(leak)", "leakers/rep", "interceptors/rep"]:
-        table.add_column(col, justify="right")
-    for _, r in frame[frame["threat_class"] == "all"].iterrows():
-        table.add_row(
-            *[str(r[p]) for p in grid],
-            str(r["variant"]),
-            _ci(r["p_leak"], r["p_leak_lo"], r["p_leak_hi"], "{:.3f}"),
-            _ci(r["leakers_mean"], r["leakers_lo"], r["leakers_hi"]),
-            _ci(r["interceptors_mean"], r["interceptors_lo"], r["interceptors_hi"], "{:.1f}"),
-        )
+    table = sweep_table(frame, grid, s.name)
     out.print(table)
     out.print(
         f"Wrote {target / 'sweep.parquet'}, {target / 'sweep.duckdb'} (views sweep, threats), "
         f"{target / 'saturation.png'}",
         highlight=False,
     )
+
+
+from iadsim.cli_uncertainty import uncertainty_command  # noqa: E402 (its own module)
+
+app.command("uncertainty")(_input_errors(uncertainty_command))
+
+from iadsim.cli_plan import register as _register_plan  # noqa: E402
+
+_register_plan(app, _input_errors, out, err)
 
 
 def main() -> None:

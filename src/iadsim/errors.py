@@ -13,6 +13,17 @@ from pathlib import Path
 EXIT_INPUT_ERROR = 2
 
 
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks (ruamel's messages have them) become spaces,
+    and other control characters (a key written as ``"\\0"``) are shown as escapes, so a
+    message never spills onto a second line or drives the terminal."""
+    out: list[str] = []
+    for part in text.splitlines():
+        out.append(part.strip() if out else part.rstrip())
+    joined = " ".join(p for p in out if p)
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in joined)
+
+
 @dataclass
 class Problem:
     """One problem found in an input file."""
@@ -33,7 +44,7 @@ class Problem:
                     where.append(str(self.col))
         prefix = ":".join(where)
         parts = [p for p in (prefix, self.field_path) if p]
-        return ": ".join([*parts, self.message])
+        return one_line(": ".join([*parts, self.message]))
 
 
 @dataclass

@@ -7,6 +7,8 @@ back to the node it names. Duplicate keys and YAML syntax errors are reported th
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,28 +17,171 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 from iadsim.errors import InputError, Problem
 
 M = TypeVar("M", bound=BaseModel)
 
 
+#: Most nodes a file may expand to once its aliases are resolved. A scenario has a few
+#: thousand; a "billion laughs" file of 2 KB expands to 10**9 and would hang the loader.
+MAX_NODES = 1_000_000
+#: Deepest nesting of mappings and sequences. A scenario nests about 6 deep; ruamel's composer
+#: and the converters recurse once per level, so unbounded depth ends in a RecursionError.
+MAX_DEPTH = 64
+#: Most digits in a number. Python refuses to convert integers of more than 4,300 digits, and no
+#: figure of a scenario needs more than a few dozen.
+MAX_NUMBER_DIGITS = 100
+#: Largest input file read. Scenario and catalog files are a few kilobytes.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+# Characters YAML 1.2 allows in a stream (spec section 5.1, "c-printable").
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_INTEGER = re.compile(r"[-+]?(?:[0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)")
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "BS", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def _line_col(text: str) -> tuple[int, int]:
+    """1-based line and column of the character just after ``text``."""
+    return text.count("\n") + 1, len(text) - (text.rfind("\n") + 1) + 1
+
+
+def decode(raw: bytes, path: str | Path) -> str:
+    """Decode a YAML file's bytes: UTF-8, or UTF-16/32 with a byte-order mark (YAML 1.2, 5.2).
+
+    An undecodable byte or a character YAML forbids (a control character, NUL) is an
+    :class:`InputError` at its line and column.
+    """
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # everything before the first bad byte decodes, so it gives the line and column
+        line, col = _line_col(raw[: exc.start].decode(encoding, errors="replace").lstrip("\ufeff"))
+        bad = raw[exc.start : exc.end][:4].hex(" ")
+        name = encoding.removesuffix("-sig").upper()
+        raise InputError.single(
+            f"not valid {name} (byte {bad} at offset {exc.start}: {exc.reason}); "
+            "save the file as UTF-8",
+            path,
+            line,
+            col,
+        ) from None
+    match = _NOT_PRINTABLE.search(text)
+    if match is not None:
+        code = ord(match.group())
+        name = _CONTROL_NAMES.get(code, "a control character" if code < 0xA0 else "not printable")
+        hint = "remove it or write it as an escape in a double-quoted string"
+        if code == 0 and encoding == "utf-8-sig" and text.count("\x00") * 3 >= len(text):
+            hint = "the file looks like UTF-16 without a byte-order mark; save it as UTF-8"
+        line, col = _line_col(text[: match.start()])
+        raise InputError.single(
+            f"character U+{code:04X} ({name}) is not allowed in YAML; {hint}", path, line, col
+        )
+    return text
+
+
+def _check_structure(yaml: YAML, text: str, path: str | Path) -> None:
+    """Reject, from the parser's events and before anything is built, a file that nests deeper
+    than :data:`MAX_DEPTH`, whose aliases expand beyond :data:`MAX_NODES`, or with an integer
+    longer than :data:`MAX_NUMBER_DIGITS` digits.
+
+    One pass, no recursion: each open collection counts the nodes it expands to, and an alias
+    adds the count of its anchor's node.
+    """
+
+    def fail(msg: str, event) -> None:
+        mark = event.start_mark
+        raise InputError.single(msg, path, mark.line + 1, mark.column + 1)
+
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [expanded size, anchor] of each open collection
+
+    def add(n: int, event) -> None:
+        if stack:
+            stack[-1][0] += n
+            n = stack[-1][0]
+        if n > MAX_NODES:
+            fail(
+                f"YAML aliases expand to more than {MAX_NODES:,} nodes here (a 'billion "
+                "laughs' file?); write the values out, or use fewer nested aliases",
+                event,
+            )
+
+    for event in yaml.parse(text):
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            if len(stack) >= MAX_DEPTH:
+                fail(f"nested more than {MAX_DEPTH} levels deep", event)
+            stack.append([1, event.anchor])
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            size, anchor = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            add(size, event)
+        elif isinstance(event, ScalarEvent):
+            if event.style is None and _INTEGER.fullmatch(event.value):
+                digits = sum(c.isalnum() for c in event.value)
+                if digits > MAX_NUMBER_DIGITS:
+                    fail(
+                        f"a number of {digits:,} digits is too long (at most "
+                        f"{MAX_NUMBER_DIGITS}); quote it if it is text",
+                        event,
+                    )
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            add(1, event)
+        elif isinstance(event, AliasEvent):
+            add(sizes.get(event.anchor, 1), event)
+
+
+def read_text(path: str | Path) -> str:
+    """A file's text, decoded by :func:`decode`; a missing, unreadable or oversized file is an
+    :class:`InputError`."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError.single("file not found", path) from None
+    except OSError as exc:
+        raise InputError.single(f"cannot read file: {exc.strerror or exc}", path) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError.single(
+            f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; is it a scenario?", path
+        )
+    return decode(raw, path)
+
+
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """Parse a YAML file into ruamel's commented (position-carrying) containers.
 
     Raises :class:`InputError` naming the file, line and column for syntax errors, duplicate
-    keys, a missing or unreadable file.
+    keys, undecodable bytes and forbidden characters, nesting or alias expansion beyond the
+    bounds above, a missing or unreadable file.
     """
     path = Path(path)
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError.single("file not found", path) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError.single(f"cannot read file: {exc}", path) from None
+        text = read_text(path)
+    elif _NOT_PRINTABLE.search(text):
+        decode(text.encode("utf-8", errors="surrogatepass"), path)
     yaml = YAML(typ="rt")
     try:
+        _check_structure(yaml, text, path)
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -46,6 +191,11 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
         raise InputError.single(msg, path) from None
     except YAMLError as exc:
         raise InputError.single(f"invalid YAML: {exc}", path) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # a last line of defence: the checks above should have caught these first
+        raise InputError.single(
+            f"cannot read this YAML: {type(exc).__name__}: {exc}", path
+        ) from None
     if data is None:
         raise InputError.single("the file is empty", path, 1, 1)
     return data

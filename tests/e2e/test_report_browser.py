@@ -159,3 +159,115 @@ def _assert_not_blank(png: bytes) -> None:
     assert len(colours) > 200, f"only {len(colours)} distinct colours"
     non_white = np.any(img < 245, axis=2).mean()
     assert non_white > 0.5, f"{non_white:.0%} of the map is not white"
+
+
+def _inside(box: dict, frame: dict) -> bool:
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    return frame["x"] <= cx <= frame["x"] + frame["width"] and (
+        frame["y"] <= cy <= frame["y"] + frame["height"]
+    )
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_map_labels_legend_and_starting_view(browser, report):
+    """Every asset and fire unit has a permanent label, none overlapping another; the legend
+    has an entry for every style drawn; the starting view holds every site and launch point,
+    none under the legend; plot legends keep off the plot titles."""
+    page, _url, seen = _open(browser, report)
+    try:
+        page.select_option("#variant-select", "s400-tor")
+        page.wait_for_timeout(300)
+        frame = page.locator("#map").bounding_box()
+        legend = page.locator(".map-legend").bounding_box()
+        labels = page.locator(".iad-label")
+        texts = sorted(labels.all_inner_texts())
+        assert texts == sorted(["al-asad", "erbil", "s400-al-asad", "tor-al-asad"])
+        boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+        for i, a in enumerate(boxes):
+            assert _inside(a, frame), texts[i]
+            for b in boxes[i + 1 :]:
+                assert not _overlap(a, b), (a, b)
+        launches = page.locator(".iad-launch")
+        assert launches.count() == 3  # two Fateh-313 launch sites and the Qiam-1 one
+        for i in range(launches.count()):
+            box = launches.nth(i).bounding_box()
+            assert _inside(box, frame) and not _overlap(box, legend)
+        sites = page.locator("path.iad-asset, path.iad-fire-unit")
+        for i in range(sites.count()):
+            assert _inside(sites.nth(i).bounding_box(), frame)
+
+        key = page.locator(".map-legend").inner_text()
+        for entry in (
+            "killed",
+            "leaked",
+            "failed",
+            "intercept",
+            "impact",
+            "leaker impacts",
+            "launch point",
+            "defended asset",
+            "fire unit",
+            "interceptor range",
+            "radar instrumented range",
+            "Coverage",
+        ):
+            assert entry in key, entry
+        # the legend's range-ring key is drawn dashed like the rings themselves
+        dash = page.locator("path.iad-ring").first.get_attribute("stroke-dasharray")
+        assert page.locator(f'.map-legend line[stroke-dasharray="{dash}"]').count() == 1
+
+        # a click on a fire unit tells its system, interceptor and range
+        page.locator("path.iad-fire-unit").first.click(force=True)
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        assert "system: " in popup and "interceptor: " in popup and " km" in popup
+
+        for div in ("plot-leakers", "plot-p-leak", "plot-shots"):
+            title = page.locator(f"#{div} .gtitle").bounding_box()
+            plot_legend = page.locator(f"#{div} .legend").bounding_box()
+            assert title and plot_legend
+            assert not _overlap(title, plot_legend), div
+        assert not seen["errors"], seen["errors"]
+    finally:
+        page.close()
+
+
+def test_markup_in_any_text_does_not_break_the_report(browser, tmp_path):
+    """A variant described as ``draft <!-- todo -->`` (and a scenario description holding
+    ``</script>`` and U+2028) once stopped JSON.parse: no plots, an empty map (issue 10 B8)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    import iadsim
+    from iadsim.report.html import build_report
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(Path("examples/iraq-2020-al-asad.yaml").read_text(encoding="utf-8"))
+    data["variants"][1]["description"] = "draft <!-- todo -->"
+    data["description"] = DoubleQuotedScalarString("notes </script><script>x</script> a\u2028b")
+    scenario_path = tmp_path / "markup.yaml"
+    with scenario_path.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    scenario = iadsim.load_scenario(scenario_path)
+    results = iadsim.run(scenario, replications=20, workers=1, out_dir=tmp_path / "out")
+    report = build_report(results.directory)
+    page, url, seen = _open(browser, report)
+    try:
+        assert not seen["errors"], seen["errors"]
+        assert seen["requests"] == [url]
+        assert _count(page, ".plotly") >= 6
+        assert _count(page, "path.iad-trajectory") == 16
+        page.select_option("#variant-select", data["variants"][1]["name"])
+        page.wait_for_timeout(300)
+        assert page.locator("#variant-description").inner_text() == "draft <!-- todo -->"
+        assert _count(page, "path.iad-fire-unit") >= 1
+        assert not seen["errors"], seen["errors"]
+    finally:
+        page.close()

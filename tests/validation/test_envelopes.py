@@ -20,8 +20,11 @@ CASES = [
 
 
 def reference_altitude(env: Envelope) -> float:
-    """10 km, or mid-envelope for systems whose ceiling is lower."""
-    return min(10_000.0, 0.5 * (env.min_altitude_m + env.max_altitude_m))
+    """10 km, or mid-envelope for systems whose ceiling is lower or whose floor is higher
+    (exo-atmospheric and upper-tier interceptors such as arrow-3 and thaad)."""
+    if env.min_altitude_m <= 10_000.0 <= env.max_altitude_m:
+        return min(10_000.0, 0.5 * (env.min_altitude_m + env.max_altitude_m))
+    return 0.5 * (env.min_altitude_m + env.max_altitude_m)
 
 
 @pytest.mark.parametrize(

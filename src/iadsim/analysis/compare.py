@@ -182,6 +182,52 @@ def paired_difference(diff: np.ndarray, alpha: float = ALPHA) -> dict:
     }
 
 
+def _class_ratios(con, thr: str, meta: dict, reps: int, by_class: list[dict]) -> list[dict]:
+    """Per threat class: interceptor cost per replication, cost per threat stopped and
+    cost-exchange ratio (bootstrap intervals), from what was fired at the class's threats."""
+    columns = [
+        c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{thr}')").fetchall()
+    ]
+    if "interceptor_cost_usd" not in columns:  # results written before per-threat costs
+        return [{} for _ in by_class]
+    costs = pd.DataFrame(
+        {
+            "threat": np.arange(len(meta["threat_unit_cost_usd"]), dtype=np.int64),
+            "unit_cost": np.asarray(meta["threat_unit_cost_usd"], dtype=float),
+        }
+    )
+    con.register("class_unit_costs", costs)
+    df = con.execute(
+        f"""
+        SELECT threat_class::VARCHAR AS cls, replication,
+               sum(interceptor_cost_usd)::DOUBLE AS cost,
+               (count(*) FILTER (WHERE fate = 'killed'))::DOUBLE AS killed,
+               coalesce(sum(c.unit_cost) FILTER (WHERE fate = 'killed'), 0)::DOUBLE AS value
+        FROM read_parquet('{thr}') JOIN class_unit_costs c USING (threat) GROUP BY ALL
+        """
+    ).df()
+    con.unregister("class_unit_costs")
+    out = []
+    for row in by_class:
+        g = (
+            df[df["cls"] == row["threat_class"]]
+            .set_index("replication")
+            .reindex(range(reps), fill_value=0.0)
+        )
+        cost = g["cost"].to_numpy(dtype=float)
+        m, lo, hi = _t_interval(cost)
+        out.append(
+            {
+                "interceptor_cost_mean_usd": m,
+                "interceptor_cost_lo_usd": lo,
+                "interceptor_cost_hi_usd": hi,
+                "cost_per_threat_stopped_usd": bootstrap_ratio(cost, g["killed"].to_numpy()),
+                "cost_exchange_ratio": bootstrap_ratio(cost, g["value"].to_numpy()),
+            }
+        )
+    return out
+
+
 def _option(con, name: str, directory: Path, meta: dict, per_rep: pd.DataFrame) -> dict:
     reps = int(meta["replications"])
     thr = _sql_path(directory / "threats.parquet")
@@ -210,6 +256,8 @@ def _option(con, name: str, directory: Path, meta: dict, per_rep: pd.DataFrame) 
                 "leakers_hi": lhi,
             }
         )
+    for row, figures in zip(by_class, _class_ratios(con, thr, meta, reps, by_class), strict=True):
+        row.update(figures)
     launched = reps * int(meta["threats_per_replication"])
     leaked_total = int(per_rep["leaked"].sum())
     plo, phi = wilson(leaked_total, launched)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from ruamel.yaml import YAML
@@ -20,6 +23,7 @@ from ruamel.yaml import YAML
 from iadsim.analysis.summary import summarize
 from iadsim.atomic import atomic_path
 from iadsim.catalog import Catalog, load_catalog
+from iadsim.engine.preflight import check_run
 from iadsim.engine.prepare import Prepared, prepare
 from iadsim.engine.runner import run_prepared
 from iadsim.errors import InputError
@@ -34,6 +38,7 @@ class VariantResult:
     directory: Path
     summary: dict
     prepared: Prepared | None = field(default=None, repr=False)
+    _keep: object = field(default=None, repr=False, compare=False)
 
     def threats(self) -> pd.DataFrame:
         """One row per replication x threat (see docs/results.md)."""
@@ -51,6 +56,7 @@ class Results:
     scenario: str
     directory: Path
     variants: dict[str, VariantResult]
+    _keep: object = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> VariantResult:
         return self.variants[name]
@@ -67,24 +73,35 @@ class Results:
 def scenario_as_run(scenario: Scenario) -> str:
     """The scenario's YAML: its file as written when it is unchanged, else (a scenario changed in
     memory, e.g. by ``compare --options`` or a sweep point) the model itself, in full."""
-    from iadsim.scenario.loader import parse_scenario
-    from iadsim.yamlio import read_yaml
-
-    if scenario.source_path and Path(scenario.source_path).exists():
-        text = Path(scenario.source_path).read_text(encoding="utf-8")
-        try:
-            original = parse_scenario(read_yaml(scenario.source_path, text), scenario.source_path)
-            if original.model_dump() == scenario.model_dump():
-                return text
-        except InputError:
-            pass
+    if scenario.source_text is not None and not scenario.changed_since_load:
+        return scenario.source_text
     buf = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # stub says None
     yaml.dump(scenario.model_dump(mode="json"), buf)
     note = f" (changed in memory from {scenario.source_path})" if scenario.source_path else ""
     return f"# The scenario as run, written by iadsim{note}.\n" + buf.getvalue()
+
+
+def doctrine_as_run(scenario: Scenario, variant: str) -> dict:
+    """The doctrine a variant runs with (the scenario's, with the variant's changes), every
+    field spelled out, defaults included, so a summary can say what the engine did."""
+    doctrine = scenario.doctrine_for(scenario.variant(variant))
+    return {**doctrine.model_dump(mode="json"), "engagements_per_threat": doctrine.max_engagements}
+
+
+class TemporaryResults:
+    """Owns a temporary results directory: removed when no result object refers to it any
+    more, or at interpreter exit (``weakref.finalize``), so ``iadsim.run()`` without
+    ``out_dir`` leaves no ``iadsim-*`` folder behind."""
+
+    def __init__(self, prefix: str = "iadsim-"):
+        self.path = Path(tempfile.mkdtemp(prefix=prefix))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+    def cleanup(self) -> None:
+        self._finalizer()
 
 
 def default_workers() -> int:
@@ -102,7 +119,7 @@ def run(
     out_dir: str | Path | None = None,
     catalog: Catalog | None = None,
     progress: Callable[[str, int], Callable[[int], None]] | None = None,
-    scheduler=None,
+    scheduler: Any = None,
     resume: bool = False,
 ) -> Results:
     """Run every (or the named) variant of ``scenario``; write results under ``out_dir``.
@@ -113,7 +130,8 @@ def run(
     variants : variant names to run; default all.
     replications, seed, chunk_size : override the scenario's ``monte_carlo`` block.
     workers : processes; default the number of cores. Results do not depend on it.
-    out_dir : results directory; default a new temporary directory.
+    out_dir : results directory; default a temporary directory, removed once the returned
+        results are no longer referenced (or at exit): give ``out_dir`` to keep them.
     progress : ``progress(variant, total)`` returns a callback advanced by replications done.
     scheduler : None (local process pool), ``"local"`` (a Dask LocalCluster of ``workers``), a
         Dask scheduler address such as ``"tcp://host:8786"``, or a ``distributed.Client``.
@@ -137,7 +155,11 @@ def run(
                 scenario.source_path,
                 field_path="variants",
             ) from None
-    base = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="iadsim-"))
+    check_run(scenario, catalog, replications=replications, chunk_size=chunk_size)
+    # without out_dir the results live in a temporary directory that the returned objects
+    # keep alive; it goes when they do (or when the interpreter exits)
+    keep = TemporaryResults() if out_dir is None else None
+    base = keep.path if keep is not None else Path(str(out_dir))
     base.mkdir(parents=True, exist_ok=True)
     # the scenario as run, beside its results (atomic: temp file, then rename)
     with atomic_path(base / "scenario.yaml", ".yaml") as tmp:
@@ -155,9 +177,9 @@ def run(
             chunk,
             n_workers,
             tick,
-            meta={"source": scenario.source_path},
+            meta={"source": scenario.source_path, "doctrine": doctrine_as_run(scenario, name)},
             scheduler=scheduler,
             resume=resume,
         )
-        results[name] = VariantResult(name, directory, summarize(directory), prepared)
-    return Results(scenario.name, base, results)
+        results[name] = VariantResult(name, directory, summarize(directory), prepared, keep)
+    return Results(scenario.name, base, results, keep)

@@ -60,6 +60,11 @@ def summarize(directory: str | Path) -> dict:
     fus = str(d / "fire_units.parquet")
     con = duckdb.connect()
 
+    costed = "interceptor_cost_usd" in [
+        c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{thr}')").fetchall()
+    ]
+    class_costs = _class_costs(con, thr, meta, reps) if costed else {}
+
     by_type = []
     rows = con.execute(
         f"""
@@ -95,6 +100,7 @@ def summarize(directory: str | Path) -> dict:
                 killed_lo=klo,
                 killed_hi=khi,
                 failed_mean=failed / reps,
+                **class_costs.get((cls, typ), _NO_COSTS),
             )
         )
         tot["n"] += n
@@ -129,7 +135,13 @@ def summarize(directory: str | Path) -> dict:
         killed_lo=klo,
         killed_hi=khi,
         failed_mean=tot["failed"] / reps,
+        **class_costs.get(("all", "all"), _NO_COSTS),
     )
+    by_class = [
+        {"threat_class": cls, **figures}
+        for (cls, typ), figures in class_costs.items()
+        if typ == "*"
+    ]
 
     assets = []
     hit_rows = dict(
@@ -212,4 +224,65 @@ def summarize(directory: str | Path) -> dict:
         interceptor_cost_lo_usd=cost[1],
         interceptor_cost_hi_usd=cost[2],
         cost_per_threat_stopped_usd=(spent["cost"][0] / kills) if kills else None,
+        cost_exchange_ratio=overall["cost_exchange_ratio"],
+        costs_by_class=by_class,
+        doctrine=meta.get("doctrine"),
     )
+
+
+#: Cost figures of a row when the results carry no per-threat cost (older results).
+_NO_COSTS = dict(
+    interceptor_cost_mean_usd=None,
+    cost_per_threat_stopped_usd=None,
+    cost_exchange_ratio=None,
+)
+
+
+def _class_costs(con, thr: str, meta: dict, reps: int) -> dict:
+    """Interceptor cost per replication, cost per threat stopped and cost-exchange ratio for
+    every (class, type), every class (type ``*``) and all threats (``all``, ``all``).
+
+    Cost per threat stopped = interceptor cost spent on the threats of the group / threats of
+    the group killed; cost-exchange ratio = that cost / unit cost of the threats killed (see
+    docs/results.md). Both None when none were killed. The interceptor cost of a threat is what
+    was fired at it, kill or miss (``threats.parquet`` column ``interceptor_cost_usd``).
+    """
+    import pandas as pd
+
+    unit = pd.DataFrame(
+        {
+            "threat": list(range(len(meta["threat_unit_cost_usd"]))),
+            "unit_cost": [float(c) for c in meta["threat_unit_cost_usd"]],
+        }
+    )
+    con.register("unit_costs", unit)
+    rows = con.execute(
+        f"""
+        WITH t AS (
+          SELECT replication, threat_class::VARCHAR AS cls, threat_type::VARCHAR AS typ,
+                 interceptor_cost_usd AS cost, fate = 'killed' AS killed, u.unit_cost
+          FROM read_parquet('{thr}') JOIN unit_costs u USING (threat)),
+        per_rep AS (
+          SELECT GROUPING(cls, typ) AS g, cls, typ, replication, sum(cost) AS cost,
+                 count(*) FILTER (WHERE killed) AS killed,
+                 coalesce(sum(unit_cost) FILTER (WHERE killed), 0) AS killed_value
+          FROM t GROUP BY GROUPING SETS ((cls, typ, replication), (cls, replication),
+                                         (replication)))
+        SELECT g, cls, typ, sum(cost), sum(cost * cost), sum(killed), sum(killed_value)
+        FROM per_rep GROUP BY g, cls, typ
+        """
+    ).fetchall()
+    con.unregister("unit_costs")
+    out = {}
+    for g, cls, typ, cost, cost_sq, killed, value in rows:
+        key = (cls, typ) if g == 0 else ((cls, "*") if cls is not None else ("all", "all"))
+        m, lo, hi = mean_ci(float(cost or 0.0), float(cost_sq or 0.0), reps)
+        out[key] = dict(
+            interceptor_cost_mean_usd=m,
+            interceptor_cost_lo_usd=lo,
+            interceptor_cost_hi_usd=hi,
+            killed_per_rep=float(killed) / reps,
+            cost_per_threat_stopped_usd=float(cost) / killed if killed else None,
+            cost_exchange_ratio=float(cost) / float(value) if value else None,
+        )
+    return dict(sorted(out.items(), key=lambda kv: (kv[0][0] == "all", kv[0])))

@@ -11,7 +11,7 @@ numbers across the grid as well as across variants).
 Outputs under ``out_dir``:
 
 - ``points/point-00000/`` ... : the results of each point (``iadsim run`` layout) and
-  ``point.json`` with its values (``scenario.yaml`` there is the unchanged base scenario).
+  ``point.json`` with its values (``scenario.yaml`` there is the point's scenario as run).
 - ``sweep.parquet``: one row per point x variant x threat class (``all`` included), the grid
   values as columns named by their paths.
 - ``sweep.duckdb``: views ``sweep`` (over sweep.parquet) and ``threats`` (every point's
@@ -26,6 +26,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -34,7 +35,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from iadsim.analysis.runs import default_workers, run
+from iadsim.analysis.runs import TemporaryResults, default_workers, run
 from iadsim.atomic import atomic_path
 from iadsim.errors import InputError
 from iadsim.scenario import Scenario
@@ -47,8 +48,53 @@ FORBIDDEN = {
     "replications)",
     "schema_version": "the schema version cannot be swept",
     "name": "the scenario name cannot be swept",
-    "catalog": "catalog entries and overrides cannot be swept (define variants of the entry)",
+    "catalog": "catalog figures are swept as catalog.ENTRY.FIGURE (the figure's dotted path in "
+    "the entry, as in catalog.overrides), e.g. catalog.s-400.interceptors.48n6e3.pk.drone or "
+    "catalog.shahed-136.rcs_m2; the entries and overrides lists themselves cannot be swept",
 }
+
+
+def catalog_target(path: str) -> tuple[str, str] | None:
+    """``catalog.s-400.interceptors.48n6e3.pk.drone`` -> ``('s-400', 'interceptors.48n6e3.pk.drone')``
+    (a catalog figure to sweep), or None when the path is not of that form."""
+    parts = path.split(".")
+    if len(parts) < 3 or parts[0] != "catalog" or parts[1] in ("entries", "overrides"):
+        return None
+    if not all(parts):
+        return None
+    return parts[1], ".".join(parts[2:])
+
+
+def _figure_override(scenario: Scenario, entry: str, fig_path: str, value: Any) -> dict:
+    """A catalog override setting one figure's value for a sweep point: the unit kept, the
+    claim an assumption (a sweep value is a hypothesis), the catalog's value in the note."""
+    catalog = scenario.effective_catalog
+    if catalog is None:
+        from iadsim.catalog import load_catalog
+
+        catalog = load_catalog()
+    target = catalog.systems.get(entry) or catalog.threats.get(entry)
+    if target is None:
+        known = ", ".join(sorted([*catalog.systems, *catalog.threats]))
+        raise KeyError(f"unknown catalog entry '{entry}'; known: {known}")
+    node: Any = target.model_dump()
+    for part in fig_path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    if not (isinstance(node, dict) and "claim" in node):
+        raise KeyError(f"'{fig_path}' is not a figure of '{entry}'")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise KeyError(f"a catalog figure takes a number, not {value!r}")
+    return {
+        "entry": entry,
+        "path": fig_path,
+        "figure": {
+            "value": float(value),
+            "unit": node["unit"],
+            "claim": "assumption",
+            "note": f"sweep value (the catalog gives {node['value']:g} {node['unit']})",
+        },
+    }
+
 
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$")
 _RANGE = re.compile(r"^\s*(-?\d+)\s*:\s*(-?\d+)\s*(?::\s*(\d+)\s*)?$")
@@ -113,7 +159,8 @@ def parse_vary(arg: str) -> tuple[str, list[Any]]:
             "integer range and its step) or doctrine.salvo_size=1,2"
         )
     try:
-        parse_path(path)
+        if catalog_target(path) is None:
+            parse_path(path)
         return path, parse_values(values)
     except ValueError as exc:
         raise InputError.single(f"--vary {arg!r}: {exc}") from None
@@ -153,6 +200,20 @@ def _set(data: Any, loc: Sequence[str | int], value: Any) -> None:
             node = current
 
 
+def _set_given(data: dict, loc: Sequence[str | int], value: Any) -> None:
+    """Set a field in the dump of the fields as given, creating the blocks left to their
+    defaults (the path was already checked on the full dump by :func:`_set`)."""
+    node: Any = data
+    for part, nxt in itertools.pairwise(loc):
+        if isinstance(part, int):
+            node = node[part]
+        else:
+            if node.get(part) is None:
+                node[part] = [] if isinstance(nxt, int) else {}
+            node = node[part]
+    node[loc[-1]] = value
+
+
 def apply_values(
     scenario: Scenario, values: Mapping[str, Any], label: str | None = None
 ) -> Scenario:
@@ -164,7 +225,21 @@ def apply_values(
     if label is None:
         label = "--vary " + ", ".join(f"{k}={v!r}" for k, v in values.items())
     data = scenario.model_dump()
+    # the fields as given, to validate the point: a default stays a default (checks such as
+    # "a sector radar needs sector_center_deg" depend on what the file gave)
+    given = scenario.model_dump(exclude_unset=True)
+    swept_figures = False
     for path, value in values.items():
+        figure = catalog_target(path)
+        if figure is not None:
+            try:
+                override = _figure_override(scenario, *figure, value)
+            except KeyError as exc:
+                raise InputError.single(f"{label}: {exc.args[0]}") from None
+            data["catalog"]["overrides"].append(override)
+            given.setdefault("catalog", {}).setdefault("overrides", []).append(override)
+            swept_figures = True
+            continue
         try:
             loc = parse_path(path)
         except ValueError as exc:
@@ -175,8 +250,9 @@ def apply_values(
             _set(data, loc, value)
         except KeyError as exc:
             raise InputError.single(f"{label}: {exc.args[0]}") from None
+        _set_given(given, loc, value)
     try:
-        new = Scenario.model_validate(data)
+        new = Scenario.model_validate(given)
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
@@ -188,6 +264,17 @@ def apply_values(
         ) from None
     new._source_path = scenario._source_path
     new._catalog = scenario._catalog
+    if swept_figures:
+        # the scenario's catalog again, from the packaged one, with the point's overrides last
+        from iadsim.catalog import load_catalog
+        from iadsim.scenario.loader import scenario_catalog
+
+        try:
+            new._catalog = scenario_catalog(new, None, scenario.source_path, load_catalog())
+        except InputError as exc:
+            raise InputError.single(
+                f"{label}: " + "; ".join(p.message for p in exc.problems)
+            ) from None
     if new._catalog is not None:
         bad = cross_check(new, new._catalog)
         if bad:
@@ -314,15 +401,13 @@ def sweep(
     workers : processes running grid points side by side (results do not depend on it).
     scheduler : ``"local"`` or a Dask scheduler address: each point's chunks run on the cluster.
     out_dir : directory for the points, ``sweep.parquet``, ``sweep.duckdb``, ``saturation.png``;
-        default a new temporary directory.
+        default a temporary directory, removed with the returned table (or at exit).
     progress : called as ``progress(i, n_points, values)`` before each point.
 
     Returns
     -------
     The ``sweep.parquet`` table: one row per point x variant x threat class.
     """
-    import tempfile
-
     if not vary:
         raise InputError.single("nothing to sweep: give at least one --vary PATH=VALUES")
     for path, values in vary.items():
@@ -332,7 +417,8 @@ def sweep(
             apply_values(scenario, {path: v})
     points = grid(vary)
     scenarios = [apply_values(scenario, values) for values in points]
-    base = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="iadsim-sweep-"))
+    keep = TemporaryResults("iadsim-sweep-") if out_dir is None else None
+    base = Path(out_dir) if out_dir is not None else keep.path
     base.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     threat_files: list[str] = []
@@ -354,6 +440,9 @@ def sweep(
         frame.to_parquet(tmp, index=False)
     write_duckdb(base / "sweep.duckdb", parquet, threat_files)
     saturation_plot(frame, list(vary), base / "saturation.png")
+    if keep is not None:  # a temporary sweep directory lives as long as the returned table
+        frame.attrs["directory"] = str(base)
+        weakref.finalize(frame, keep.cleanup)
     return frame
 
 

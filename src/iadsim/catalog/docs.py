@@ -50,6 +50,9 @@ def render_markdown(catalog: Catalog) -> str:
             value = _value(fig.value)
             if fig.range:
                 value += f" (range {_value(fig.range[0])}–{_value(fig.range[1])})"
+            if fig.uncertainty is not None:
+                u = fig.uncertainty
+                value += f" [uncertain {_value(u.low)}–{_value(u.high)}, {u.distribution}]"
             lines.append(
                 f"| `{path}` | {value} | {fig.unit} | {fig.claim} | {_sources(fig.sources)} |"
             )
@@ -60,7 +63,8 @@ def render_markdown(catalog: Catalog) -> str:
     lines.append("## Figures that rest on assumptions\n")
     lines.append(
         "Per entry, every figure with `claim: assumption` (no citable public figure was found; "
-        "the reasoning is in its note). Sweep these in sensitivity studies.\n"
+        "the reasoning is in its note). Sweep these in sensitivity studies; the spans in "
+        "square brackets above are what `iadsim uncertainty` samples (reasoning in the entry).\n"
     )
     for name, names, count in assumed:
         listed = ", ".join(f"`{n}`" for n in names) or "none"

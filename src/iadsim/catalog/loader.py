@@ -8,7 +8,7 @@ both directories.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,7 +30,7 @@ _MODELS: dict[str, type[SystemEntry] | type[ThreatEntry]] = {
 _DIRS = {"systems": "system", "threats": "threat"}
 
 
-def _known(names) -> str:
+def _known(names: Iterable[str]) -> str:
     return ", ".join(sorted(names)) or "(none)"
 
 

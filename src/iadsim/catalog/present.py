@@ -1,7 +1,9 @@
 """Show catalog entries: rich tables for the console, plain dicts for ``--json``.
 
-Every figure is shown with its value, unit, claim type, range, sources and note; sources are
+Every figure is shown with its value, unit, claim type, range and sources; sources are
 numbered once per entry and listed in full in a last table, so a URL is never cut by wrapping.
+Notes follow each table as a list under the figure's name: in a column of their own they were
+wrapped a few words a line, and ``catalog show tor-m2`` took 311 lines of an 80-column terminal.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
+from rich import box
+from rich.console import Group
 from rich.table import Table
 
 from iadsim.catalog.loader import Catalog, Entry
 from iadsim.catalog.schema import Figure, SystemEntry
 
-__all__ = ["catalog_table", "entry_as_dict", "entry_tables", "iter_figures"]
+__all__ = ["catalog_rows", "catalog_table", "entry_as_dict", "entry_tables", "iter_figures"]
 
 
 def iter_figures(entry: BaseModel, prefix: str = "") -> Iterator[tuple[str, Figure]]:
@@ -47,7 +51,9 @@ def _role(entry: Entry) -> str:
 
 
 def _number(x: float) -> str:
-    return f"{x:.6g}" if abs(x) < 1e7 else f"{x:.4g}"
+    if abs(x) >= 1e4 and x == round(x):
+        return f"{x:,.0f}"  # costs and counts in full: 24,100,000 reads better than 2.41e+07
+    return f"{x:.6g}"
 
 
 def catalog_table(catalog: Catalog) -> Table:
@@ -73,6 +79,24 @@ def catalog_table(catalog: Catalog) -> Table:
     return table
 
 
+def catalog_rows(catalog: Catalog) -> list[dict[str, Any]]:
+    """The rows of :func:`catalog_table` as plain dicts (for ``iadsim catalog --csv``)."""
+    rows = []
+    for entry in catalog:
+        figures = [f for _, f in iter_figures(entry)]
+        rows.append(
+            {
+                "name": entry.name,
+                "kind": _kind(entry),
+                "class_or_role": _role(entry),
+                "display_name": entry.display_name,
+                "figures": len(figures),
+                "assumptions": sum(f.claim == "assumption" for f in figures),
+            }
+        )
+    return rows
+
+
 def _group(path: str) -> tuple[str, str]:
     """Split a dotted figure path into (table title, row label)."""
     parts = path.split(".")
@@ -83,8 +107,8 @@ def _group(path: str) -> tuple[str, str]:
     return "figures", path
 
 
-def entry_tables(entry: Entry) -> list[Table]:
-    """Tables that show one entry: a header, one table per part, then the numbered sources."""
+def entry_tables(entry: Entry) -> list[Table | Group]:
+    """What shows one entry: a header, a table per part with its notes, the numbered sources."""
     header = Table(
         title=f"{entry.name}: {entry.display_name}", title_justify="left", show_header=False
     )
@@ -107,18 +131,28 @@ def entry_tables(entry: Entry) -> list[Table]:
 
     refs: dict[str, int] = {}
     tables: dict[str, Table] = {}
+    notes: dict[str, Table] = {}
     for path, fig in iter_figures(entry):
         title, label = _group(path)
         if title not in tables:
-            t = Table(title=title, title_justify="left")
-            t.add_column("figure", style="bold")
-            t.add_column("value", justify="right")
-            t.add_column("unit")
-            t.add_column("claim")
-            t.add_column("range")
+            t = Table(
+                title=title,
+                title_justify="left",
+                box=box.SIMPLE_HEAD,
+                pad_edge=False,
+                show_edge=False,
+            )
+            t.add_column("figure", style="bold", no_wrap=True)
+            t.add_column("value", justify="right", no_wrap=True)
+            t.add_column("unit", no_wrap=True)
+            t.add_column("claim", no_wrap=True)
+            t.add_column("range", no_wrap=True)
             t.add_column("sources")
-            t.add_column("note", ratio=1)
             tables[title] = t
+            # notes under the table: the figure's name, then the note wrapped to the width
+            notes[title] = Table.grid(padding=(0, 1), pad_edge=True)
+            notes[title].add_column(style="dim", no_wrap=True)
+            notes[title].add_column()
         numbers = [refs.setdefault(url, len(refs) + 1) for url in fig.sources]
         claim = f"[yellow]{fig.claim}[/]" if fig.claim == "assumption" else fig.claim
         rng = f"{_number(fig.range[0])}–{_number(fig.range[1])}" if fig.range else ""
@@ -128,15 +162,21 @@ def entry_tables(entry: Entry) -> list[Table]:
             fig.unit,
             claim,
             rng,
-            ", ".join(f"[{n}]" for n in numbers),
-            fig.note,
+            ",".join(str(n) for n in numbers),
         )
-    sources = Table(title="sources", title_justify="left")
+        if fig.note:
+            notes[title].add_row(f"{label}:", fig.note)
+    sources = Table(
+        title="sources", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False
+    )
     sources.add_column("#", justify="right")
     sources.add_column("URL", overflow="fold")
     for url, n in refs.items():
-        sources.add_row(f"[{n}]", url)
-    return [header, *tables.values(), sources]
+        sources.add_row(str(n), url)
+    parts: list[Table | Group] = [header]
+    for title, table in tables.items():
+        parts.append(Group(table, notes[title]) if notes[title].row_count else table)
+    return [*parts, sources]
 
 
 def entry_as_dict(entry: Entry) -> dict[str, Any]:

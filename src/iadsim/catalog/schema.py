@@ -9,6 +9,9 @@ mislabelled number never reaches the engine:
 * every claim except ``assumption`` cites at least one http(s) URL;
 * ``derived`` and ``assumption`` explain themselves in ``note``;
 * ``range`` (where sources disagree) has ``lo <= value <= hi``;
+* ``uncertainty`` (the span of plausible values an uncertainty study samples, see
+  docs/uncertainty.md) has ``low <= value <= high``, a distribution, its reasoning, ``low > 0``
+  if log-uniform, and both ends keep the entry valid (a Pk range cannot reach 1.2);
 * the unit matches the field-name suffix (:data:`UNIT_BY_SUFFIX`); fields without a suffix
   (counts, probabilities) use unit ``1``.
 
@@ -36,7 +39,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 __all__ = [
     "CLAIMS",
+    "DISTRIBUTIONS",
     "NAME_PATTERN",
+    "NO_UNCERTAINTY_CHECK",
     "SCHEMA_VERSION",
     "THREAT_CLASSES",
     "UNIT_BY_SUFFIX",
@@ -48,6 +53,7 @@ __all__ = [
     "Radar",
     "SystemEntry",
     "ThreatEntry",
+    "Uncertainty",
     "expected_unit",
 ]
 
@@ -61,6 +67,10 @@ Claim = Literal["manufacturer", "government", "independent", "derived", "assumpt
 #: Threat classes; interceptor kill probabilities are given per class.
 THREAT_CLASSES = ("ballistic", "cruise", "drone", "aircraft")
 ThreatClass = Literal["ballistic", "cruise", "drone", "aircraft"]
+
+#: Distributions an uncertainty may follow (``triangular`` peaks at the figure's value).
+DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
+Distribution = Literal["uniform", "triangular", "loguniform"]
 
 #: Unit required by a field-name suffix; a field with none of these suffixes uses unit ``1``.
 UNIT_BY_SUFFIX = {
@@ -90,7 +100,10 @@ def expected_unit(field_name: str) -> str:
     return "1"
 
 
-def _raise(model: str, problems: list[tuple[tuple[str | int, ...], str, str]]) -> None:
+Problems = list[tuple[tuple[str | int, ...], str, str]]  # (loc, error type, message)
+
+
+def _raise(model: str, problems: Problems) -> None:
     """Raise one ValidationError with a located error per (loc, type, message)."""
     details = [
         InitErrorDetails(type=PydanticCustomError(kind, msg), loc=loc, input=None)
@@ -101,6 +114,45 @@ def _raise(model: str, problems: list[tuple[tuple[str | int, ...], str, str]]) -
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Uncertainty(_Model):
+    """The span of plausible values of a figure, sampled by ``iadsim uncertainty``.
+
+    ``low`` and ``high`` are in the figure's unit. ``uniform`` spreads samples evenly,
+    ``triangular`` peaks at the figure's value, ``loguniform`` is uniform in log (for figures
+    spanning orders of magnitude, such as RCS; needs ``low > 0``).
+
+    References
+    ----------
+    .. [1] A. Saltelli et al., *Global Sensitivity Analysis: The Primer*, Wiley, 2008, ch. 1.
+    """
+
+    low: float = Field(description="Lowest plausible value, in the figure's unit. [unit]")
+    high: float = Field(description="Highest plausible value, in the figure's unit. [unit]")
+    distribution: Distribution = Field(
+        description="uniform, triangular (peak at the value) or loguniform. [-]"
+    )
+    reasoning: str = Field(
+        min_length=1, description="Why this span: what the sources or the physics allow. [-]"
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> Uncertainty:
+        problems: list[tuple[tuple[str | int, ...], str, str]] = []
+        if self.low > self.high:
+            problems.append((("high",), "bad_range", f"low {self.low} > high {self.high}"))
+        if self.distribution == "loguniform" and self.low <= 0.0:
+            problems.append(
+                (("low",), "loguniform", f"a loguniform range needs low > 0, got {self.low}")
+            )
+        if problems:
+            _raise("Uncertainty", problems)
+        return self
+
+    def contains(self, other: Uncertainty) -> bool:
+        """True if ``other`` lies within this span (a narrowing of it)."""
+        return self.low <= other.low and other.high <= self.high
 
 
 class Figure(_Model):
@@ -122,6 +174,11 @@ class Figure(_Model):
     range: tuple[float, float] | None = Field(
         None, description="Span the sources give where they disagree, ``[lo, hi]``. [unit]"
     )
+    uncertainty: Uncertainty | None = Field(
+        None,
+        description="Plausible span sampled by uncertainty studies: low, high, distribution, "
+        "reasoning. [unit]",
+    )
 
     @field_validator("sources")
     @classmethod
@@ -133,7 +190,7 @@ class Figure(_Model):
 
     @model_validator(mode="after")
     def _rules(self) -> Figure:
-        problems: list[tuple[tuple[str | int, ...], str, str]] = []
+        problems: Problems = []
         if self.claim != "assumption" and not self.sources:
             problems.append(
                 (
@@ -164,6 +221,15 @@ class Figure(_Model):
                         f"value {self.value} is outside range [{lo}, {hi}]",
                     )
                 )
+        u = self.uncertainty
+        if u is not None and not u.low <= self.value <= u.high:
+            problems.append(
+                (
+                    ("uncertainty", "low" if self.value < u.low else "high"),
+                    "outside_uncertainty",
+                    f"value {self.value} is outside the uncertainty [{u.low}, {u.high}]",
+                )
+            )
         if problems:
             _raise("Figure", problems)
         return self
@@ -173,12 +239,18 @@ class Figure(_Model):
         return self.value * _SI_FACTOR.get(self.unit, 1.0)
 
 
+#: Validation-context key that skips the check of both ends of each uncertainty (for catalogs
+#: whose figures were just set to sampled values, and for the check's own copies).
+NO_UNCERTAINTY_CHECK = "iadsim_no_uncertainty_check"
+
+
 class _Holder(_Model):
-    """A model whose Figure fields must carry the unit their name's suffix names."""
+    """A model whose Figure fields must carry the unit their name's suffix names, and whose
+    uncertain figures keep the model valid at both ends of their span."""
 
     @model_validator(mode="after")
-    def _units(self) -> Any:
-        problems = []
+    def _units(self, info: ValidationInfo) -> Any:
+        problems: Problems = []
         for name in type(self).model_fields:
             fig = getattr(self, name)
             if isinstance(fig, Figure):
@@ -192,9 +264,39 @@ class _Holder(_Model):
                             f"'{name}': expected '{want}'",
                         )
                     )
+                elif fig.uncertainty is not None and not (info.context or {}).get(
+                    NO_UNCERTAINTY_CHECK
+                ):
+                    problems += self._ends(name, fig)
         if problems:
             _raise(type(self).__name__, problems)
         return self
+
+    def _ends(self, name: str, fig: Figure) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """Problems if this model breaks one of its rules with ``name`` at either end of its
+        uncertainty (each end alone; the others at their values). The context flag stops the
+        check recursing into the copies it validates."""
+        assert fig.uncertainty is not None
+        out: list[tuple[tuple[str | int, ...], str, str]] = []
+        for end in ("low", "high"):
+            x = getattr(fig.uncertainty, end)
+            dumped = self.model_dump()
+            dumped[name] = {**dumped[name], "value": x, "uncertainty": None, "range": None}
+            try:
+                type(self).model_validate(dumped, context={NO_UNCERTAINTY_CHECK: True})
+            except ValidationError as exc:
+                why = "; ".join(
+                    ".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
+                    for e in exc.errors(include_url=False)
+                )
+                out.append(
+                    (
+                        (name, "uncertainty", end),
+                        "uncertainty_breaks_rule",
+                        f"at {end} = {x:g} the entry is invalid ({why})",
+                    )
+                )
+        return out
 
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=64)]
@@ -249,7 +351,7 @@ class Radar(_Holder):
 
     @model_validator(mode="after")
     def _physical(self) -> Radar:
-        problems = []
+        problems: Problems = []
         for name in ("reference_pd", "reference_pfa"):
             v = getattr(self, name).value
             if not 0.0 < v < 1.0:
@@ -284,7 +386,7 @@ class PkTable(_Holder):
 
     @model_validator(mode="after")
     def _probabilities(self) -> PkTable:
-        problems = [
+        problems: Problems = [
             ((c, "value"), "probability", f"must be in [0, 1], got {getattr(self, c).value}")
             for c in THREAT_CLASSES
             if not 0.0 <= getattr(self, c).value <= 1.0
@@ -327,7 +429,7 @@ class Interceptor(_Holder):
 
     @model_validator(mode="after")
     def _envelope(self) -> Interceptor:
-        problems = []
+        problems: Problems = []
         if self.min_range_km.value >= self.max_range_km.value:
             problems.append((("max_range_km", "value"), "order", "must exceed min_range_km"))
         if self.min_altitude_m.value >= self.max_altitude_m.value:
@@ -375,7 +477,7 @@ class SystemEntry(_Entry):
 
     @model_validator(mode="after")
     def _references(self) -> SystemEntry:
-        problems = []
+        problems: Problems = []
         fu = self.fire_unit
         if fu.default_interceptor not in self.interceptors:
             known = ", ".join(sorted(self.interceptors))
@@ -433,7 +535,7 @@ class ThreatEntry(_Entry):
 
     @model_validator(mode="after")
     def _class_fields(self) -> ThreatEntry:
-        problems = []
+        problems: Problems = []
         needed = _CLASS_FIELDS[self.threat_class]
         for name in _OPTIONAL_CLASS_FIELDS:
             present = getattr(self, name) is not None

@@ -39,7 +39,8 @@ def _outputs(n: int, n_thr: int, n_fu: int) -> tuple:
     fu_shots = np.zeros((n, n_fu), dtype=np.int64)
     fu_left = np.zeros((n, n_fu), dtype=np.int64)
     refused = np.zeros((n, n_thr), dtype=np.int64)
-    return (*ints, east, north, end, fu_shots, fu_left, refused)
+    cost_at = np.zeros((n, n_thr))
+    return (*ints, east, north, end, fu_shots, fu_left, refused, cost_at)
 
 
 def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
@@ -54,7 +55,7 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
     for i in range(n):
         g_threat, g_engage = replication_generators(root_seed, start + i)
         simulate_replication(g_threat, g_engage, sx, tuple(a[i] for a in out), no_log, n_log)
-    fate, killer, ic, shots_at, east, north, end, fu_shots, fu_left, refused = out
+    fate, killer, ic, shots_at, east, north, end, fu_shots, fu_left, refused, cost_at = out
     return RawChunk(
         start=start,
         fate=fate.astype(np.int8),
@@ -62,6 +63,7 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
         intercept_step=ic.astype(np.int32),
         end_step=end.astype(np.int32),
         shots_at=shots_at.astype(np.int16),
+        cost_at_usd=cost_at,
         miss_east_m=east,
         miss_north_m=north,
         fu_shots=fu_shots.astype(np.int32),

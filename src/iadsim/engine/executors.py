@@ -47,6 +47,10 @@ def _local(p, root_seed: int, bounds, workers: int) -> Iterator:
             yield pending.pop(0).result()
 
 
+def _identity(x):
+    return x
+
+
 def dask_client(scheduler, workers: int):
     """(client, owned cluster or None) for ``scheduler``: 'local' starts a LocalCluster of
     ``workers`` single-threaded processes; a 'tcp://host:port' address connects; a
@@ -76,7 +80,10 @@ def _dask(p, root_seed: int, bounds, workers: int, scheduler) -> Iterator:
     client, cluster = dask_client(scheduler, workers)
     try:
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        shared = client.scatter(p, broadcast=True, hash=False)
+        # The prepared inputs travel as a task, not as scattered data: scattered data lost with
+        # a killed worker cannot be recomputed, and the scheduler then cancels every chunk that
+        # needs it ("already forgotten"); a task is simply run again elsewhere.
+        shared = client.submit(_identity, p, pure=False, retries=3)
         pending = []
         queue = list(bounds)
         while queue or pending:

@@ -18,7 +18,7 @@ from iadsim.catalog import Catalog, load_catalog
 from iadsim.engagement.intercept import intercept_breakpoints
 from iadsim.engine.sparse import PairSteps, Ragged
 from iadsim.scenario import Scenario
-from iadsim.scenario.loader import resolve_terrain
+from iadsim.scenario.loader import effective_sector_width_deg, resolve_terrain
 from iadsim.sensors.radar import (
     detection_probability,
     elevation_angle_deg,
@@ -223,9 +223,11 @@ def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
     lats = [launch.lat, *[w.lat for w in raid.waypoints], row["aim_lat"]]
     lons = [launch.lon, *[w.lon for w in raid.waypoints], row["aim_lon"]]
     speed = raid.speed_mps or entry.speed_mps.si()
-    if entry.threat_class == "aircraft":
+    if entry.threat_class == "aircraft" and raid.height_agl_m is None:
         height = entry.cruise_altitude_m.si()
         return route_track(lats, lons, speed, height, t_rel, reference="msl")
+    # cruise and drone at their height above ground; an aircraft given height_agl_m flies a
+    # terrain-following ingress at that height instead of its cruise altitude
     height = raid.height_agl_m or entry.cruise_height_agl_m.si()
     return route_track(lats, lons, speed, height, t_rel, reference="agl", ground_elevation_m=ground)
 
@@ -325,7 +327,7 @@ def radar_sites(fire_units, sensors, catalog: Catalog) -> list[_RadarSite]:
         system = catalog.systems[fu.system]
         radar = system.fire_unit.fire_control_radar
         spec = system.radars[radar]
-        width = min(fu.sector_width_deg, spec.sector_width_deg.si())
+        width = effective_sector_width_deg(spec, fu.sector_width_deg)
         sites.append(
             _RadarSite(
                 f"{fu.name}/{radar}",
@@ -340,7 +342,7 @@ def radar_sites(fire_units, sensors, catalog: Catalog) -> list[_RadarSite]:
         )
     for s in sensors:
         spec = catalog.systems[s.system].radars[s.radar]
-        width = s.sector_width_deg if s.sector_width_deg is not None else spec.sector_width_deg.si()
+        width = effective_sector_width_deg(spec, s.sector_width_deg)
         sites.append(
             _RadarSite(s.name, s.lat, s.lon, spec, -1, s.networked, s.sector_center_deg, width)
         )
@@ -601,8 +603,13 @@ def prepare(
             table = site_table(
                 dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
             )
-        tables.append(table)
         coverage.append(radar_coverage(site, threats, k, table))
+        # kept for coverage shares: limited to the sector the radar covers as placed
+        tables.append(
+            None
+            if table is None
+            else table.with_sector(site.sector_center_deg, site.sector_width_deg)
+        )
     scan_steps = np.array([_steps(s.spec.scan_period_s.si(), dt) for s in sites], dtype=np.int64)
     pd, scan = _sensor_tables(sites, coverage, threats, scan_steps, n_steps)
     sensor_arrays = Sensors(
@@ -666,7 +673,8 @@ def prepare(
         window=window,
         max_range_m=col("max_range", float),
         sector_center_deg=np.array([f.sector_center_deg for f in fus], dtype=float),
-        sector_width_deg=np.array([f.sector_width_deg for f in fus], dtype=float),
+        # the sector as used: the fire-control radar's own sector caps the scenario's
+        sector_width_deg=np.array([s.sector_width_deg for s in sites if s.owner >= 0], dtype=float),
     )
 
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)

@@ -29,6 +29,7 @@ class RawChunk:
     intercept_step: np.ndarray  # (n, N) int32
     end_step: np.ndarray  # (n, N) int32
     shots_at: np.ndarray  # (n, N) int16
+    cost_at_usd: np.ndarray  # (n, N) float: cost of the interceptors fired at each threat
     miss_east_m: np.ndarray  # (n, N)
     miss_north_m: np.ndarray  # (n, N)
     fu_shots: np.ndarray  # (n, F) int32
@@ -117,6 +118,7 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "fate": _dictionary(fate, list(FATES)),
             "killer": _dictionary(killer, p.fire_units.name),
             "shots_at": raw.shots_at.ravel().astype(np.int16),
+            "interceptor_cost_usd": raw.cost_at_usd.ravel(),
             "intercept_time_s": ic_time,
             "intercept_lat": ic_lat,
             "intercept_lon": ic_lon,

@@ -96,6 +96,7 @@ def draw_threats(st, sx, rng):
         st.shots_at[j] = 0
         st.end_step[j] = -1
         st.refused[j] = 0
+        st.cost_at[j] = 0.0
 
 
 @jit
@@ -423,6 +424,7 @@ def launch(st, sx, t, f, j, ic):
     st.eng_count[j] += 1
     st.fu_shots[f] += shots
     st.shots_at[j] += shots
+    st.cost_at[j] += shots * sx.round_cost_usd[f]  # spent on this threat (per-class costs)
     log_event(st, t, EV_LAUNCH, j, f, shots)
 
 

@@ -65,6 +65,7 @@ Static = namedtuple(
         "hold_value",
         "reserve_ballistic",
         "next_active",
+        "round_cost_usd",
     ],
 )
 
@@ -83,6 +84,7 @@ State = namedtuple(
         "fu_shots",
         "fu_left",
         "refused",
+        "cost_at",
         "confirmed",
         "history",
         "last_scan",
@@ -162,6 +164,7 @@ def make_static(p) -> Static:
         float(d.hold_value),
         np.int64(d.reserve_ballistic),
         next_active,
+        fu.interceptor_cost_usd,
     )
 
 
@@ -169,7 +172,7 @@ def make_static(p) -> Static:
 def new_state(sx, out, log, n_log):
     """A fresh :data:`State` for one replication; ``out`` holds the caller's output rows
     (fate, killer, intercept_step, shots_at, miss_east_m, miss_north_m, end_step, fu_shots,
-    fu_left, refused)."""
+    fu_left, refused, cost_at)."""
     n = sx.launch_step.shape[0]
     n_s = sx.scan_steps.shape[0]
     n_f = sx.channels.shape[0]
@@ -189,6 +192,7 @@ def new_state(sx, out, log, n_log):
         out[7],
         out[8],
         out[9],
+        out[10],
         np.zeros(n * n_s, dtype=np.bool_),
         np.zeros(n * n_s, dtype=np.int64),
         np.full(n * n_s, -1, dtype=np.int64),

@@ -1,10 +1,14 @@
-"""Console tables of a run summary (rich). Estimates are printed with their 95% intervals."""
+"""What the command line prints: rich tables (estimates with their 95% intervals), CSV rows,
+and a stdout console that never cuts a table when stdout is a pipe or a file."""
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
+from typing import TextIO
 
+from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 
 
@@ -116,5 +120,249 @@ def summary_tables(summary: dict) -> list[Table]:
             f"{_usd(summary['interceptor_cost_mean_usd'])}{interval}",
         )
         cost.add_row("Cost per threat stopped", _usd(summary["cost_per_threat_stopped_usd"]))
+        ratio = summary.get("cost_exchange_ratio")
+        cost.add_row("Cost-exchange ratio", "-" if _bad(ratio) else f"{ratio:.2f}")
         tables.append(cost)
+        tables += _class_cost_table(summary)
+    doctrine = summary.get("doctrine")
+    if doctrine:
+        line = Table(show_header=False, box=None)
+        line.add_row("Doctrine in use", doctrine_text(doctrine))
+        tables.append(line)
     return tables
+
+
+def doctrine_text(d: dict) -> str:
+    """One line: the doctrine the engine ran with (defaults included)."""
+    parts = [
+        f"salvo {d.get('salvo_size')}",
+        "shoot-look-shoot" if d.get("shoot_look_shoot") else "no shoot-look-shoot",
+        f"up to {d.get('engagements_per_threat')} engagement(s) per threat",
+        f"{d.get('assignment')} assignment",
+    ]
+    if d.get("hold_fire_below_value"):
+        parts.append(f"hold fire below value {d['hold_fire_below_value']:g}")
+    if d.get("reserve_for_ballistic"):
+        parts.append(f"{d['reserve_for_ballistic']} rounds per fire unit kept for ballistic")
+    return ", ".join(parts)
+
+
+def _class_cost_table(summary: dict) -> list[Table]:
+    """Costs per threat class and in total (cheap drones and dear aircraft kept apart)."""
+    rows = summary.get("costs_by_class") or []
+    if not rows:
+        return []
+    table = _table(
+        "Costs per threat class (interceptors fired at the class; see docs/results.md)",
+        [
+            "threat class",
+            "killed/rep",
+            "interceptor cost/rep",
+            "cost per threat stopped",
+            "cost-exchange ratio",
+        ],
+    )
+    overall = next((r for r in summary["by_threat"] if r["threat_class"] == "all"), None)
+    for r in [*rows, *([{**overall, "threat_class": "all"}] if overall else [])]:
+        ratio = r.get("cost_exchange_ratio")
+        table.add_row(
+            r["threat_class"],
+            _num(r.get("killed_per_rep", r.get("killed_mean"))),
+            _usd(r.get("interceptor_cost_mean_usd")),
+            _usd(r.get("cost_per_threat_stopped_usd")),
+            "-" if _bad(ratio) else f"{ratio:.2f}",
+            style="bold" if r["threat_class"] == "all" else None,
+        )
+    return [table]
+
+
+# ------------------------------------------------------------------------------ the console
+#: Width given to rich when stdout is a pipe or a file and COLUMNS is not set: wide enough
+#: that no table is ever cut, while a person reading a terminal still gets its width.
+PIPE_WIDTH = 10_000
+
+
+class StdoutConsole(Console):
+    """A rich console for stdout that never cuts a table when stdout is not a terminal.
+
+    Rich sizes its output from the terminal on stdin, stdout or stderr, and from 80 columns
+    when there is none, so ``iadsim compare ... | less`` printed ``s-300…`` and ``$250.…``.
+    Here a stdout that is not a terminal gets :data:`PIPE_WIDTH` columns, unless ``COLUMNS``
+    is set, which always decides (as rich does on a terminal). The choice is made at each
+    print, so the same console serves a terminal and a pipe.
+    """
+
+    def _pipe(self) -> bool:
+        columns = self._environ.get("COLUMNS")
+        return self._width is None and not (columns and columns.isdigit()) and not self.is_terminal
+
+    def _get_size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)
+        return ConsoleDimensions(PIPE_WIDTH, size.height) if self._pipe() else size
+
+    size = property(_get_size, Console.size.fset)
+
+
+def stdout_console() -> Console:
+    """The console the command line prints its tables on (see :class:`StdoutConsole`)."""
+    return StdoutConsole()
+
+
+def write_csv(rows: list[dict], file: TextIO) -> None:
+    """Write dict rows as CSV with a header (columns in first-seen order; blanks for gaps)."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    writer = csv.DictWriter(file, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if _bad(v) else v for k, v in row.items()})
+
+
+# ------------------------------------------------------------------------------ compare
+def _money(x) -> str:
+    if _bad(x):
+        return "-"
+    x = float(x)
+    if abs(x) >= 1e6:
+        return f"${x / 1e6:,.2f}M"
+    if abs(x) >= 1e4:
+        return f"${x / 1e3:,.0f}k"
+    return f"${x:,.0f}"
+
+
+def _ci(m, lo, hi, fmt: str = "{:.2f}") -> str:
+    """The estimate, and its interval on a second line."""
+    if _bad(m):
+        return "-"
+    if _bad(lo) or _bad(hi):
+        return fmt.format(m)
+    return f"{fmt.format(m)}\n[{fmt.format(lo)}, {fmt.format(hi)}]"
+
+
+def compare_table(result: dict, scenario_name: str) -> Table:
+    """The options of :func:`iadsim.analysis.compare.compare` against their baseline."""
+    base = result["baseline"]
+    table = Table(title=f"{scenario_name}: options vs baseline '{base}' (95% intervals)")
+    for col in (
+        "option",
+        "P(leak)",
+        "leakers/rep",
+        "Δ leakers",
+        "p",
+        "shots/rep",
+        "acquisition",
+        "cost per kill",
+        "cost-exchange",
+    ):
+        table.add_column(col, justify="left" if col == "option" else "right")
+    for name, o in result["options"].items():
+        vs = o["vs_baseline"]
+        cpts = o["cost_per_threat_stopped_usd"]
+        cer = o["cost_exchange_ratio"]
+        table.add_row(
+            name,
+            _ci(o["p_leak"], o["p_leak_lo"], o["p_leak_hi"], "{:.3f}"),
+            _ci(o["leakers_mean"], o["leakers_lo"], o["leakers_hi"]),
+            "-" if name == base else _ci(vs["mean"], vs["lo"], vs["hi"], "{:+.2f}"),
+            "-" if name == base else f"{vs['p_value']:.2g}{' *' if vs['significant'] else ''}",
+            _ci(o["interceptors_mean"], o["interceptors_lo"], o["interceptors_hi"], "{:.1f}"),
+            _money(o["acquisition_cost_usd"]),
+            "-"
+            if cpts["value"] is None
+            else f"{_money(cpts['value'])}\n[{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
+            _ci(cer["value"], cer["lo"], cer["hi"], "{:.1f}"),
+        )
+    return table
+
+
+def compare_rows(result: dict) -> list[dict]:
+    """One flat row per option of a comparison, for ``iadsim compare --csv``.
+
+    Columns: the estimates and 95% bounds of the table, the paired difference against the
+    baseline, per threat class P(leak) and the costs of the class table
+    (``p_leak.<class>``, ``cost_per_threat_stopped_usd.<class>`` ...), and hits per asset
+    (``hits_mean.<asset>`` ...).
+    """
+    rows = []
+    for name, o in result["options"].items():
+        vs = o["vs_baseline"]
+        row = {"option": name, "baseline": result["baseline"], "replications": o["replications"]}
+        for key in ("p_leak", "leakers"):
+            m = "p_leak" if key == "p_leak" else "leakers_mean"
+            row.update({m: o[m], f"{key}_lo": o[f"{key}_lo"], f"{key}_hi": o[f"{key}_hi"]})
+        row.update(
+            {
+                "delta_leakers_mean": vs["mean"],
+                "delta_leakers_lo": vs["lo"],
+                "delta_leakers_hi": vs["hi"],
+                "p_value": vs["p_value"],
+                "significant": vs["significant"],
+                "interceptors_mean": o["interceptors_mean"],
+                "interceptors_lo": o["interceptors_lo"],
+                "interceptors_hi": o["interceptors_hi"],
+                "interceptor_cost_mean_usd": o["interceptor_cost_mean_usd"],
+                "acquisition_cost_usd": o["acquisition_cost_usd"],
+            }
+        )
+        for key in ("cost_per_threat_stopped_usd", "cost_exchange_ratio"):
+            v = o[key]
+            row.update({key: v["value"], f"{key}_lo": v["lo"], f"{key}_hi": v["hi"]})
+        for c in o.get("by_class", []):
+            cls = c["threat_class"]
+            row[f"p_leak.{cls}"] = c["p_leak"]
+            if "interceptor_cost_mean_usd" in c:
+                row[f"interceptor_cost_mean_usd.{cls}"] = c["interceptor_cost_mean_usd"]
+            for key in ("cost_per_threat_stopped_usd", "cost_exchange_ratio"):
+                v = c.get(key)
+                if isinstance(v, dict):
+                    row[f"{key}.{cls}"] = v["value"]
+                    row[f"{key}_lo.{cls}"] = v["lo"]
+                    row[f"{key}_hi.{cls}"] = v["hi"]
+        for a in o.get("assets", []):
+            for stat in ("hits_mean", "hits_lo", "hits_hi"):
+                row[f"{stat}.{a['asset']}"] = a[stat]
+        rows.append(row)
+    return rows
+
+
+def compare_class_cost_table(result: dict) -> Table:
+    """Compare: costs per threat class (a drone's and an aircraft's kept apart)."""
+    table = Table(title="Costs per threat class (interceptors fired at the class; 95% intervals)")
+    for col in ("option", "class", "cost/rep", "cost per threat stopped", "cost-exchange"):
+        table.add_column(col, justify="left" if col in ("option", "class") else "right")
+    for name, o in result["options"].items():
+        for c in o["by_class"]:
+            if "cost_per_threat_stopped_usd" not in c:
+                continue
+            cpts, cer = c["cost_per_threat_stopped_usd"], c["cost_exchange_ratio"]
+            table.add_row(
+                name,
+                c["threat_class"],
+                _money(c["interceptor_cost_mean_usd"]),
+                "-"
+                if cpts["value"] is None
+                else f"{_money(cpts['value'])} [{_money(cpts['lo'])}, {_money(cpts['hi'])}]",
+                _ci(cer["value"], cer["lo"], cer["hi"], "{:.2f}").replace("\n", " "),
+            )
+    return table
+
+
+# ------------------------------------------------------------------------------ sweep
+def sweep_table(frame, grid: dict, scenario_name: str) -> Table:
+    """One row per point and variant of a sweep frame (all threat classes together)."""
+    n_points = 1
+    for values in grid.values():
+        n_points *= len(values)
+    table = Table(title=f"{scenario_name}: sweep of {', '.join(grid)} ({n_points} points)")
+    for col in [*grid, "variant", "P(leak)", "leakers/rep", "interceptors/rep"]:
+        table.add_column(col, justify="right")
+    for _, r in frame[frame["threat_class"] == "all"].iterrows():
+        table.add_row(
+            *[str(r[p]) for p in grid],
+            str(r["variant"]),
+            _ci(r["p_leak"], r["p_leak_lo"], r["p_leak_hi"], "{:.3f}"),
+            _ci(r["leakers_mean"], r["leakers_lo"], r["leakers_hi"]),
+            _ci(r["interceptors_mean"], r["interceptors_lo"], r["interceptors_hi"], "{:.1f}"),
+        )
+    return table

@@ -216,16 +216,33 @@ def load_borders() -> dict:
     return json.loads(ref.read_text(encoding="utf-8"))
 
 
+def colour_limit_m(grid: np.ndarray, floor_m: float = 10.0) -> float:
+    """Top of the colour scale fitted to the data: the 98th percentile of the seen cells,
+    rounded up to a round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) (at least ``floor_m``), so a short-range
+    radar's map is not one colour and a few mountain shadows do not squash the rest. [m]"""
+    seen = np.asarray(grid, dtype=float)
+    seen = seen[np.isfinite(seen)]
+    top = float(np.percentile(seen, 98)) if seen.size else floor_m
+    top = max(top, floor_m)
+    power = 10.0 ** math.floor(math.log10(top))
+    for step in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if top <= step * power * (1 + 1e-9):
+            return step * power
+    return 10.0 * power
+
+
 def quicklook_png(
     raster: CoverageRaster,
     path: str | Path,
     tables: Sequence[CoverageTable] = (),
     *,
     title: str = "Minimum detectable height above ground",
-    max_height_m: float = 2000.0,
+    max_height_m: float | None = None,
     dpi: int = 120,
 ) -> Path:
-    """A PNG of the coverage raster with radar positions and country borders (atomic)."""
+    """A PNG of the coverage raster with radar positions, sector edges and country borders
+    (atomic). The colour scale runs from 0 to ``max_height_m``, default fitted to the data
+    (:func:`colour_limit_m`); heights above it take the top colour."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -233,6 +250,7 @@ def quicklook_png(
 
     west, south, east, north = raster.bounds
     aspect = 1.0 / max(math.cos(math.radians((south + north) / 2)), 0.1)
+    vmax = max_height_m if max_height_m is not None else colour_limit_m(raster.min_visible_agl_m)
     fig, ax = plt.subplots(figsize=(9, 7.5))
     try:
         im = ax.imshow(
@@ -241,7 +259,7 @@ def quicklook_png(
             origin="upper",
             cmap="viridis_r",
             vmin=0.0,
-            vmax=max_height_m,
+            vmax=vmax,
             aspect=aspect,
             interpolation="nearest",
         )
@@ -255,6 +273,11 @@ def quicklook_png(
             ax.plot(
                 t.lon_deg, t.lat_deg, marker="^", color="red", markersize=7, markeredgecolor="k"
             )
+            if t.sector_width_deg < 360.0:  # the sector's edges, out to the table's range
+                for edge in (-0.5, 0.5):
+                    az = t.sector_center_deg + edge * t.sector_width_deg
+                    la, lo = geo.forward(t.lat_deg, t.lon_deg, az, t.max_range_m)
+                    ax.plot([t.lon_deg, float(lo)], [t.lat_deg, float(la)], "r--", lw=0.9)
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_xlabel("longitude [deg]")
@@ -265,3 +288,100 @@ def quicklook_png(
     finally:
         plt.close(fig)
     return Path(path)
+
+
+def coverage_maps(
+    scenario,
+    out_dir: str | Path,
+    altitudes_m: Sequence[float] = DEFAULT_ALTITUDE_BANDS_M,
+    variant: str | None = None,
+) -> dict:
+    """Coverage maps of a scenario's radars (``iadsim coverage``), written atomically.
+
+    The radars are those of ``variant`` (default: every fire unit and sensor of the scenario),
+    built from the scenario's own catalog (its entries and overrides, as the engine uses them)
+    and limited to the sector each covers as placed. Per radar and for their union: a GeoTIFF
+    of the minimum detectable height, GeoJSON band polygons and a PNG; and ``coverage.json``
+    with each radar's site, antenna height, range and sector and each band's area.
+
+    Returns the ``coverage.json`` content.
+    """
+    from iadsim.atomic import AtomicDir
+    from iadsim.engine.prepare import radar_sites, site_table
+    from iadsim.errors import InputError
+    from iadsim.scenario.loader import resolve_terrain
+
+    var = scenario.variant(variant) if variant is not None else None
+    fus = [
+        f
+        for f in scenario.fire_units
+        if var is None or var.fire_units is None or f.name in var.fire_units
+    ]
+    sensors = [
+        s for s in scenario.sensors if var is None or var.sensors is None or s.name in var.sensors
+    ]
+    dem = resolve_terrain(scenario)
+    if dem is None:
+        dem = Dem.default()
+        if not all(bool(dem.contains(f.lat, f.lon)) for f in [*fus, *sensors]):
+            raise InputError.single(
+                "coverage maps need terrain: the radars lie outside the packaged DEM; "
+                "give one with terrain.dem",
+                scenario.source_path,
+                field_path="terrain.dem",
+            )
+    sites = radar_sites(fus, sensors, scenario.effective_catalog)
+    if not sites:
+        which = f"variant '{variant}'" if variant is not None else "the scenario"
+        raise InputError.single(
+            f"{which} has no radars (fire units or sensors)",
+            scenario.source_path,
+            field_path="--variant" if variant is not None else "fire_units",
+        )
+    k = scenario.propagation.k_factor
+    tables = [
+        site_table(
+            dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
+        ).with_sector(site.sector_center_deg, site.sector_width_deg)
+        for site in sites
+    ]
+    label = f"{scenario.name}" + (f" [{variant}]" if variant is not None else "")
+    summary = {
+        "scenario": scenario.name,
+        "variant": variant,
+        "dem": dem.name,
+        "k_factor": k,
+        "altitudes_m": [float(a) for a in altitudes_m],
+        "radars": [
+            {
+                "name": site.name,
+                "lat": site.lat,
+                "lon": site.lon,
+                "antenna_height_m": site.spec.antenna_height_m.si(),
+                "instrumented_range_m": site.spec.instrumented_range_km.si(),
+                "sector_center_deg": site.sector_center_deg,
+                "sector_width_deg": site.sector_width_deg,
+            }
+            for site in sites
+        ],
+        "maps": {},
+    }
+    with AtomicDir(Path(out_dir)) as tmp:
+        groups = [(site.name.replace("/", "_"), [t]) for site, t in zip(sites, tables, strict=True)]
+        groups.append(("union", tables))
+        for name, group in groups:
+            raster = coverage_raster(group, tmp / f"{name}.tif", dem=dem)
+            fc = coverage_polygons(raster, altitudes_m, tmp / f"{name}.geojson")
+            vmax = colour_limit_m(raster.min_visible_agl_m)
+            quicklook_png(
+                raster, tmp / f"{name}.png", group, title=f"{label}: {name}", max_height_m=vmax
+            )
+            summary["maps"][name] = {
+                "colour_scale_max_m": vmax,
+                "area_km2": {
+                    str(f["properties"]["altitude_m"]): f["properties"]["area_km2"]
+                    for f in fc["features"]
+                },
+            }
+        (tmp / "coverage.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary

@@ -1,8 +1,7 @@
-"""Plot data and publication figures (matplotlib, PNG and SVG).
+"""Publication figures (matplotlib, PNG and SVG) of a results directory.
 
-The ``*_data`` functions reduce a results directory to the numbers each plot shows; the HTML
-report draws them with plotly (:mod:`iadsim.report.html`) and :func:`write_figures` with
-matplotlib, for papers:
+:func:`write_figures` draws the numbers of :mod:`iadsim.report.plotdata` and the map features
+of :mod:`iadsim.report.features`, for papers:
 
 - ``leakers``: distribution of the number of leakers per replication, per variant;
 - ``p-leak``: P(leak) per threat class with its 95% Wilson interval, per variant;
@@ -23,153 +22,25 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from iadsim.analysis.summary import wilson
-from iadsim.report.exports import (
+from iadsim.report.data import (
     ASSET_COLOR,
+    EVENT_STYLES,
     FATE_COLORS,
     FIRE_UNIT_COLOR,
+    LAUNCH_COLOR,
     RADAR_COLOR,
     RING_COLOR,
     ResultsData,
     VariantData,
     atomic_write,
     load_results,
-    variant_features,
+    variant_colors,
 )
+from iadsim.report.features import variant_features
+from iadsim.report.plotdata import leakers_data, p_leak_data, shots_data, timeline_data
 
-__all__ = [
-    "EVENT_STYLES",
-    "leakers_data",
-    "p_leak_data",
-    "shots_data",
-    "timeline_data",
-    "write_figures",
-]
-
-#: How timeline events are drawn: label, marker (matplotlib), plotly symbol, colour.
-EVENT_STYLES = {
-    "track": ("track confirmed", "D", "diamond-open", "#984ea3"),
-    "launch": ("interceptor launch", "^", "triangle-up", "#2166ac"),
-    "miss": ("miss", "o", "circle-open", "#fdae61"),
-    "kill": ("kill", "X", "x", FATE_COLORS["killed"]),
-    "leak": ("impact (leaker)", "o", "circle", FATE_COLORS["leaked"]),
-    "failed": ("in-flight failure", "s", "square", FATE_COLORS["failed"]),
-}
-
-
-# ------------------------------------------------------------------------------ plot data
-def leakers_data(results: ResultsData) -> dict[str, pd.DataFrame]:
-    """Per variant: ``leakers`` (count per replication) and ``share`` of replications."""
-    out = {}
-    for v in results.variants:
-        t = v.threats
-        if t.empty:
-            continue
-        per_rep = (
-            (t["fate"].astype(str) == "leaked")
-            .groupby(t["replication"])
-            .sum()
-            .reindex(range(v.replications), fill_value=0)
-        )
-        counts = per_rep.value_counts().sort_index()
-        n_max = int(v.meta.get("threats_per_replication", counts.index.max()))
-        counts = counts.reindex(range(n_max + 1), fill_value=0)
-        out[v.name] = pd.DataFrame(
-            {"leakers": counts.index, "share": counts.to_numpy() / max(v.replications, 1)}
-        )
-    return out
-
-
-def p_leak_data(results: ResultsData) -> pd.DataFrame:
-    """P(leak) per variant and threat class (and ``all``) with its 95% Wilson interval."""
-    rows = []
-    for v in results.variants:
-        t = v.threats
-        if t.empty:
-            continue
-        leaked = t["fate"].astype(str) == "leaked"
-        classes = t["threat_class"].astype(str)
-        for cls in [*sorted(classes.unique()), "all"]:
-            sel = classes == cls if cls != "all" else np.ones(len(t), dtype=bool)
-            n, k = int(sel.sum()), int(leaked[sel].sum())
-            lo, hi = wilson(k, n)
-            rows.append(
-                dict(
-                    variant=v.name,
-                    threat_class=cls,
-                    n=n,
-                    leaked=k,
-                    p=k / n if n else math.nan,
-                    lo=lo,
-                    hi=hi,
-                )
-            )
-    return pd.DataFrame(rows, columns=["variant", "threat_class", "n", "leaked", "p", "lo", "hi"])
-
-
-def shots_data(results: ResultsData) -> pd.DataFrame:
-    """Interceptors spent per variant and fire unit: mean per replication, 95% interval."""
-    rows = []
-    for v in results.variants:
-        for f in v.summary["fire_units"]:
-            rows.append(
-                dict(
-                    variant=v.name,
-                    fire_unit=f["fire_unit"],
-                    mean=f["shots_mean"],
-                    lo=f["shots_lo"],
-                    hi=f["shots_hi"],
-                    left=f["interceptors_left_mean"],
-                )
-            )
-    return pd.DataFrame(rows, columns=["variant", "fire_unit", "mean", "lo", "hi", "left"])
-
-
-def timeline_data(v: VariantData) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Replication 0 of a variant.
-
-    Returns
-    -------
-    flights : DataFrame
-        One row per threat: ``threat``, ``label``, ``fate``, ``start_s``, ``end_s``.
-    events : DataFrame
-        ``time_s``, ``event``, ``threat``, ``label``, ``by``, ``shots`` (the timeline file).
-    """
-    rep0 = v.replication0
-    tracks = v.tracks
-    if rep0.empty:
-        return pd.DataFrame(columns=["threat", "label", "fate", "start_s", "end_s"]), pd.DataFrame()
-    start = tracks.groupby("threat")["time_s"].min() if not tracks.empty else pd.Series(dtype=float)
-    last = tracks.groupby("threat")["time_s"].max() if not tracks.empty else pd.Series(dtype=float)
-    flights = pd.DataFrame(
-        {
-            "threat": rep0["threat"].astype(int),
-            "label": [
-                f"T{int(j)} {ty} ({ra})"
-                for j, ty, ra in zip(
-                    rep0["threat"],
-                    rep0["threat_type"].astype(str),
-                    rep0["raid"].astype(str),
-                    strict=True,
-                )
-            ],
-            "fate": rep0["fate"].astype(str),
-        }
-    )
-    flights["start_s"] = flights["threat"].map(start).astype(float)
-    end = rep0["end_time_s"].to_numpy(dtype=float)
-    flights["end_s"] = np.where(
-        np.isfinite(end), end, flights["threat"].map(last).to_numpy(dtype=float)
-    )
-    events = v.timeline.copy()
-    if not events.empty:
-        labels = dict(zip(flights["threat"], flights["label"], strict=True))
-        events["event"] = events["event"].astype(str)
-        events["label"] = events["threat"].map(labels)
-        events["by"] = [None if pd.isna(b) else str(b) for b in events["by"].astype(object)]
-    return flights, events
+__all__ = ["write_figures"]
 
 
 # ------------------------------------------------------------------------------ matplotlib
@@ -196,11 +67,6 @@ def _save(fig, out_dir: Path, stem: str, formats: Iterable[str]) -> list[Path]:
     return paths
 
 
-def variant_colors(results: ResultsData) -> dict[str, str]:
-    palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"]
-    return {v.name: palette[i % len(palette)] for i, v in enumerate(results.variants)}
-
-
 def _leakers_figure(results: ResultsData):
     plt = _plt()
     data = leakers_data(results)
@@ -215,10 +81,12 @@ def _leakers_figure(results: ResultsData):
             label=name,
             color=colors[name],
         )
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("leakers per replication")
     ax.set_ylabel("share of replications")
     ax.set_title("Distribution of leakers per replication")
-    ax.legend(frameon=False)
+    # beside the axes: inside, seven or more variants covered the bars
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -240,7 +108,8 @@ def _p_leak_figure(results: ResultsData):
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("P(leak) [95% Wilson interval]")
     ax.set_title("Probability that a threat leaks, per threat class")
-    ax.legend(frameon=False)
+    # beside the axes: inside, seven or more variants covered the bars
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -278,6 +147,9 @@ def _timeline_figure(v: VariantData):
             lw=2.5,
             alpha=0.6,
         )
+    for fate, color in FATE_COLORS.items():
+        if (flights["fate"] == fate).any():
+            ax.plot([], [], color=color, lw=2.5, alpha=0.6, label=f"flight ({fate})")
     ypos = {j: i for i, j in enumerate(flights["threat"])}
     if not events.empty:
         for kind, (label, marker, _, color) in EVENT_STYLES.items():
@@ -298,12 +170,51 @@ def _timeline_figure(v: VariantData):
     ax.set_xlabel("time from scenario start [s]")
     ax.set_title(f"{v.name}: replication 0")
     ax.grid(axis="x", alpha=0.3)
-    if not events.empty:
+    if not flights.empty:
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
+def _label_sites(ax, sites: list[tuple[float, float, str, str]], obstacles) -> None:
+    """Label assets and fire units so that no two names overlap, with leader lines.
+
+    adjustText moves each label away from the other labels and from the site markers (and
+    draws a thin line back to its site when it had to move far); sites that stand together,
+    an asset with the fire units around it, otherwise give one unreadable blob of names.
+    """
+    from adjustText import adjust_text
+
+    texts = [
+        ax.text(
+            x,
+            y,
+            name,
+            fontsize=7,
+            color=color,
+            zorder=8,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
+        )
+        for x, y, name, color in sites
+    ]
+    if not texts:
+        return
+    xs = [x for x, _, _, _ in sites] + [x for x, _ in obstacles]
+    ys = [y for _, y, _, _ in sites] + [y for _, y in obstacles]
+    adjust_text(
+        texts,
+        x=xs,
+        y=ys,
+        ax=ax,
+        expand=(1.3, 1.6),
+        force_explode=(0.3, 0.6),
+        arrowprops=dict(arrowstyle="-", color="#444444", lw=0.6, shrinkA=1, shrinkB=3),
+        min_arrow_len=4,
+        ensure_inside_axes=True,
+    )
+
+
 def _map_figure(results: ResultsData, v: VariantData, fc: dict):
+    from matplotlib.lines import Line2D
     from shapely.geometry import shape
 
     from iadsim.report.coverage import load_borders
@@ -313,7 +224,7 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
     focus = [
         f
         for f in feats
-        if f["properties"]["layer"] in ("asset", "fire_unit", "trajectory", "range_ring")
+        if f["properties"]["layer"] in ("asset", "fire_unit", "trajectory", "range_ring", "launch")
     ]
     xs, ys = [], []
     for f in focus:
@@ -322,7 +233,7 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
         ys += [b[1], b[3]]
     west, east = min(xs) - 0.4, max(xs) + 0.4
     south, north = min(ys) - 0.4, max(ys) + 0.4
-    fig, ax = plt.subplots(figsize=(8, 7))
+    fig, ax = plt.subplots(figsize=(9.5, 7))
     ax.set_facecolor("#cfe0ee")
     for feat in load_borders()["features"]:
         geom = shape(feat["geometry"])
@@ -333,34 +244,48 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
         (f for f in feats if f["properties"]["layer"] == "coverage"),
         key=lambda f: -f["properties"]["altitude_m"],
     )
+    handles = []
     for f in cov:
         geom = shape(f["geometry"])
-        first = True
         for poly in getattr(geom, "geoms", [geom]):
             x, y = poly.exterior.xy
-            ax.fill(
-                x,
-                y,
+            ax.fill(x, y, facecolor=f["properties"]["color"], alpha=0.3, lw=0, zorder=2)
+        handles.append(
+            plt.Rectangle(
+                (0, 0),
+                1,
+                1,
                 facecolor=f["properties"]["color"],
                 alpha=0.3,
-                lw=0,
-                zorder=2,
-                label=f"seen ≥ {f['properties']['altitude_m']:g} m AGL" if first else None,
+                label=f"seen ≥ {f['properties']['altitude_m']:g} m AGL",
             )
-            first = False
-    for layer, color, style in (
-        ("range_ring", RING_COLOR, "--"),
-        ("radar_sector", RADAR_COLOR, ":"),
-    ):
+        )
+    styles = (
+        ("range_ring", RING_COLOR, "--", 1.2, "interceptor range (wedge: sector)"),
+        ("radar_sector", RADAR_COLOR, ":", 1.2, "radar instrumented range"),
+        ("asset_area", ASSET_COLOR, "-", 0.8, None),
+    )
+    for layer, color, style, lw, label in styles:
+        drawn = False
         for f in feats:
             if f["properties"]["layer"] == layer:
                 x, y = shape(f["geometry"]).exterior.xy
-                ax.plot(x, y, color=color, ls=style, lw=1.2, zorder=3)
+                ax.plot(x, y, color=color, ls=style, lw=lw, zorder=3)
+                drawn = True
+        if drawn and label:
+            handles.append(Line2D([], [], color=color, ls=style, lw=lw, label=label))
+    fates = set()
     for f in feats:
         p = f["properties"]
         if p["layer"] == "trajectory":
             c = np.asarray(f["geometry"]["coordinates"])
             ax.plot(c[:, 0], c[:, 1], color=p["color"], lw=1.4, zorder=4)
+            fates.add(p["fate"])
+    for fate, color in FATE_COLORS.items():
+        if fate in fates:
+            handles.append(
+                Line2D([], [], color=color, lw=2, label=f"threat {fate} (replication 0)")
+            )
     leaks = np.array(
         [f["geometry"]["coordinates"] for f in feats if f["properties"]["layer"] == "leak"]
     )
@@ -368,32 +293,58 @@ def _map_figure(results: ResultsData, v: VariantData, fc: dict):
         ax.scatter(
             leaks[:, 0], leaks[:, 1], s=3, color=FATE_COLORS["leaked"], alpha=0.25, lw=0, zorder=5
         )
-    for layer, color, marker, size in (
-        ("asset", ASSET_COLOR, "o", 60),
-        ("fire_unit", FIRE_UNIT_COLOR, "^", 50),
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=3,
+                color=FATE_COLORS["leaked"],
+                alpha=0.5,
+                label="leaker impacts (all replications)",
+            )
+        )
+    sites: list[tuple[float, float, str, str]] = []
+    obstacles: list[tuple[float, float]] = []
+    for layer, color, marker, size, label in (
+        ("launch", LAUNCH_COLOR, "D", 30, "launch point"),
+        ("radar", RADAR_COLOR, "o", 14, "radar"),
+        ("asset", ASSET_COLOR, "o", 60, "defended asset"),
+        ("fire_unit", FIRE_UNIT_COLOR, "^", 50, "fire unit"),
     ):
-        for f in feats:
-            if f["properties"]["layer"] == layer:
-                x, y = f["geometry"]["coordinates"][:2]
-                ax.scatter(
-                    [x], [y], color=color, marker=marker, s=size, edgecolor="white", zorder=6
+        pts = [f for f in feats if f["properties"]["layer"] == layer]
+        for f in pts:
+            x, y = f["geometry"]["coordinates"][:2]
+            ax.scatter([x], [y], color=color, marker=marker, s=size, edgecolor="white", zorder=6)
+            if layer in ("asset", "fire_unit"):
+                sites.append((x, y, f["properties"]["name"], color))
+            else:
+                obstacles.append((x, y))
+        if pts:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    ls="",
+                    marker=marker,
+                    ms=math.sqrt(size),
+                    color=color,
+                    markeredgecolor="white",
+                    label=label,
                 )
-                ax.annotate(
-                    f["properties"]["name"],
-                    (x, y),
-                    xytext=(5, 5),
-                    textcoords="offset points",
-                    fontsize=7,
-                )
-    for fate, color in FATE_COLORS.items():
-        ax.plot([], [], color=color, lw=2, label=f"threat {fate}")
+            )
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1.0 / max(math.cos(math.radians((south + north) / 2)), 0.1))
     ax.set_xlabel("longitude [deg]")
     ax.set_ylabel("latitude [deg]")
     ax.set_title(f"{results.scenario_name}: {v.name}")
-    ax.legend(fontsize=7, loc="lower left", framealpha=0.9)
+    # outside the map, so it hides no site, ring or trajectory
+    ax.legend(
+        handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False
+    )
+    _label_sites(ax, sites, obstacles)
     return fig
 
 

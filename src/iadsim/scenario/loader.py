@@ -16,7 +16,7 @@ from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.errors import InputError, Problem
 from iadsim.scenario.schema import Scenario
-from iadsim.yamlio import dotted, locate, read_yaml, validate
+from iadsim.yamlio import dotted, locate, read_text, read_yaml, validate
 
 
 def _known(names: Iterable[str]) -> str:
@@ -58,6 +58,10 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                     f"known: {_known(system.interceptors)}",
                 )
             )
+        radar = system.fire_unit.fire_control_radar
+        out += _sector_problems(
+            ("fire_units", i), fu, radar, system.radars[radar], fu.sector_width_deg
+        )
     for i, sensor in enumerate(scenario.sensors):
         system = catalog.systems.get(sensor.system)
         if system is None:
@@ -73,6 +77,23 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                     ("sensors", i, "radar"),
                     f"system '{sensor.system}' has no radar '{sensor.radar}'; "
                     f"known: {_known(system.radars)}",
+                )
+            )
+        else:
+            out += _sector_problems(
+                ("sensors", i),
+                sensor,
+                sensor.radar,
+                system.radars[sensor.radar],
+                sensor.sector_width_deg,
+            )
+        if not sensor.networked:
+            # a stand-alone sensor reaches the fire units only through the network
+            out.append(
+                (
+                    ("sensors", i, "networked"),
+                    "a stand-alone sensor with networked: false feeds no fire unit, so it "
+                    "would change nothing; remove it or set networked: true",
                 )
             )
     assets = {a.name for a in scenario.assets}
@@ -95,6 +116,14 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                 out.append(
                     (("raids", i, "height_agl_m"), "a ballistic threat has no cruise height")
                 )
+            if ballistic and raid.speed_mps is not None:
+                out.append(
+                    (
+                        ("raids", i, "speed_mps"),
+                        "a ballistic threat's speed follows from its arc (set apogee_alt_m "
+                        "to change the arc); speed_mps applies to cruise, drone and aircraft",
+                    )
+                )
         if isinstance(raid.aim, str) and raid.aim not in assets:
             out.append(
                 (("raids", i, "aim"), f"unknown asset '{raid.aim}'; known: {_known(assets)}")
@@ -116,6 +145,12 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                             f"{raid.threat} maximum range of {reach_m / 1000:.0f} km",
                         )
                     )
+    out += _doctrine_problems(("doctrine",), scenario.doctrine)
+    for i, variant in enumerate(scenario.variants):
+        if variant.doctrine is not None:
+            out += _doctrine_problems(
+                ("variants", i, "doctrine"), scenario.doctrine_for(variant), variant.doctrine
+            )
     fu_names = {f.name for f in scenario.fire_units}
     sensor_names = {s.name for s in scenario.sensors}
     for i, variant in enumerate(scenario.variants):
@@ -129,6 +164,77 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                         )
                     )
     return out
+
+
+def effective_sector_width_deg(radar_spec, requested_deg: float | None) -> float:
+    """The sector a radar covers as placed: the scenario's width, never wider than the
+    catalog radar's own sector. [deg]"""
+    own = radar_spec.sector_width_deg.si()
+    return own if requested_deg is None else min(own, requested_deg)
+
+
+def _sector_problems(loc, item, radar: str, spec, requested_deg) -> list[tuple[tuple, str]]:
+    """A sector radar must be faced (no silent north), and sector fields must have an effect."""
+    out = []
+    own = spec.sector_width_deg.si()
+    given = item.model_fields_set
+    # 360 (the field's default, also what a full dump of a scenario writes) means "all the
+    # radar covers"; a narrower limit that is still wider than the radar would be ignored
+    if "sector_width_deg" in given and requested_deg is not None and own < requested_deg < 360:
+        out.append(
+            (
+                (*loc, "sector_width_deg"),
+                f"{requested_deg:g} deg is wider than the {own:g} deg sector the radar "
+                f"'{radar}' ({spec.display_name}) covers; give at most {own:g}",
+            )
+        )
+    width = effective_sector_width_deg(spec, requested_deg)
+    if width < 360.0 and "sector_center_deg" not in given:
+        out.append(
+            (
+                (*loc, "sector_center_deg"),
+                f"the radar '{radar}' ({spec.display_name}) covers a {width:g} deg sector: add "
+                "sector_center_deg, the azimuth it faces (degrees clockwise from north), "
+                "normally towards the threat axis",
+            )
+        )
+    if width >= 360.0 and "sector_center_deg" in given and item.sector_center_deg % 360 != 0:
+        out.append(
+            (
+                (*loc, "sector_center_deg"),
+                f"has no effect: the radar '{radar}' ({spec.display_name}) covers 360 deg; "
+                "remove it, or give sector_width_deg to limit the sector",
+            )
+        )
+    return out
+
+
+def _doctrine_problems(loc, doctrine, patch=None) -> list[tuple[tuple, str]]:
+    """Shoot-look-shoot is re-engaging after a miss: the two fields must agree (either alone
+    would otherwise be accepted and do nothing, or something else than it says)."""
+    where = patch if patch is not None else doctrine
+    given = where.model_fields_set
+    n = doctrine.engagements_per_threat
+    if n is None or not given & {"engagements_per_threat", "shoot_look_shoot"}:
+        return []
+    field = "engagements_per_threat" if "engagements_per_threat" in given else "shoot_look_shoot"
+    if doctrine.shoot_look_shoot and n < 2:
+        return [
+            (
+                (*loc, field),
+                "shoot_look_shoot needs engagements_per_threat of 2 or more (with 1 there is "
+                "no second look, so it would have no effect)",
+            )
+        ]
+    if not doctrine.shoot_look_shoot and n > 1:
+        return [
+            (
+                (*loc, field),
+                f"engagements_per_threat {n} re-engages a threat after a miss, which is "
+                "shoot-look-shoot: set shoot_look_shoot: true",
+            )
+        ]
+    return []
 
 
 def _sites(scenario: Scenario):
@@ -206,6 +312,30 @@ def _figure_paths(node, prefix="") -> list[str]:
     return out
 
 
+def _narrowed(existing: dict, uncertainty: dict | None) -> dict | str:
+    """The dumped figure ``existing`` with ``uncertainty`` added, or narrowing the one it has;
+    a message if it is invalid or would widen the catalog's span (widening a reasoned span is
+    a catalog change, made where its reasoning lives)."""
+    from pydantic import ValidationError
+
+    from iadsim.catalog.schema import Uncertainty
+
+    try:
+        new = Uncertainty.model_validate(uncertainty)
+    except ValidationError as exc:
+        return "; ".join(
+            f"{dotted(list(e['loc'])) or 'uncertainty'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+    old = existing.get("uncertainty")
+    if old is not None and not Uncertainty.model_validate(old).contains(new):
+        return (
+            f"[{new.low:g}, {new.high:g}] widens the catalog's uncertainty "
+            f"[{old['low']:g}, {old['high']:g}]; a scenario may only add or narrow one"
+        )
+    return {**existing, "uncertainty": new.model_dump()}
+
+
 def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Catalog:
     """``base`` with the scenario's inline entries added and its figure overrides applied.
 
@@ -222,14 +352,19 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
     block = scenario.catalog
     if not block.entries and not block.overrides:
         return base
-    systems, threats = dict(base.systems), dict(base.threats)
+    # Any: a slot may hold either kind until the loop below has checked it
+    systems: dict[str, Any] = dict(base.systems)
+    threats: dict[str, Any] = dict(base.threats)
     problems: list[Problem] = []
 
     def add(loc, msg):
         line, col = locate(data, loc)
         problems.append(Problem(msg, str(path), line, col, dotted(loc)))
 
-    models = {"system": SystemEntry, "threat": ThreatEntry}
+    models: dict[Any, type[SystemEntry] | type[ThreatEntry]] = {
+        "system": SystemEntry,
+        "threat": ThreatEntry,
+    }
     for i, raw in enumerate(block.entries):
         loc = ("catalog", "entries", i)
         model = models.get(raw.get("kind"))
@@ -261,7 +396,8 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
             )
             continue
         dumped = target.model_dump()
-        node, parts = dumped, override.path.split(".")
+        node: Any = dumped
+        parts = override.path.split(".")
         for part in parts[:-1]:
             node = node.get(part) if isinstance(node, dict) else None
         existing = node.get(parts[-1]) if isinstance(node, dict) else None
@@ -273,13 +409,22 @@ def scenario_catalog(scenario: Scenario, data: Any, path, base: Catalog) -> Cata
                 f"(figures are e.g. {some}, ...)",
             )
             continue
-        node[parts[-1]] = override.figure
+        if override.figure is not None:
+            node[parts[-1]] = override.figure
+            where = (*loc, "figure")
+        else:
+            where = (*loc, "uncertainty")
+            narrowed = _narrowed(existing, override.uncertainty)
+            if isinstance(narrowed, str):
+                add(where, narrowed)
+                continue
+            node[parts[-1]] = narrowed
         try:
             book[override.entry] = type(target).model_validate(dumped)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 inner = dotted(list(err["loc"]))
-                add((*loc, "figure"), f"{inner}: {err['msg']}")
+                add(where, f"{inner}: {err['msg']}")
     if problems:
         raise InputError(problems)
     return dataclasses.replace(base, systems=systems, threats=threats)
@@ -316,4 +461,7 @@ def parse_scenario(data: Any, path: str | Path, catalog: Catalog | None = None) 
 
 def load_scenario(path: str | Path, catalog: Catalog | None = None) -> Scenario:
     """Read and validate a scenario file; raise :class:`InputError` with FILE:LINE:COL."""
-    return parse_scenario(read_yaml(path), path, catalog)
+    text = read_text(path)
+    scenario = parse_scenario(read_yaml(path, text), path, catalog)
+    scenario._remember_source(text)  # so the run records the file without parsing it again
+    return scenario

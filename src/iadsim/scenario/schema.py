@@ -7,11 +7,33 @@ times are seconds from scenario start. See docs/scenario-format.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+if TYPE_CHECKING:
+    from iadsim.catalog import Catalog
+
 SCHEMA_VERSION = 1
+
+# Bounds of every number (docs/scenario-format.md, "Bounds"): what the physics allows and the
+# engine can hold (int64 counters, a time grid in memory), so a file that validates can run.
+#: Longest a launch time or a launch spacing may be: a day. [s]
+MAX_TIME_S = 86_400.0
+#: Most rounds on a fire unit's launchers, in its reserve, or held for ballistic threats. [1]
+MAX_ROUNDS = 10_000
+#: Highest ballistic apogee: one earth radius, above any surface-to-surface arc. [m]
+MAX_APOGEE_M = 6_371_000.0
+#: Highest cruise height above ground: higher is not a cruise or drone profile. [m]
+MAX_CRUISE_HEIGHT_M = 30_000.0
+#: Speed overrides: from a hovering drone's crawl to about Mach 30. [m/s]
+MIN_SPEED_MPS, MAX_SPEED_MPS = 1.0, 10_000.0
+#: Largest relative value of an asset (and of the hold-fire threshold). [1]
+MAX_VALUE = 1e6
+#: Largest impact radius of an asset. [m]
+MAX_RADIUS_M = 100_000.0
+#: Most launch points or waypoints of one raid.
+MAX_POINTS = 1_000
 
 Name = Annotated[
     str,
@@ -28,7 +50,8 @@ ThreatClass = Literal["ballistic", "cruise", "drone", "aircraft"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity pass a "ge" bound in spirit but not in arithmetic: refuse them outright
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Point(_Model):
@@ -44,9 +67,14 @@ class Asset(_Model):
     name: Name
     lat: Lat
     lon: Lon
-    value: float = Field(1.0, gt=0, description="Relative value, used to rank threats. [1]")
+    value: float = Field(
+        1.0, gt=0, le=MAX_VALUE, description="Relative value, used to rank threats. [1]"
+    )
     radius_m: float = Field(
-        500.0, gt=0, description="A leaker impacting within this distance hits the asset. [m]"
+        500.0,
+        gt=0,
+        le=MAX_RADIUS_M,
+        description="A leaker impacting within this distance hits the asset. [m]",
     )
 
 
@@ -59,10 +87,16 @@ class FireUnit(_Model):
     lon: Lon
     interceptor: str | None = Field(None, description="Catalog interceptor; default: the system's.")
     interceptors_loaded: int | None = Field(
-        None, ge=0, description="Ready rounds on the launchers; default: launchers x missiles."
+        None,
+        ge=0,
+        le=MAX_ROUNDS,
+        description="Ready rounds on the launchers; default: launchers x missiles.",
     )
     reserve_interceptors: int = Field(
-        0, ge=0, description="Rounds in reserve, loaded at the system's reload time. [1]"
+        0,
+        ge=0,
+        le=MAX_ROUNDS,
+        description="Rounds in reserve, loaded at the system's reload time. [1]",
     )
     sector_center_deg: float = Field(0.0, ge=-360, le=360, description="Sector centre. [deg]")
     sector_width_deg: float = Field(360.0, gt=0, le=360, description="Sector width. [deg]")
@@ -90,19 +124,30 @@ class Raid(_Model):
 
     name: Name
     threat: str = Field(description="Catalog threat name, e.g. 'fateh-313'.")
-    launch_points: list[Point] = Field(min_length=1)
+    launch_points: list[Point] = Field(min_length=1, max_length=MAX_POINTS)
     aim: Name | Point = Field(description="An asset name, or a point {lat, lon}.")
     count: int = Field(1, ge=1, le=100_000)
-    launch_time_s: float = Field(0.0, ge=0, description="First launch. [s]")
-    spacing_s: float = Field(0.0, ge=0, description="Time between successive launches. [s]")
+    launch_time_s: float = Field(0.0, ge=0, le=MAX_TIME_S, description="First launch. [s]")
+    spacing_s: float = Field(
+        0.0, ge=0, le=MAX_TIME_S, description="Time between successive launches. [s]"
+    )
     waypoints: list[Point] = Field(
-        default_factory=list, description="Route points between launch and aim (not ballistic)."
+        default_factory=list,
+        max_length=MAX_POINTS,
+        description="Route points between launch and aim (not ballistic).",
     )
     apogee_alt_m: float | None = Field(
-        None, gt=0, description="Ballistic apogee; default: minimum-energy arc. [m]"
+        None,
+        gt=0,
+        le=MAX_APOGEE_M,
+        description="Ballistic apogee; default: minimum-energy arc. [m]",
     )
-    height_agl_m: float | None = Field(None, gt=0, description="Cruise height override. [m]")
-    speed_mps: float | None = Field(None, gt=0, description="Speed override. [m/s]")
+    height_agl_m: float | None = Field(
+        None, gt=0, le=MAX_CRUISE_HEIGHT_M, description="Cruise height override. [m]"
+    )
+    speed_mps: float | None = Field(
+        None, ge=MIN_SPEED_MPS, le=MAX_SPEED_MPS, description="Speed override. [m/s]"
+    )
 
 
 class Doctrine(_Model):
@@ -119,10 +164,16 @@ class Doctrine(_Model):
         "greedy", description="Weapon-assignment rule (see docs/models/engagement.md)."
     )
     hold_fire_below_value: float = Field(
-        0.0, ge=0, description="Do not engage threats aimed at assets below this value. [1]"
+        0.0,
+        ge=0,
+        le=MAX_VALUE,
+        description="Do not engage threats aimed at assets below this value. [1]",
     )
     reserve_for_ballistic: int = Field(
-        0, ge=0, description="Interceptors per fire unit kept for ballistic threats. [1]"
+        0,
+        ge=0,
+        le=MAX_ROUNDS,
+        description="Interceptors per fire unit kept for ballistic threats. [1]",
     )
 
     @property
@@ -139,16 +190,20 @@ class DoctrinePatch(_Model):
     shoot_look_shoot: bool | None = None
     engagements_per_threat: int | None = Field(None, ge=1, le=8)
     assignment: Literal["greedy", "optimal"] | None = None
-    hold_fire_below_value: float | None = Field(None, ge=0)
-    reserve_for_ballistic: int | None = Field(None, ge=0)
+    hold_fire_below_value: float | None = Field(None, ge=0, le=MAX_VALUE)
+    reserve_for_ballistic: int | None = Field(None, ge=0, le=MAX_ROUNDS)
 
 
 class MonteCarlo(_Model):
     """Replications and the root seed."""
 
     replications: int = Field(1000, ge=1, le=10_000_000)
-    seed: int = Field(0, ge=0, description="Root seed; every random draw flows from it.")
-    chunk_size: int = Field(1000, ge=1, description="Replications per chunk (streamed to disk).")
+    seed: int = Field(
+        0, ge=0, le=2**63 - 1, description="Root seed; every random draw flows from it."
+    )
+    chunk_size: int = Field(
+        1000, ge=1, le=1_000_000, description="Replications per chunk (streamed to disk)."
+    )
 
 
 class Propagation(_Model):
@@ -193,9 +248,24 @@ class FigureOverride(_Model):
         description="Dotted path of the figure in the entry, e.g. "
         "'interceptors.48n6e3.max_speed_mps' or 'pk.ballistic' under an interceptor."
     )
-    figure: dict[str, Any] = Field(
-        description="The new figure: value, unit, claim, sources, note (the catalog's rules)."
+    figure: dict[str, Any] | None = Field(
+        None,
+        description="The new figure: value, unit, claim, sources, note (the catalog's rules).",
     )
+    uncertainty: dict[str, Any] | None = Field(
+        None,
+        description="Add an uncertainty to the catalog figure, or narrow the one it has: low, "
+        "high, distribution, reasoning (docs/uncertainty.md). Not with 'figure' (put it inside).",
+    )
+
+    @model_validator(mode="after")
+    def _one_change(self) -> FigureOverride:
+        if (self.figure is None) == (self.uncertainty is None):
+            raise ValueError(
+                "give either 'figure' (a new figure) or 'uncertainty' (a span for the catalog's "
+                "figure)"
+            )
+        return self
 
 
 class ScenarioCatalog(_Model):
@@ -238,9 +308,28 @@ class Scenario(_Model):
 
     _source_path: str | None = PrivateAttr(default=None)
     _catalog: Any = PrivateAttr(default=None)
+    _source_text: str | None = PrivateAttr(default=None)
+    _loaded_dump: dict[str, Any] | None = PrivateAttr(default=None)
+
+    def _remember_source(self, text: str) -> None:
+        """Keep the file's text and the model as loaded (called by ``load_scenario``)."""
+        self._source_text = text
+        self._loaded_dump = self.model_dump()
 
     @property
-    def effective_catalog(self):
+    def source_text(self) -> str | None:
+        """The text of the file this scenario was loaded from (None: not loaded from a file)."""
+        return self._source_text
+
+    @property
+    def changed_since_load(self) -> bool:
+        """Whether this model differs from the file's (a copy with an update, a sweep point, a
+        list changed in place); True when it was not loaded from a file. ``model_copy`` keeps
+        the loaded model, so the comparison is against the file, not the copy's parent."""
+        return self._loaded_dump is None or self.model_dump() != self._loaded_dump
+
+    @property
+    def effective_catalog(self) -> Catalog | None:
         """The packaged catalog with this scenario's own entries and overrides (None: not
         resolved yet; :func:`iadsim.scenario.load_scenario` resolves it)."""
         return self._catalog

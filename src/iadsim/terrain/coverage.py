@@ -27,6 +27,7 @@ GDAL, gdal_viewshed, https://gdal.org/programs/gdal_viewshed.html
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -81,6 +82,10 @@ class CoverageTable:
         True where the ray point is off the DEM (ground taken as 0 m).
     dem_name : str
         The DEM used (for provenance).
+    sector_center_deg, sector_width_deg : float
+        Azimuth sector the radar covers (360: all round). Lookups outside it return +inf (not
+        seen); the grids themselves are all round, so one table serves any sector
+        (:meth:`with_sector`). [deg]
     """
 
     lat_deg: float
@@ -96,6 +101,22 @@ class CoverageTable:
     min_visible_agl_grid_m: np.ndarray
     off_dem: np.ndarray
     dem_name: str = ""
+    sector_center_deg: float = 0.0
+    sector_width_deg: float = 360.0
+
+    def with_sector(self, center_deg: float, width_deg: float) -> CoverageTable:
+        """The same table (grids shared, not copied) limited to an azimuth sector."""
+        return dataclasses.replace(
+            self, sector_center_deg=float(center_deg), sector_width_deg=float(width_deg)
+        )
+
+    def in_sector(self, az_deg) -> np.ndarray:
+        """True where an azimuth lies inside the radar's sector (edges included)."""
+        az = np.asarray(az_deg, dtype=float)
+        if self.sector_width_deg >= 360.0:
+            return np.ones(az.shape, dtype=bool)
+        diff = (az - self.sector_center_deg + 180.0) % 360.0 - 180.0
+        return np.abs(diff) <= self.sector_width_deg / 2.0
 
     @property
     def radar_alt_m(self) -> float:
@@ -128,7 +149,8 @@ class CoverageTable:
     def min_visible_agl_m(self, az_deg, ground_range_m) -> np.ndarray:
         """Minimum visible target height above ground [m]; +inf beyond ``max_range_m``.
 
-        Nearest tabulated azimuth, linear in range. Scalars or arrays (broadcast).
+        Nearest tabulated azimuth, linear in range. Scalars or arrays (broadcast). +inf outside
+        the radar's sector.
 
         Parameters
         ----------
@@ -137,7 +159,10 @@ class CoverageTable:
         ground_range_m : float or array_like
             Geodesic ground range from the radar. [m]
         """
-        return self._lookup(self.min_visible_agl_grid_m, az_deg, ground_range_m)
+        out = self._lookup(self.min_visible_agl_grid_m, az_deg, ground_range_m)
+        if self.sector_width_deg < 360.0:
+            out = np.where(self.in_sector(az_deg), out, np.inf)
+        return out
 
     def ground_m(self, az_deg, ground_range_m) -> np.ndarray:
         """Ground elevation above mean sea level along the table's rays [m]; +inf beyond range."""

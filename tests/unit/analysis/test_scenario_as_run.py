@@ -27,3 +27,25 @@ def test_changed_scenario_is_written_and_loads_back(tmp_path):
     back = iadsim.load_scenario(tmp_path / "scenario.yaml")
     assert back.variant_names() == ["only-tor"]
     assert back.model_dump() == changed.model_dump()
+
+
+def test_the_loaded_text_is_recorded_without_reading_the_file_again(tmp_path):
+    """The scenario carries its source text: the file may be gone (or edited) by run time."""
+    src = tmp_path / "in.yaml"
+    text = open("examples/depot-drone-raid.yaml", encoding="utf-8").read()
+    src.write_text(text, encoding="utf-8")
+    scenario = iadsim.load_scenario(src)
+    assert scenario.source_text == text and not scenario.changed_since_load
+    src.unlink()
+    iadsim.run(scenario, replications=5, workers=1, out_dir=tmp_path / "out")
+    assert (tmp_path / "out" / "scenario.yaml").read_text(encoding="utf-8") == text
+
+
+def test_changed_since_load_sees_copies_and_is_true_without_a_file():
+    scenario = iadsim.load_scenario("examples/depot-drone-raid.yaml")
+    same = scenario.model_copy()
+    assert not same.changed_since_load
+    changed = scenario.model_copy(update={"description": "edited in memory"})
+    assert changed.changed_since_load
+    fresh = iadsim.Scenario.model_validate(scenario.model_dump())
+    assert fresh.source_text is None and fresh.changed_since_load

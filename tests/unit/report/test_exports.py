@@ -13,13 +13,9 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from iadsim.report.exports import (
-    circle_ring,
-    load_results,
-    sector_ring,
-    variant_features,
-)
-from iadsim.report.figures import leakers_data, p_leak_data, shots_data, timeline_data
+from iadsim.report.data import load_results
+from iadsim.report.features import circle_ring, sector_ring, variant_features
+from iadsim.report.plotdata import leakers_data, p_leak_data, shots_data, timeline_data
 
 KML_NS = "{http://www.opengis.net/kml/2.2}"
 VARIANTS = ("undefended", "s400-tor", "patriot")

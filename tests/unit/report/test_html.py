@@ -14,7 +14,8 @@ from PIL import Image
 from rasterio.crs import CRS
 from rasterio.transform import Affine
 
-from iadsim.report.html import CSP, build_report, hillshade_overlay
+from iadsim.report.hillshade import hillshade_overlay
+from iadsim.report.html import CSP, build_report
 from iadsim.terrain import Dem
 
 

@@ -20,7 +20,7 @@ GOOD = textwrap.dedent(
         value: 10
     fire_units:
       - name: fu1
-        system: patriot-pac3
+        system: s-400
         lat: 33.79
         lon: 42.45
     raids:
@@ -73,7 +73,7 @@ CASES = [
     ("missing field", "    aim: base\n", "", "14:5: raids[0].aim", "required"),
     (
         "unknown system",
-        "system: patriot-pac3",
+        "system: s-400",
         "system: s-401",
         "10:13: fire_units[0].system",
         "unknown system 's-401'; known:",

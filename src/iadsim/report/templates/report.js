@@ -49,6 +49,52 @@
       onEachFeature: tip
     });
   }
+  // Sites with a permanent label: the side and vertical offset come from the data, where
+  // sites that stand together (an asset and its fire units) are given stacked positions.
+  function labelled(fc, names, opts, cls) {
+    return L.geoJSON(byLayer(fc, names), {
+      pane: "points",
+      pointToLayer: function (f, ll) {
+        var o = Object.assign({ pane: "points", className: cls, color: "#ffffff", weight: 1,
+                                fillColor: f.properties.color || "#333", fillOpacity: 1 }, opts);
+        var m = L.circleMarker(ll, o);
+        var right = f.properties.label_side !== "left";
+        var dy = f.properties.label_dy_px || 0;
+        m.bindTooltip(f.properties.name, {
+          permanent: true, direction: right ? "right" : "left", opacity: 0.95,
+          offset: [right ? 8 : -8, dy], className: "iad-label iad-label-" + f.properties.layer
+        });
+        m.bindPopup(details(f.properties));  // the label is the name; a click tells the rest
+        return m;
+      }
+    });
+  }
+  function details(p) {
+    var t = document.createElement("div"), rows = [];
+    if (p.layer === "fire_unit") {
+      rows = [["system", p.system], ["interceptor", p.interceptor],
+              ["range", p.max_range_m ? Math.round(p.max_range_m / 1000) + " km" : null],
+              ["networked", p.networked === undefined ? null : String(p.networked)]];
+    } else {
+      rows = [["value", p.value], ["radius", p.radius_m ? p.radius_m + " m" : null]];
+    }
+    var b = document.createElement("b"); b.textContent = p.name; t.appendChild(b);
+    rows.forEach(function (r) {
+      if (r[1] === null || r[1] === undefined) { return; }
+      var d = document.createElement("div"); d.textContent = r[0] + ": " + r[1]; t.appendChild(d);
+    });
+    return t;
+  }
+  function launches(fc) {
+    return L.geoJSON(byLayer(fc, ["launch"]), {
+      pane: "points",
+      pointToLayer: function (f, ll) {
+        return L.marker(ll, { pane: "points", keyboard: false,
+          icon: L.divIcon({ className: "iad-launch", html: "<div></div>", iconSize: [12, 12] }) });
+      },
+      onEachFeature: tip
+    });
+  }
   function shapes(fc, names, style, paneName) {
     return L.geoJSON(byLayer(fc, names), {
       pane: paneName,
@@ -76,7 +122,8 @@
       { className: "iad-ring", weight: 2, dashArray: "8 5", fillOpacity: 0.04 }, "rings"), true]);
     groups.push(["Defended assets", L.layerGroup([
       shapes(fc, ["asset_area"], { className: "iad-asset-area", weight: 1.5, fillOpacity: 0.25 }, "rings"),
-      points(fc, ["asset"], { radius: 7, weight: 2 }, "iad-asset")]), true]);
+      labelled(fc, ["asset"], { radius: 7, weight: 2 }, "iad-asset")]), true]);
+    groups.push(["Launch points", launches(fc), true]);
     groups.push(["Trajectories, replication 0", L.layerGroup([
       L.geoJSON(byLayer(fc, ["trajectory"]), {
         pane: "tracks",
@@ -91,23 +138,43 @@
         return L.circleMarker(ll, { pane: "leaks", className: "iad-leak", radius: 2.5, stroke: false,
                                     fillColor: FATES.leaked, fillOpacity: 0.35, interactive: false });
       } }), true]);
-    groups.push(["Fire units", points(fc, ["fire_unit"], { radius: 6, weight: 2 }, "iad-fire-unit"), true]);
+    // radars first: a fire unit's own radar stands on it, and the fire unit must stay visible
     groups.push(["Radars", points(fc, ["radar"], { radius: 4, weight: 1.5 }, "iad-radar"), true]);
+    groups.push(["Fire units", labelled(fc, ["fire_unit"], { radius: 6, weight: 2 }, "iad-fire-unit"), true]);
     return groups;
   }
 
   var legend = L.control({ position: "bottomright" });
+  // one entry per style drawn on the map, each drawn as the map draws it
+  function line(color, dash, width) {
+    return '<svg class="key" width="24" height="10"><line x1="1" y1="5" x2="23" y2="5" stroke="' +
+      color + '" stroke-width="' + (width || 2) + '"' + (dash ? ' stroke-dasharray="' + dash + '"' : "") +
+      "/></svg>";
+  }
+  function dot(fill, r, stroke) {
+    return '<svg class="key" width="24" height="12"><circle cx="12" cy="6" r="' + r + '" fill="' + fill +
+      '" stroke="' + (stroke || "#ffffff") + '" stroke-width="1.5"/></svg>';
+  }
+  function row(key, text) { return '<div class="row">' + key + "<span>" + text + "</span></div>"; }
   legend.onAdd = function () {
-    var d = L.DomUtil.create("div", "legend");
-    var h = "<b>Threats</b><br>";
-    Object.keys(FATES).forEach(function (k) { h += '<i class="line" style="background:' + FATES[k] + '"></i>' + k + "<br>"; });
-    h += '<i style="background:' + DATA.colors.asset + '"></i>defended asset<br>';
-    h += '<i style="background:' + DATA.colors.fire_unit + '"></i>fire unit<br>';
-    h += '<i style="background:' + DATA.colors.radar + '"></i>radar<br>';
-    h += "<b>Coverage (m AGL)</b><br>";
-    Object.keys(DATA.colors.bands).forEach(function (k) {
-      h += '<i style="background:' + DATA.colors.bands[k] + '"></i>' + k + "<br>"; });
-    d.innerHTML = h;
+    var d = L.DomUtil.create("div", "map-legend");
+    var c = DATA.colors, h = "<b>Threats, replication 0</b>";
+    Object.keys(FATES).forEach(function (k) { h += row(line(FATES[k], null, 2.5), k); });
+    h += row(dot(FATES.killed, 4.5), "intercept");
+    h += row(dot(FATES.leaked, 4), "impact");
+    h += row(dot(FATES.leaked, 2.5, "none"), "leaker impacts, all replications");
+    h += row('<svg class="key" width="24" height="12"><rect x="7.5" y="1.5" width="9" height="9" fill="' +
+             c.launch + '" stroke="#fff" transform="rotate(45 12 6)"/></svg>', "launch point");
+    h += "<b>Defence</b>";
+    h += row(dot(c.asset, 6), "defended asset (and its radius)");
+    h += row(dot(c.fire_unit, 5), "fire unit");
+    h += row(line(c.ring, "8 5", 2), "interceptor range (wedge: sector)");
+    h += row(dot(c.radar, 3.5), "radar");
+    h += row(line(c.radar, "2 5", 1.5), "radar instrumented range");
+    h += "<b>Coverage (m above ground)</b><div class=\"row\">";
+    Object.keys(c.bands).forEach(function (k) {
+      h += '<i style="background:' + c.bands[k] + '"></i><span class="band">' + k + "</span>"; });
+    d.innerHTML = h + "</div>";
     return d;
   };
   legend.addTo(map);
@@ -124,7 +191,11 @@
     control = L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);
     document.getElementById("variant-description").textContent = v.description || "";
     document.getElementById("map-notes").textContent = (v.notes || []).join("; ");
-    if (!map._loaded) { map.fitBounds(v.bounds, { padding: [20, 20] }); }
+    if (!map._loaded) {
+      // every site and launch point in view, none under the legend (bottom right)
+      var lw = legend.getContainer() ? legend.getContainer().offsetWidth : 0;
+      map.fitBounds(DATA.view || v.bounds, { paddingTopLeft: [20, 20], paddingBottomRight: [lw + 30, 20] });
+    }
     document.querySelectorAll(".variant-block").forEach(function (b) {
       var on = b.getAttribute("data-variant") === v.name;
       b.classList.toggle("active", on);
