@@ -35,7 +35,13 @@ BM_SITES = [(34.40, 46.95), (34.10, 47.25), (35.30, 46.00)]  # Kermanshah, Kurdi
 FIRE_UNITS_10 = [
     ("s400-al-asad", "s-400", 33.770, 42.460, "interceptor: 48n6e3"),
     ("tor-al-asad", "tor-m2", 33.805, 42.420, ""),
-    ("pac3-al-asad", "patriot-pac3", 33.790, 42.450, "sector_center_deg: 80, sector_width_deg: 120"),
+    (
+        "pac3-al-asad",
+        "patriot-pac3",
+        33.790,
+        42.450,
+        "sector_center_deg: 80, sector_width_deg: 120",
+    ),
     ("pantsir-al-asad", "pantsir-s1", 33.795, 42.435, ""),
     ("pac3-erbil", "patriot-pac3", 36.230, 43.970, "sector_center_deg: 110, sector_width_deg: 120"),
     ("tor-erbil", "tor-m2", 36.245, 43.955, ""),
@@ -134,7 +140,8 @@ def april() -> str:
 
 def day() -> str:
     fus = FIRE_UNITS_10 + [
-        (n.replace("-", "-2-", 1), s, lat + 0.01, lon + 0.01, e) for n, s, lat, lon, e in FIRE_UNITS_10
+        (n.replace("-", "-2-", 1), s, lat + 0.01, lon + 0.01, e)
+        for n, s, lat, lon, e in FIRE_UNITS_10
     ]
     out = header(
         "day-1500",
@@ -153,7 +160,9 @@ def day() -> str:
         for k, aim in enumerate(aims):
             nd = drones[k] - (1 if w == 5 and k < 2 else 0)
             nb = bms[k] - (1 if w == 5 and k < 2 else 0)
-            out.append(raid(f"w{w}-drones-{aim}", "shahed-136", [DRONE_SITES[k % 3]], aim, nd, t, 20))
+            out.append(
+                raid(f"w{w}-drones-{aim}", "shahed-136", [DRONE_SITES[k % 3]], aim, nd, t, 20)
+            )
             threat = "qiam-1" if aim == "erbil" else "fateh-313"
             sites = BM_SITES[2:] if aim == "erbil" else BM_SITES[:2]
             out.append(raid(f"w{w}-bm-{aim}", threat, sites, aim, nb, t, 5))
