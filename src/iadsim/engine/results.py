@@ -128,6 +128,12 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "impact_lon": impact_lon,
             "miss_distance_m": miss_distance,
             "asset_hit": _dictionary(hit_code, [a.name for a in p.assets]),
+            # confirmations a full radar refused (issue 10 A6; docs/models/engine.md)
+            "tracks_refused": (
+                raw.tracks_refused.ravel().astype(np.int16)
+                if raw.tracks_refused is not None
+                else np.zeros(fate.shape, dtype=np.int16)
+            ),
         }
     )
 

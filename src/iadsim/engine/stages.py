@@ -19,6 +19,7 @@ from iadsim.engine.state import (
     EV_LAUNCH,
     EV_LEAK,
     EV_MISS,
+    EV_REFUSED,
     EV_TRACK,
     EVALUATE_AT,
     FAILED,
@@ -228,6 +229,37 @@ def popcount(x):
     return n
 
 
+@inline
+def priority(sx, j, t):
+    """Threat-evaluation priority: asset value over time to impact."""
+    return sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
+
+
+@inline
+def yield_track(st, sx, s, j, t):
+    """Track capacity rule: a full radar drops its lowest-priority track (value over time to
+    impact, as threat evaluation ranks them; ties: the one tracked first stays) for a new
+    threat of strictly higher priority. Returns True if a track was freed. The dropped threat
+    keeps any fire unit's track it already passed on (tracks once shared are held)."""
+    n_s = sx.scan_steps.shape[0]
+    worst = -1
+    worst_p = priority(sx, j, t)
+    for li in range(st.ctr[N_LIVE]):
+        k = st.live[li]
+        if st.confirmed[k * n_s + s] and st.fate[k] == PENDING:
+            pk = priority(sx, k, t)
+            if pk < worst_p:
+                worst, worst_p = k, pk
+    if worst < 0:
+        return False
+    st.confirmed[worst * n_s + s] = False
+    st.history[worst * n_s + s] = 0
+    st.last_scan[worst * n_s + s] = -1
+    st.held[s] -= 1
+    log_event(st, t, EV_REFUSED, worst, s, 1)
+    return True
+
+
 @jit
 def detect(st, sx, t, rng):
     """Stage 6, detection and track confirmation: on each scan a radar makes one Swerling 1
@@ -271,7 +303,17 @@ def detect(st, sx, t, rng):
                 h = (h | bit) & mask
                 st.history[r] = h
                 st.last_scan[r] = t
-                if bit == 1 and popcount(h) >= sx.confirm_m and st.held[s] < sx.track_capacity[s]:
+                if bit == 1 and popcount(h) >= sx.confirm_m:
+                    full = st.held[s] >= sx.track_capacity[s]
+                    if full and yield_track(st, sx, s, j, t):
+                        due = min(due, t + sx.scan_steps[s])  # the dropped threat is scanned again
+                    elif full:
+                        st.refused[j] += 1  # no free track and no lower-priority one to drop
+                        log_event(st, t, EV_REFUSED, j, s, 0)
+                        cursor[r] = c
+                        if c < end and scan_step[c] < due:
+                            due = scan_step[c]
+                        continue
                     st.confirmed[r] = True
                     st.held[s] += 1
                     st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
