@@ -35,12 +35,12 @@ def child(args: argparse.Namespace) -> None:
     from iadsim.engine.prepare import prepare
     from iadsim.engine.runner import run_prepared
 
-    scenario = iadsim.load_scenario(EXAMPLE)
+    scenario = iadsim.load_scenario(args.scenario or EXAMPLE)
     if args.raid_size:
         raid = scenario.raids[0].model_copy(update={"count": args.raid_size, "spacing_s": 5.0})
         scenario = scenario.model_copy(update={"raids": [raid]})
     t0 = time.perf_counter()
-    p = prepare(scenario, args.variant)
+    p = prepare(scenario, args.variant if not args.scenario else None)
     t_prep = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -67,7 +67,13 @@ def child(args: argparse.Namespace) -> None:
 
 
 def spawn(
-    reps: int, workers: int, variant: str, raid: int = 0, chunk: int = 2000, env: dict | None = None
+    reps: int,
+    workers: int,
+    variant: str,
+    raid: int = 0,
+    chunk: int = 2000,
+    env: dict | None = None,
+    scenario: str = "",
 ) -> dict:
     cmd = [
         sys.executable,
@@ -83,6 +89,8 @@ def spawn(
         str(chunk),
         "--raid-size",
         str(raid),
+        "--scenario",
+        scenario,
     ]
     out = subprocess.run(
         cmd, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
@@ -99,9 +107,14 @@ def main() -> None:
     ap.add_argument("--variant", default="s400-tor")
     ap.add_argument("--chunk", type=int, default=2000)
     ap.add_argument("--raid-size", type=int, default=0)
+    ap.add_argument("--scenario", default="")
+    ap.add_argument("--scale-only", action="store_true", help="only the scale scenarios")
     args = ap.parse_args()
     if args.child:
         child(args)
+        return
+    if args.scale_only:
+        scale(args.workers)
         return
 
     variant = args.variant
@@ -145,6 +158,52 @@ def main() -> None:
         f"\noracle: same kernel interpreted (NUMBA_DISABLE_JIT=1): {py['reps_per_s']:.1f} reps/s; "
         f"compiled: {jit['reps_per_s']:.0f} reps/s; speed-up {ratio:.0f}x"
     )
+
+
+#: v1 figures beside which v2's are printed: the issue's (measured by its author on this
+#: machine, quiet) and bench/data/v1_bench_quick.txt (v1 re-measured here, machine busy).
+V1 = {
+    "april-2024-scale": {"reps_per_s": 3.2, "prepare_s": 12.6, "peak_mb": 1500.0},
+    "day-1500": {"reps_per_s": None, "prepare_s": None, "peak_mb": None},
+}
+GOALS = {
+    "april-2024-scale": {"reps_per_s": 500, "prepare_s": 3.0, "peak_mb": 800},
+    "day-1500": {"reps_per_s": 30, "prepare_s": None, "peak_mb": 3000},
+}
+
+
+def scale(workers: int) -> None:
+    """The two scale scenarios of bench/scenarios, and the time exponent against raid size."""
+    import math
+
+    print(f"{'case':<18} {'figure':<12} {'v1':>8} {'v2':>9} {'goal':>8}")
+    for name, reps in (("april-2024-scale", 20), ("day-1500", 4)):
+        r = spawn(
+            reps,
+            workers,
+            "base",
+            chunk=max(reps // workers, 1),
+            scenario=str(HERE / "scenarios" / f"{name}.yaml"),
+        )
+        peak = max(r["peak_main_mb"], r["peak_worker_mb"])
+        for key, value in (
+            ("reps_per_s", r["reps_per_s"]),
+            ("prepare_s", r["prepare_s"]),
+            ("peak_mb", peak),
+        ):
+            v1 = V1[name][key]
+            goal = GOALS[name][key]
+            print(
+                f"{name:<18} {key:<12} {v1 if v1 is not None else '-':>8} {value:>9.2f} "
+                f"{goal if goal is not None else '-':>8}"
+            )
+    sizes, times = [16, 64, 256, 1024], []
+    for n in sizes:
+        r = spawn(200, workers, "s400-tor", raid=n, chunk=100)
+        times.append(r["run_s"])
+        print(f"raid {n:>5}: {r['run_s']:.2f} s for 200 replications")
+    slope = (math.log(times[-1]) - math.log(times[0])) / (math.log(sizes[-1]) - math.log(sizes[0]))
+    print(f"time exponent against raid size (16 -> 1024): {slope:.2f} (goal <= 1.2)")
 
 
 if __name__ == "__main__":

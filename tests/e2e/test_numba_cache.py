@@ -9,15 +9,15 @@ import sys
 
 PROBE = """
 import json, iadsim
-from iadsim.engagement.intercept import earliest_intercepts
+from iadsim.engagement.intercept import intercept_breakpoints
 from iadsim.engine.kernel import simulate_replication
 s = iadsim.load_scenario("examples/depot-drone-raid.yaml")
 iadsim.run(s, ["tor-m2"], replications=20, workers=1)
 print(json.dumps({
     "hits": sum(simulate_replication.stats.cache_hits.values())
-            + sum(earliest_intercepts.stats.cache_hits.values()),
+            + sum(intercept_breakpoints.stats.cache_hits.values()),
     "misses": sum(simulate_replication.stats.cache_misses.values())
-              + sum(earliest_intercepts.stats.cache_misses.values()),
+              + sum(intercept_breakpoints.stats.cache_misses.values()),
 }))
 """
 

@@ -14,6 +14,7 @@ import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from iadsim.engine.chunks import chunk_tables
 from iadsim.errors import InputError
 
 # Per-process state of pool workers: the prepared inputs are sent once per worker.
@@ -29,14 +30,10 @@ def _init_worker(p, root_seed: int) -> None:
 
 
 def _worker_chunk(start: int, stop: int):
-    from iadsim.engine.runner import chunk_tables
-
     return chunk_tables(_WORKER["p"], _WORKER["seed"], start, stop)
 
 
 def _local(p, root_seed: int, bounds, workers: int) -> Iterator:
-    from iadsim.engine.runner import chunk_tables
-
     if workers <= 1 or len(bounds) <= 1:
         for start, stop in bounds:
             yield chunk_tables(p, root_seed, start, stop)
@@ -84,8 +81,6 @@ def dask_client(scheduler, workers: int):
 
 
 def _dask(p, root_seed: int, bounds, workers: int, scheduler) -> Iterator:
-    from iadsim.engine.runner import chunk_tables
-
     client, cluster = dask_client(scheduler, workers)
     try:
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)

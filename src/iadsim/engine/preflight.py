@@ -25,7 +25,7 @@ from iadsim.threats import ballistic_track, route_track
 
 #: Most steps of the time grid (55 h at the default 1 s step).
 MAX_STEPS = 200_000
-#: Most cells of the threat grid, threats x steps (each cell holds a sampled position).
+#: Most threat-steps flown (each holds a sampled position; the sparse layout stores no others).
 MAX_GRID_CELLS = 20_000_000
 #: Largest estimate of the prepared arrays: threat tracks, per-radar detection and per-fire-unit
 #: intercept tables, all threats x steps. [bytes]
@@ -37,9 +37,9 @@ MAX_REPLICATIONS = 10_000_000
 #: A route shorter than this has no flight to simulate. [m]
 MIN_ROUTE_M = 1.0
 
-# Bytes per threat x step: 8 float64 track arrays and temporaries in prepare, float32 Pd and a
-# bool visibility per radar, an int32 intercept step per fire unit.
-_TRACK_BYTES, _RADAR_BYTES, _FIRE_UNIT_BYTES = 8 * 8, 4 + 1, 4
+# Bytes per threat-step flown: 8 float64 track arrays and temporaries in prepare; per radar an
+# int32 step and a float32 Pd (at most, where it sees); per fire unit an intercept record.
+_TRACK_BYTES, _RADAR_BYTES, _FIRE_UNIT_BYTES = 8 * 8, 4 + 4, 2
 # Bytes per replication x threat of a chunk: ten int64/float64 result arrays.
 _RESULT_BYTES = 10 * 8
 
@@ -195,7 +195,9 @@ def check_run(
     n_threats = sum(scenario.raids[r.index].count for r in raids)
     n_radars = len(scenario.fire_units) + len(scenario.sensors)
     n_fu = len(scenario.fire_units)
-    cells = n_threats * steps
+    # the sparse engine stores each threat's own flight only (threat-steps flown), and per radar
+    # at most one (step, Pd) entry per flown step it sees (the bound: it sees them all)
+    cells = int(sum(float(np.sum(r.end_s - r.t0_s)) for r in raids) / dt) + 2 * n_threats
     grid_bytes = cells * (_TRACK_BYTES + _RADAR_BYTES * n_radars + _FIRE_UNIT_BYTES * n_fu)
     limits = (
         f"(limits: {MAX_STEPS:,} steps, {MAX_GRID_CELLS:,} threat-steps, "

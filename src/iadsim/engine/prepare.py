@@ -15,8 +15,8 @@ import numpy as np
 
 from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
-from iadsim.engagement.intercept import earliest_intercepts
-from iadsim.engine.kernel import GREEDY, OPTIMAL
+from iadsim.engagement.intercept import intercept_breakpoints
+from iadsim.engine.sparse import PairSteps, Ragged
 from iadsim.scenario import Scenario
 from iadsim.scenario.loader import effective_sector_width_deg, resolve_terrain
 from iadsim.sensors.radar import (
@@ -28,6 +28,8 @@ from iadsim.sensors.radar import (
 from iadsim.threats import Track, ballistic_track, route_track
 
 THREAT_CLASSES = ("ballistic", "cruise", "drone", "aircraft")
+#: Weapon-assignment rules, as the kernel codes them.
+GREEDY, OPTIMAL = 0, 1
 #: CEP to the standard deviation of a circular normal miss: CEP = sqrt(2 ln 2)·sigma ≈ 1.1774·sigma.
 CEP_TO_SIGMA = 1.0 / np.sqrt(2.0 * np.log(2.0))
 
@@ -42,7 +44,8 @@ def smooth_earth(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Threats:
-    """Per-threat arrays (N threats) and sampled tracks (N x T)."""
+    """Per-threat arrays (N threats) and their sampled tracks, each a :class:`Ragged` table
+    (one sample per step of the threat's own flight; ``lat[j]`` gives a dense row)."""
 
     raid: list[str]
     threat_type: list[str]
@@ -55,37 +58,53 @@ class Threats:
     is_ballistic: np.ndarray
     unit_cost_usd: np.ndarray
     rcs_m2: np.ndarray
-    speed_mps: np.ndarray
+    speed_mps: Ragged
     aim_lat: np.ndarray
     aim_lon: np.ndarray
     aim_asset: list[str | None]
-    lat: np.ndarray
-    lon: np.ndarray
-    alt: np.ndarray
-    height_agl: np.ndarray
+    lat: Ragged
+    lon: Ragged
+    alt: Ragged
+    height_agl: Ragged
 
 
 @dataclass
 class Sensors:
-    """Per-radar arrays (S radars); fire-unit radars first, in fire-unit order."""
+    """Per-radar arrays (S radars); fire-unit radars first, in fire-unit order.
+
+    ``pd`` holds, per (radar, threat), the steps at which the radar sees the threat and the
+    single-scan Pd there; ``scan`` the same restricted to the radar's scan steps (what the
+    kernel draws on). ``pd[s, j]`` and ``visible[s, j]`` are dense views of one pair.
+    """
 
     name: list[str]
     owner: np.ndarray
     networked: np.ndarray
     scan_steps: np.ndarray
     track_capacity: np.ndarray
-    pd: np.ndarray  # (S, N, T) float32
-    visible: np.ndarray  # (S, N, T) bool: geometric line of sight and coverage
+    pd: PairSteps  # (S, N, T) view; float32 values
+    scan: PairSteps  # entries on scan steps only
     lat: np.ndarray
     lon: np.ndarray
     instrumented_range_m: np.ndarray
     sector_center_deg: np.ndarray
     sector_width_deg: np.ndarray
 
+    @property
+    def visible(self) -> PairSteps:
+        """Geometric line of sight and coverage, per (radar, threat, step) (a view)."""
+        return self.pd.as_visible()
+
 
 @dataclass
 class FireUnits:
-    """Per-fire-unit arrays (F fire units)."""
+    """Per-fire-unit arrays (F fire units).
+
+    The intercept solution per (fire unit, threat) is sparse and threat-major: row
+    ``j * F + f`` of ``ic_offsets`` indexes records ``(ic_last_launch, ic_step)``; a launch at
+    step ``t`` inside ``window[f, j]`` meets the threat at the ``ic_step`` of the first record
+    whose last launch step is >= ``t`` (see :func:`intercept_at`).
+    """
 
     name: list[str]
     system: list[str]
@@ -105,11 +124,22 @@ class FireUnits:
     interceptor_cost_usd: np.ndarray
     acquisition_cost_usd: np.ndarray
     pk: np.ndarray  # (F, N)
-    intercept: np.ndarray  # (F, N, T) int32
+    ic_offsets: np.ndarray  # (N * F + 1,) int64
+    ic_last_launch: np.ndarray  # (K,) int64
+    ic_step: np.ndarray  # (K,) int64
     window: np.ndarray  # (F, N, 2) int64: first and last launch step with an intercept
     max_range_m: np.ndarray
     sector_center_deg: np.ndarray
     sector_width_deg: np.ndarray
+
+    def intercept_at(self, f: int, j: int, t: int) -> int:
+        """Intercept step of a launch by fire unit ``f`` at threat ``j`` at step ``t``, or -1."""
+        if t < self.window[f, j, 0] or t > self.window[f, j, 1]:
+            return -1
+        r = j * len(self.name) + f
+        lo, hi = int(self.ic_offsets[r]), int(self.ic_offsets[r + 1])
+        k = lo + int(np.searchsorted(self.ic_last_launch[lo:hi], t))
+        return int(self.ic_step[k])
 
 
 @dataclass
@@ -140,45 +170,11 @@ class Prepared:
     terrain: str = "smooth earth"
     tables: list = field(default_factory=list, repr=False)
 
-    def kernel_args(self) -> tuple:
-        """Static arguments of :func:`simulate_replication`, in its order."""
-        th, se, fu, d = self.threats, self.sensors, self.fire_units, self.doctrine
-        return (
-            self.active_steps,
-            self.dt_s,
-            th.launch_step,
-            th.impact_step,
-            th.reliability,
-            th.cep_sigma_m,
-            th.value,
-            th.is_ballistic,
-            se.pd,
-            se.scan_steps,
-            se.owner,
-            se.networked,
-            se.track_capacity,
-            self.confirm_m,
-            self.confirm_n,
-            fu.networked,
-            fu.reaction_steps,
-            fu.assess_steps,
-            fu.channels,
-            fu.max_in_flight,
-            fu.capacity,
-            fu.ready0,
-            fu.reserve0,
-            fu.per_launcher,
-            fu.reload_steps,
-            fu.intercept,
-            fu.window,
-            fu.pk,
-            d.salvo,
-            d.max_engagements,
-            d.assignment,
-            d.hold_value,
-            d.reserve_ballistic,
-            fu.interceptor_cost_usd,
-        )
+    def static(self):
+        """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`)."""
+        from iadsim.engine.state import make_static
+
+        return make_static(self)
 
 
 def _steps(seconds: float, dt_s: float) -> int:
@@ -237,7 +233,11 @@ def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
 
 
 def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
-    """Sample every threat on the engine's time grid. Returns (t_s, Threats)."""
+    """Sample every threat on the engine's time grid, over its own flight only.
+
+    Returns (t_s, Threats); the tracks are :class:`Ragged` tables, and the ground under every
+    sample is looked up in one vectorised call.
+    """
     dt = scenario.time_step_s
     rows = _build_tracks(scenario, catalog, ground)
     # first pass at a coarse grid only to learn each flight's duration
@@ -249,28 +249,32 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
     n_steps = _steps(t_end, dt) + 2
     t_s = np.arange(n_steps) * dt
     n = len(rows)
-    lat = np.full((n, n_steps), np.nan)
-    lon = np.full((n, n_steps), np.nan)
-    alt = np.full((n, n_steps), np.nan)
-    speed = np.full((n, n_steps), np.nan)
     launch_step = np.zeros(n, dtype=np.int64)
     impact_step = np.zeros(n, dtype=np.int64)
+    parts: dict[str, list] = {"lat": [], "lon": [], "alt": [], "speed": []}
     for j, (row, dur) in enumerate(zip(rows, durations, strict=True)):
         s0 = _steps(row["t0"], dt) if row["t0"] > 0 else 0
         s1 = min(int(np.floor((row["t0"] + dur) / dt)), n_steps - 1)
         s1 = max(s1, s0 + 1)
         launch_step[j], impact_step[j] = s0, s1
-        idx = np.arange(s0, s1 + 1)
-        tr = _track(row, t_s[idx] - row["t0"], ground)
-        lat[j, idx], lon[j, idx], alt[j, idx] = tr.lat_deg, tr.lon_deg, tr.alt_m
-        speed[j, idx] = tr.speed_mps
+        tr = _track(row, t_s[s0 : s1 + 1] - row["t0"], ground)
+        lat, lon = np.array(tr.lat_deg, dtype=float), np.array(tr.lon_deg, dtype=float)
+        alt, speed = np.array(tr.alt_m, dtype=float), np.array(tr.speed_mps, dtype=float)
         # the last sample is the arrival itself: pin it to the aim point on the ground
-        lat[j, s1], lon[j, s1] = tr.impact_lat_deg, tr.impact_lon_deg
-        alt[j, s1] = ground(np.array(tr.impact_lat_deg), np.array(tr.impact_lon_deg))
-        speed[j, s1] = speed[j, s1 - 1] if s1 - 1 >= s0 else speed[j, s1]
-    ground_here = np.where(np.isnan(lat), np.nan, 0.0)
-    flying = ~np.isnan(lat)
-    ground_here[flying] = ground(lat[flying], lon[flying])
+        lat[-1], lon[-1] = tr.impact_lat_deg, tr.impact_lon_deg
+        alt[-1] = ground(np.array(tr.impact_lat_deg), np.array(tr.impact_lon_deg))
+        speed[-1] = speed[-2] if lat.shape[0] > 1 else speed[-1]
+        for key, arr in (("lat", lat), ("lon", lon), ("alt", alt), ("speed", speed)):
+            parts[key].append(arr)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(impact_step - launch_step + 1, out=offsets[1:])
+
+    def ragged(key):
+        return Ragged(offsets, launch_step, np.concatenate(parts[key]), n_steps)
+
+    lat, lon, alt = ragged("lat"), ragged("lon"), ragged("alt")
+    ground_here = ground(lat.values, lon.values)
+    height = Ragged(offsets, launch_step, np.maximum(alt.values - ground_here, 0.0), n_steps)
     entries = [r["entry"] for r in rows]
     threats = Threats(
         raid=[r["raid"].name for r in rows],
@@ -284,14 +288,14 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
         is_ballistic=np.array([e.threat_class == "ballistic" for e in entries]),
         unit_cost_usd=np.array([e.unit_cost_usd.si() for e in entries]),
         rcs_m2=np.array([e.rcs_m2.si() for e in entries]),
-        speed_mps=speed,
+        speed_mps=ragged("speed"),
         aim_lat=np.array([r["aim_lat"] for r in rows]),
         aim_lon=np.array([r["aim_lon"] for r in rows]),
         aim_asset=[r["aim_name"] for r in rows],
         lat=lat,
         lon=lon,
         alt=alt,
-        height_agl=np.maximum(alt - ground_here, 0.0),
+        height_agl=height,
     )
     return t_s, threats
 
@@ -345,20 +349,6 @@ def radar_sites(fire_units, sensors, catalog: Catalog) -> list[_RadarSite]:
     return sites
 
 
-def launch_windows(intercept: np.ndarray) -> np.ndarray:
-    """First and last launch step with an intercept solution, per fire unit and threat
-    ((1, 0) where there is none, an empty window)."""
-    n_f, n_t, _ = intercept.shape
-    window = np.empty((n_f, n_t, 2), dtype=np.int64)
-    window[..., 0], window[..., 1] = 1, 0
-    for f in range(n_f):
-        for j in range(n_t):
-            ok = np.flatnonzero(intercept[f, j] >= 0)
-            if ok.size:
-                window[f, j] = ok[0], ok[-1]
-    return window
-
-
 def dem_ground(dem) -> GroundFn:
     """Ground elevation from a DEM (sea level where the DEM has no data)."""
 
@@ -405,36 +395,46 @@ def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range
     return table
 
 
-def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, table=None):
-    """Detection probability and geometric visibility of every threat sample from one radar.
+#: Mean earth radius for the cheap pre-filter only (the geometry itself uses pyproj's WGS84).
+_R_FILTER_M = 6_371_008.8
+
+
+def _near(site_lat: float, site_lon: float, lat, lon, range_m: float) -> np.ndarray:
+    """Samples within ``range_m`` of a site, by a spherical (haversine) distance with a margin
+    for the ellipsoid and the slant geometry: a conservative mask, so pyproj's geodesics and the
+    radar model run only where a radar can possibly see."""
+    p1, p2 = np.radians(site_lat), np.radians(lat)
+    dphi = p2 - p1
+    dlmb = np.radians(lon - site_lon)
+    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    d = 2 * _R_FILTER_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    return d <= range_m * 1.01 + 1000.0
+
+
+def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, table=None) -> dict:
+    """Detection probability of every threat sample one radar can see.
 
     Without a terrain ``table`` the earth is smooth: a target is in line of sight above
     ``min_visible_height_m`` (the 4/3-earth horizon). With one, above the table's minimum
-    visible height over the terrain at that azimuth and range.
+    visible height over the terrain at that azimuth and range. Pd is that of the slant range.
 
-    Returns (pd, visible, slant_m, az_deg), each (N, T); 0/NaN where the threat is not flying.
+    Returns a dict of arrays over the seen samples only: ``sample`` (flat sample index of
+    ``threats.lat.values``), ``pd`` (float32), ``slant_m`` and ``az_deg``.
     """
     spec = site.spec
-    flying = ~np.isnan(threats.lat)
-    shape = threats.lat.shape
-    pd = np.zeros(shape, dtype=np.float32)
-    visible = np.zeros(shape, dtype=bool)
-    slant = np.full(shape, np.nan)
-    az = np.full(shape, np.nan)
-    if not flying.any():
-        return pd, visible, slant, az
-    lat, lon = threats.lat[flying], threats.lon[flying]
-    h_agl = threats.height_agl[flying]
+    lat_all, lon_all = threats.lat.values, threats.lon.values
+    max_range = spec.instrumented_range_km.si()
+    cand = np.flatnonzero(_near(site.lat, site.lon, lat_all, lon_all, max_range))
+    lat, lon = lat_all[cand], lon_all[cand]
+    h_agl = threats.height_agl.values[cand]
+    h_target = threats.alt.values[cand]
     az_f, _, ground_range = geo.inverse(site.lat, site.lon, lat, lon)
     if table is None:
         h_r = spec.antenna_height_m.si()
-        h_target = threats.alt[flying]
-        mask_h = min_visible_height_m(ground_range, h_r, k_factor)
-        in_view = h_target >= mask_h
+        in_view = h_target >= min_visible_height_m(ground_range, h_r, k_factor)
     else:
         # heights above the sea-level sphere: the radar on its ground, the target as flown
         h_r = table.radar_alt_m
-        h_target = threats.alt[flying]
         in_view = h_agl >= table.min_visible_agl_m(az_f, ground_range)
     elev = elevation_angle_deg(ground_range, h_r, h_target, k_factor)
     rng = slant_range_m(ground_range, h_r, h_target, k_factor)
@@ -443,22 +443,132 @@ def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, table=No
         & (elev >= spec.min_elevation_deg.si())
         & (elev <= spec.max_elevation_deg.si())
         & _in_sector(az_f, site.sector_center_deg, site.sector_width_deg)
-        & (rng <= spec.instrumented_range_km.si())
+        & (rng <= max_range)
     )
-    rcs = np.broadcast_to(threats.rcs_m2[:, None], shape)[flying]
+    sample = cand[seen]
+    rcs = threats.rcs_m2[threats.lat.flat_threat()[sample]] if sample.size else np.zeros(0)
     p = detection_probability(
-        rng,
+        rng[seen],
         rcs,
         spec.reference_range_km.si(),
         spec.reference_rcs_m2.si(),
         spec.reference_pd.si(),
         spec.reference_pfa.si(),
     )
-    pd[flying] = np.where(seen, p, 0.0)
-    visible[flying] = seen
-    slant[flying] = rng
-    az[flying] = az_f
-    return pd, visible, slant, az
+    return {
+        "sample": sample,
+        "pd": np.asarray(p, dtype=np.float32),
+        "slant_m": rng[seen],
+        "az_deg": az_f[seen],
+    }
+
+
+def _sensor_tables(sites, coverage, threats: Threats, scan_steps, n_steps):
+    """(pd, scan) PairSteps over every radar, from the per-radar coverages."""
+    sample_threat = threats.lat.flat_threat()
+    sample_step = threats.lat.flat_steps()
+    outer = [np.full(c["sample"].shape, s, dtype=np.int64) for s, c in enumerate(coverage)]
+    samples = np.concatenate([c["sample"] for c in coverage]) if coverage else np.zeros(0, int)
+    n_thr = threats.launch_step.shape[0]
+    pd = PairSteps.build(
+        np.concatenate(outer) if outer else np.zeros(0, int),
+        sample_threat[samples],
+        sample_step[samples],
+        np.concatenate([c["pd"] for c in coverage]) if coverage else np.zeros(0, np.float32),
+        len(sites),
+        n_thr,
+        n_steps,
+    )
+    row = np.repeat(np.arange(pd.offsets.shape[0] - 1), np.diff(pd.offsets))
+    on_scan = pd.step % scan_steps[row % max(len(sites), 1)] == 0 if pd.step.size else pd.step > 0
+    return pd, pd.select(on_scan)
+
+
+def _fire_unit_columns(fu, system, dt):
+    unit = system.fire_unit
+    name = fu.interceptor or unit.default_interceptor
+    icp = system.interceptors[name]
+    per_launcher = int(unit.missiles_per_launcher.si())
+    capacity = int(unit.launchers.si()) * per_launcher
+    ready = capacity if fu.interceptors_loaded is None else fu.interceptors_loaded
+    return icp, {
+        "reaction": _steps(unit.reaction_time_s.si(), dt),
+        "assess": _steps(unit.kill_assessment_s.si(), dt),
+        "channels": int(unit.fire_channels.si()),
+        "in_flight": int(unit.max_missiles_in_flight.si()),
+        "capacity": max(capacity, ready),
+        "ready": ready,
+        "per_launcher": max(per_launcher, 1),
+        "reload": _steps(unit.reload_time_s.si(), dt),
+        "cost": icp.unit_cost_usd.si(),
+        "acq": unit.acquisition_cost_usd.si(),
+        "interceptor": name,
+        "max_range": icp.max_range_km.si(),
+    }
+
+
+def _intercepts(fu, icp, pk_row, cov, threats: Threats, dt: float):
+    """Sparse intercept solution of one fire unit (see :func:`intercept_breakpoints`):
+    feasible intercept points are the samples its own radar sees inside the envelope."""
+    sample = cov["sample"]
+    j = threats.lat.flat_threat()[sample]
+    step = threats.lat.flat_steps()[sample]
+    h = threats.height_agl.values[sample]
+    speed = np.nan_to_num(threats.speed_mps.values[sample], nan=np.inf)
+    ball = threats.is_ballistic[j]
+    max_range = np.full(sample.shape, icp.max_range_km.si())
+    max_alt = np.full(sample.shape, icp.max_altitude_m.si())
+    if getattr(icp, "max_range_ballistic_km", None) is not None:
+        max_range[ball] = icp.max_range_ballistic_km.si()
+    if getattr(icp, "max_altitude_ballistic_m", None) is not None:
+        max_alt[ball] = icp.max_altitude_ballistic_m.si()
+    slant = cov["slant_m"]
+    ok = (
+        (slant >= icp.min_range_km.si())
+        & (slant <= max_range)
+        & (h >= icp.min_altitude_m.si())
+        & (h <= max_alt)
+        & (speed <= icp.max_target_speed_mps.si())
+        & _in_sector(cov["az_deg"], fu.sector_center_deg, fu.sector_width_deg)
+        # a fire unit never engages what its interceptor cannot kill (Pk 0)
+        & (pk_row[j] > 0.0)
+    )
+    order = np.lexsort((step[ok], j[ok]))
+    return intercept_breakpoints(
+        dt,
+        j[ok][order].astype(np.int64),
+        step[ok][order].astype(np.int64),
+        np.ascontiguousarray(slant[ok][order]),
+        threats.launch_step,
+        threats.impact_step,
+        icp.max_speed_mps.si(),
+        icp.boost_time_s.si(),
+        icp.speed_decay_time_s.si(),
+    )
+
+
+def _threat_major(per_fu: list, n_threats: int):
+    """Interleave per-fire-unit CSR records into one threat-major CSR (row j * F + f)."""
+    n_f = len(per_fu)
+    counts = np.zeros(n_threats * n_f, dtype=np.int64)
+    for f, (off, _, _, _) in enumerate(per_fu):
+        counts[f::n_f] = np.diff(off)
+    offsets = np.zeros(n_threats * n_f + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    total = int(offsets[-1])
+    last = np.empty(total, dtype=np.int64)
+    ic = np.empty(total, dtype=np.int64)
+    for f, (off, lst, stp, _) in enumerate(per_fu):
+        n = np.diff(off)
+        dest = np.repeat(offsets[np.arange(n_threats) * n_f + f] - off[:-1], n)
+        dest = dest + np.arange(lst.shape[0])
+        last[dest] = lst
+        ic[dest] = stp
+    window = np.empty((n_f, n_threats, 2), dtype=np.int64)
+    window[..., 0], window[..., 1] = 1, 0
+    for f, (_, _, _, win) in enumerate(per_fu):
+        window[f] = win
+    return offsets, last, ic, window
 
 
 def prepare(
@@ -484,39 +594,32 @@ def prepare(
 
     fus = [f for f in scenario.fire_units if var.fire_units is None or f.name in var.fire_units]
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
-
     sites = radar_sites(fus, sensors, catalog)
 
-    n_s = len(sites)
-    pd = np.zeros((n_s, n_threats, n_steps), dtype=np.float32)
-    visible = np.zeros((n_s, n_threats, n_steps), dtype=bool)
-    fu_slant, fu_az = [], []
-    tables = []
-    for si, site in enumerate(sites):
+    coverage, tables = [], []
+    for site in sites:
         table = None
         if dem is not None:
             table = site_table(
                 dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
             )
-        p, vis, slant, az = radar_coverage(site, threats, k, table)
+        coverage.append(radar_coverage(site, threats, k, table))
         # kept for coverage shares: limited to the sector the radar covers as placed
         tables.append(
             None
             if table is None
             else table.with_sector(site.sector_center_deg, site.sector_width_deg)
         )
-        pd[si], visible[si] = p, vis
-        if site.owner >= 0:
-            fu_slant.append(slant)
-            fu_az.append(az)
+    scan_steps = np.array([_steps(s.spec.scan_period_s.si(), dt) for s in sites], dtype=np.int64)
+    pd, scan = _sensor_tables(sites, coverage, threats, scan_steps, n_steps)
     sensor_arrays = Sensors(
         name=[s.name for s in sites],
         owner=np.array([s.owner for s in sites], dtype=np.int64),
         networked=np.array([s.networked for s in sites], dtype=np.bool_),
-        scan_steps=np.array([_steps(s.spec.scan_period_s.si(), dt) for s in sites], dtype=np.int64),
+        scan_steps=scan_steps,
         track_capacity=np.array([int(s.spec.track_capacity.si()) for s in sites], dtype=np.int64),
         pd=pd,
-        visible=visible,
+        scan=scan,
         lat=np.array([s.lat for s in sites]),
         lon=np.array([s.lon for s in sites]),
         instrumented_range_m=np.array([s.spec.instrumented_range_km.si() for s in sites]),
@@ -525,124 +628,64 @@ def prepare(
     )
 
     n_f = len(fus)
-    intercept = np.full((n_f, n_threats, n_steps), -1, dtype=np.int32)
     pk = np.zeros((n_f, n_threats))
-    cols: dict[str, list] = {
-        key: []
-        for key in (
-            "reaction",
-            "assess",
-            "channels",
-            "in_flight",
-            "capacity",
-            "ready",
-            "per_launcher",
-            "reload",
-            "cost",
-            "acq",
-            "interceptor",
-            "max_range",
-        )
-    }
+    cols: dict[str, list] = {}
     classes = np.array(threats.threat_class)
-    speed_ok_base = np.nan_to_num(threats.speed_mps, nan=np.inf)
+    per_fu = []
     for i, fu in enumerate(fus):
-        system = catalog.systems[fu.system]
-        unit = system.fire_unit
-        name = fu.interceptor or unit.default_interceptor
-        icp = system.interceptors[name]
-        per_launcher = int(unit.missiles_per_launcher.si())
-        capacity = int(unit.launchers.si()) * per_launcher
-        ready = capacity if fu.interceptors_loaded is None else fu.interceptors_loaded
-        cols["reaction"].append(_steps(unit.reaction_time_s.si(), dt))
-        cols["assess"].append(_steps(unit.kill_assessment_s.si(), dt))
-        cols["channels"].append(int(unit.fire_channels.si()))
-        cols["in_flight"].append(int(unit.max_missiles_in_flight.si()))
-        cols["capacity"].append(max(capacity, ready))
-        cols["ready"].append(ready)
-        cols["per_launcher"].append(max(per_launcher, 1))
-        cols["reload"].append(_steps(unit.reload_time_s.si(), dt))
-        cols["cost"].append(icp.unit_cost_usd.si())
-        cols["acq"].append(unit.acquisition_cost_usd.si())
-        cols["interceptor"].append(name)
-        cols["max_range"].append(icp.max_range_km.si())
+        icp, col = _fire_unit_columns(fu, catalog.systems[fu.system], dt)
+        for key, value in col.items():
+            cols.setdefault(key, []).append(value)
         for c in THREAT_CLASSES:
             sel = classes == c
             if not sel.any():
                 continue
             value = fu.pk.get(c) if fu.pk else None
             pk[i, sel] = icp.pk[c].si() if value is None else value
+        per_fu.append(_intercepts(fu, icp, pk[i], coverage[i], threats, dt))
+    ic_off, ic_last, ic_step, window = _threat_major(per_fu, n_threats)
 
-        # envelope per threat class (ballistic figures where the catalog gives them)
-        max_range = np.full(n_threats, icp.max_range_km.si())
-        max_alt = np.full(n_threats, icp.max_altitude_m.si())
-        if getattr(icp, "max_range_ballistic_km", None) is not None:
-            max_range[threats.is_ballistic] = icp.max_range_ballistic_km.si()
-        if getattr(icp, "max_altitude_ballistic_m", None) is not None:
-            max_alt[threats.is_ballistic] = icp.max_altitude_ballistic_m.si()
-        slant = fu_slant[i]
-        h = threats.height_agl
-        feasible = (
-            visible[i]
-            & (slant >= icp.min_range_km.si())
-            & (slant <= max_range[:, None])
-            & (h >= icp.min_altitude_m.si())
-            & (h <= max_alt[:, None])
-            & (speed_ok_base <= icp.max_target_speed_mps.si())
-            & _in_sector(np.nan_to_num(fu_az[i]), fu.sector_center_deg, fu.sector_width_deg)
-        )
-        out = np.empty((n_threats, n_steps), dtype=np.int32)
-        earliest_intercepts(
-            t_s,
-            np.nan_to_num(slant, nan=np.inf),
-            feasible,
-            threats.launch_step,
-            threats.impact_step,
-            icp.max_speed_mps.si(),
-            icp.boost_time_s.si(),
-            icp.speed_decay_time_s.si(),
-            out,
-        )
-        # a fire unit never engages what its interceptor cannot kill (Pk 0)
-        out[pk[i] <= 0.0] = -1
-        intercept[i] = out
+    def col(key, dtype):
+        return np.array(cols.get(key, []), dtype=dtype)
 
     fire_units = FireUnits(
         name=[f.name for f in fus],
         system=[f.system for f in fus],
-        interceptor=cols["interceptor"],
+        interceptor=list(cols.get("interceptor", [])),
         lat=np.array([f.lat for f in fus]),
         lon=np.array([f.lon for f in fus]),
         networked=np.array([f.networked for f in fus], dtype=np.bool_),
-        reaction_steps=np.array(cols["reaction"], dtype=np.int64),
-        assess_steps=np.array(cols["assess"], dtype=np.int64),
-        channels=np.array(cols["channels"], dtype=np.int64),
-        max_in_flight=np.array(cols["in_flight"], dtype=np.int64),
-        capacity=np.array(cols["capacity"], dtype=np.int64),
-        ready0=np.array(cols["ready"], dtype=np.int64),
+        reaction_steps=col("reaction", np.int64),
+        assess_steps=col("assess", np.int64),
+        channels=col("channels", np.int64),
+        max_in_flight=col("in_flight", np.int64),
+        capacity=col("capacity", np.int64),
+        ready0=col("ready", np.int64),
         reserve0=np.array([f.reserve_interceptors for f in fus], dtype=np.int64),
-        per_launcher=np.array(cols["per_launcher"], dtype=np.int64),
-        reload_steps=np.array(cols["reload"], dtype=np.int64),
-        interceptor_cost_usd=np.array(cols["cost"], dtype=float),
-        acquisition_cost_usd=np.array(cols["acq"], dtype=float),
+        per_launcher=col("per_launcher", np.int64),
+        reload_steps=col("reload", np.int64),
+        interceptor_cost_usd=col("cost", float),
+        acquisition_cost_usd=col("acq", float),
         pk=pk,
-        intercept=intercept,
-        window=launch_windows(intercept),
-        max_range_m=np.array(cols["max_range"], dtype=float),
+        ic_offsets=ic_off,
+        ic_last_launch=ic_last,
+        ic_step=ic_step,
+        window=window,
+        max_range_m=col("max_range", float),
         sector_center_deg=np.array([f.sector_center_deg for f in fus], dtype=float),
         # the sector as used: the fire-control radar's own sector caps the scenario's
         sector_width_deg=np.array([s.sector_width_deg for s in sites if s.owner >= 0], dtype=float),
     )
 
-    in_flight = np.zeros(n_steps, dtype=bool)
-    for j in range(n_threats):
-        in_flight[threats.launch_step[j] : threats.impact_step[j] + 1] = True
+    in_flight = np.zeros(n_steps + 1, dtype=np.int64)
+    np.add.at(in_flight, threats.launch_step, 1)
+    np.add.at(in_flight, threats.impact_step + 1, -1)
     return Prepared(
         scenario=scenario.name,
         variant=var.name,
         dt_s=dt,
         t_s=t_s,
-        active_steps=np.flatnonzero(in_flight).astype(np.int64),
+        active_steps=np.flatnonzero(np.cumsum(in_flight)[:n_steps] > 0).astype(np.int64),
         threats=threats,
         sensors=sensor_arrays,
         fire_units=fire_units,

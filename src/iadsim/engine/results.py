@@ -34,6 +34,7 @@ class RawChunk:
     miss_north_m: np.ndarray  # (n, N)
     fu_shots: np.ndarray  # (n, F) int32
     fu_left: np.ndarray  # (n, F) int32
+    tracks_refused: np.ndarray | None = None  # (n, N) int32
 
 
 def _dictionary(codes: np.ndarray, names: list[str]) -> pa.Array:
@@ -60,9 +61,9 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
 
     ic_time = np.where(killed, ic_step * p.dt_s, np.nan)
     safe_ic = np.where(killed, ic_step, 0)
-    ic_lat = np.where(killed, th.lat[threat, safe_ic], np.nan)
-    ic_lon = np.where(killed, th.lon[threat, safe_ic], np.nan)
-    ic_alt = np.where(killed, th.alt[threat, safe_ic], np.nan)
+    ic_lat = np.where(killed, th.lat.at(threat, safe_ic), np.nan)
+    ic_lon = np.where(killed, th.lon.at(threat, safe_ic), np.nan)
+    ic_alt = np.where(killed, th.alt.at(threat, safe_ic), np.nan)
 
     # impact point: leakers miss their aim point by the CEP draw; failed missiles fall where
     # they failed (the ground under the track at the failure step); killed ones do not land
@@ -74,8 +75,9 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     aim_lon = th.aim_lon[threat]
     hit_lat, hit_lon = geo.forward(aim_lat, aim_lon, az, miss)
     safe_end = np.clip(end, 0, th.lat.shape[1] - 1)
-    impact_lat = np.where(leaked, hit_lat, np.where(failed, th.lat[threat, safe_end], np.nan))
-    impact_lon = np.where(leaked, hit_lon, np.where(failed, th.lon[threat, safe_end], np.nan))
+    fail_lat, fail_lon = th.lat.at(threat, safe_end), th.lon.at(threat, safe_end)
+    impact_lat = np.where(leaked, hit_lat, np.where(failed, fail_lat, np.nan))
+    impact_lon = np.where(leaked, hit_lon, np.where(failed, fail_lon, np.nan))
     miss_distance = np.where(leaked, miss, np.nan)
     if failed.any():
         _, _, d_fail = geo.inverse(
@@ -126,6 +128,12 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "impact_lon": impact_lon,
             "miss_distance_m": miss_distance,
             "asset_hit": _dictionary(hit_code, [a.name for a in p.assets]),
+            # confirmations a full radar refused (issue 10 A6; docs/models/engine.md)
+            "tracks_refused": (
+                raw.tracks_refused.ravel().astype(np.int16)
+                if raw.tracks_refused is not None
+                else np.zeros(fate.shape, dtype=np.int16)
+            ),
         }
     )
 

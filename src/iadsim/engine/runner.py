@@ -19,134 +19,18 @@ from pathlib import Path
 import numpy as np
 
 from iadsim.atomic import AtomicDir, atomic_path
+from iadsim.engine.chunks import (  # noqa: F401  (the runner's public names)
+    EVENT_NAMES,
+    chunk_tables,
+    replay,
+    replication_generators,
+    run_chunk,
+)
 from iadsim.engine.executors import iter_chunk_tables
-from iadsim.engine.kernel import simulate_replication
 from iadsim.engine.prepare import Prepared
-from iadsim.engine.results import ParquetSink, RawChunk, fire_unit_table, threat_table
+from iadsim.engine.results import ParquetSink
 
 Progress = Callable[[int], None]
-
-
-def replication_generators(root_seed: int, replication: int):
-    """The (threat, engagement) generators of one replication."""
-    threat = np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(replication, 0)))
-    )
-    engage = np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(replication, 1)))
-    )
-    return threat, engage
-
-
-def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
-    """Simulate replications ``start .. stop - 1`` of ``p``."""
-    n = stop - start
-    n_thr = p.threats.launch_step.shape[0]
-    n_fu = p.fire_units.intercept.shape[0]
-    fate = np.zeros((n, n_thr), dtype=np.int64)
-    killer = np.zeros((n, n_thr), dtype=np.int64)
-    ic = np.zeros((n, n_thr), dtype=np.int64)
-    end = np.zeros((n, n_thr), dtype=np.int64)
-    shots_at = np.zeros((n, n_thr), dtype=np.int64)
-    cost_at = np.zeros((n, n_thr))
-    east = np.zeros((n, n_thr))
-    north = np.zeros((n, n_thr))
-    fu_shots = np.zeros((n, n_fu), dtype=np.int64)
-    fu_left = np.zeros((n, n_fu), dtype=np.int64)
-    args = p.kernel_args()
-    no_log = np.zeros((0, 5), dtype=np.int64)
-    n_log = np.zeros(1, dtype=np.int64)
-    for i in range(n):
-        g_threat, g_engage = replication_generators(root_seed, start + i)
-        simulate_replication(
-            g_threat,
-            g_engage,
-            *args,
-            fate[i],
-            killer[i],
-            ic[i],
-            shots_at[i],
-            cost_at[i],
-            east[i],
-            north[i],
-            end[i],
-            fu_shots[i],
-            fu_left[i],
-            no_log,
-            n_log,
-        )
-    return RawChunk(
-        start=start,
-        fate=fate.astype(np.int8),
-        killer=killer.astype(np.int16),
-        intercept_step=ic.astype(np.int32),
-        end_step=end.astype(np.int32),
-        shots_at=shots_at.astype(np.int16),
-        cost_at_usd=cost_at,
-        miss_east_m=east,
-        miss_north_m=north,
-        fu_shots=fu_shots.astype(np.int32),
-        fu_left=fu_left.astype(np.int32),
-    )
-
-
-EVENT_NAMES = {1: "track", 2: "launch", 3: "kill", 4: "miss", 5: "leak", 6: "failed"}
-
-
-def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_000):
-    """Re-run one replication with its event log; returns an Arrow table of events in order.
-
-    The draws are the replication's own, so the events are exactly those behind its rows.
-    """
-    import pyarrow as pa
-
-    n_thr = p.threats.launch_step.shape[0]
-    n_fu = p.fire_units.intercept.shape[0]
-    log = np.zeros((max_events, 5), dtype=np.int64)
-    n_log = np.zeros(1, dtype=np.int64)
-    g_threat, g_engage = replication_generators(root_seed, replication)
-    ints = [np.zeros(n_thr, dtype=np.int64) for _ in range(5)]
-    floats = [np.zeros(n_thr) for _ in range(2)]
-    fu = [np.zeros(n_fu, dtype=np.int64) for _ in range(2)]
-    simulate_replication(
-        g_threat,
-        g_engage,
-        *p.kernel_args(),
-        ints[0],
-        ints[1],
-        ints[2],
-        ints[3],
-        np.zeros(n_thr),
-        floats[0],
-        floats[1],
-        ints[4],
-        fu[0],
-        fu[1],
-        log,
-        n_log,
-    )
-    ev = log[: n_log[0]]
-    order = np.argsort(ev[:, 0], kind="stable")
-    ev = ev[order]
-    kind = [EVENT_NAMES[int(k)] for k in ev[:, 1]]
-    who = []
-    for k, w in zip(ev[:, 1], ev[:, 3], strict=True):
-        if k == 1:
-            who.append(p.sensors.name[int(w)])
-        elif k in (2, 3, 4):
-            who.append(p.fire_units.name[int(w)])
-        else:
-            who.append(None)
-    return pa.table(
-        {
-            "replication": np.full(len(ev), replication, dtype=np.int64),
-            "time_s": ev[:, 0] * p.dt_s,
-            "event": kind,
-            "threat": ev[:, 2].astype(np.int32),
-            "by": who,
-            "shots": ev[:, 4].astype(np.int32),
-        }
-    )
 
 
 def track_table(p: Prepared, max_points: int = 400):
@@ -165,9 +49,9 @@ def track_table(p: Prepared, max_points: int = 400):
         cols["raid"].extend([th.raid[j]] * idx.size)
         cols["threat_type"].extend([th.threat_type[j]] * idx.size)
         cols["time_s"].append(p.t_s[idx])
-        cols["lat"].append(th.lat[j, idx])
-        cols["lon"].append(th.lon[j, idx])
-        cols["alt_m"].append(th.alt[j, idx])
+        cols["lat"].append(th.lat.at(j, idx))
+        cols["lon"].append(th.lon.at(j, idx))
+        cols["alt_m"].append(th.alt.at(j, idx))
     return pa.table(
         {
             "threat": np.concatenate(cols["threat"]),
@@ -232,12 +116,6 @@ def sites(p: Prepared) -> dict:
     }
 
 
-def chunk_tables(p: Prepared, root_seed: int, start: int, stop: int):
-    """(threats, fire_units) Arrow tables of replications ``start .. stop - 1``."""
-    raw = run_chunk(p, root_seed, start, stop)
-    return threat_table(p, raw), fire_unit_table(p, raw)
-
-
 def chunks(replications: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, replications)) for s in range(0, replications, chunk_size)]
 
@@ -246,10 +124,10 @@ def fingerprint(p: Prepared, seed: int, chunk_size: int) -> str:
     """A digest of everything a chunk's result depends on (for --resume)."""
     h = hashlib.sha256()
     for arg in (
-        *p.kernel_args(),
-        p.threats.lat,
-        p.threats.lon,
-        p.threats.alt,
+        *p.static(),
+        p.threats.lat.values,
+        p.threats.lon.values,
+        p.threats.alt.values,
         seed,
         chunk_size,
         p.scenario,

@@ -1,0 +1,175 @@
+"""Write the two scale scenarios of issue 9 (run once; the YAML files are committed).
+
+    python bench/scenarios/make_scale.py
+
+Raid sizes follow the public record (reference: /work/shared/reference/raids-ew-tracking-planning.md,
+sec. 1.1 and table 1): 13-14 April 2024, 185 drones, 36 cruise missiles and 110 ballistic
+missiles (IDF, revised), the drones launched hours ahead to arrive with the missiles; 13-24 June
+2025, ~550 ballistic missiles and ~1,000 drones. Here the same raids are aimed at Iraq. Launch
+sites, aim points, the defence and the timing are assumptions (stated in each file's header).
+Launch times are set from each threat's flight time (geodesic distance / catalog speed for the
+drones and cruise missiles, the minimum-energy time of flight for the ballistic missiles) so
+that every raid of a wave arrives within a few minutes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyproj import Geod
+
+from iadsim.catalog import load_catalog
+from iadsim.threats import minimum_energy_arc
+
+HERE = Path(__file__).resolve().parent
+GEOD = Geod(ellps="WGS84")
+ASSETS = {  # public coordinates of the airfields (ICAO ORAA, ORER, ORBD, ORBI)
+    "al-asad": (33.7856, 42.4412, 10, 2500),
+    "erbil": (36.2375, 43.9631, 5, 2000),
+    "balad": (33.9402, 44.3616, 8, 2500),
+    "baghdad": (33.2625, 44.2346, 6, 3000),
+}
+DRONE_SITES = [(31.90, 54.30), (36.30, 59.60), (29.60, 52.50)]  # Yazd, Mashhad, Shiraz areas
+CM_SITES = [(34.40, 46.95), (34.10, 47.25)]  # Kermanshah province
+BM_SITES = [(34.40, 46.95), (34.10, 47.25), (35.30, 46.00)]  # Kermanshah, Kurdistan provinces
+FIRE_UNITS_10 = [
+    ("s400-al-asad", "s-400", 33.770, 42.460, "interceptor: 48n6e3"),
+    ("tor-al-asad", "tor-m2", 33.805, 42.420, ""),
+    (
+        "pac3-al-asad",
+        "patriot-pac3",
+        33.790,
+        42.450,
+        "sector_center_deg: 80, sector_width_deg: 120",
+    ),
+    ("pantsir-al-asad", "pantsir-s1", 33.795, 42.435, ""),
+    ("pac3-erbil", "patriot-pac3", 36.230, 43.970, "sector_center_deg: 110, sector_width_deg: 120"),
+    ("tor-erbil", "tor-m2", 36.245, 43.955, ""),
+    ("s300-balad", "s-300pmu2", 33.930, 44.370, "sector_center_deg: 80, sector_width_deg: 90"),
+    ("pantsir-balad", "pantsir-s1", 33.945, 44.355, ""),
+    ("buk-baghdad", "buk-m3", 33.270, 44.240, ""),
+    ("s400-baghdad", "s-400", 33.255, 44.225, "interceptor: 48n6e3"),
+]
+SENSORS_5 = [
+    ("ew-al-asad", "s-400", "91n6e", 33.760, 42.480),
+    ("ew-balad", "s-400", "91n6e", 33.920, 44.380),
+    ("ew-baghdad", "s-400", "91n6e", 33.240, 44.260),
+    ("lo-al-asad", "s-400", "96l6e", 33.780, 42.470),
+    ("lo-erbil", "s-400", "96l6e", 36.220, 43.980),
+]
+
+
+def flight_s(threat: str, site, aim) -> float:
+    cat = load_catalog()
+    entry = cat.threats[threat]
+    _, _, d = GEOD.inv(site[1], site[0], aim[1], aim[0])
+    if entry.threat_class == "ballistic":
+        return minimum_energy_arc(d).time_of_flight_s + entry.boost_time_s.si()
+    return d / entry.speed_mps.si()
+
+
+def raid(name, threat, sites, aim, count, arrive_s, spacing_s):
+    lat, lon = ASSETS[aim][:2]
+    longest = max(flight_s(threat, s, (lat, lon)) for s in sites)
+    launch = max(arrive_s - longest, 0.0)
+    pts = ", ".join(f"{{lat: {a}, lon: {b}}}" for a, b in sites)
+    return (
+        f"  - {{name: {name}, threat: {threat}, launch_points: [{pts}], aim: {aim},\n"
+        f"     count: {count}, launch_time_s: {launch:.0f}, spacing_s: {spacing_s}}}\n"
+    )
+
+
+def header(name, description, comment, fire_units, sensors, step_s):
+    out = [comment, "schema_version: 1\n", f"name: {name}\n", f"description: >\n  {description}\n"]
+    out.append(f"time_step_s: {step_s}\n\nassets:\n")
+    for a, (lat, lon, v, r) in ASSETS.items():
+        out.append(f"  - {{name: {a}, lat: {lat}, lon: {lon}, value: {v}, radius_m: {r}}}\n")
+    out.append("\nfire_units:\n")
+    for n, sys_, lat, lon, extra in fire_units:
+        tail = f", {extra}" if extra else ""
+        out.append(f"  - {{name: {n}, system: {sys_}, lat: {lat}, lon: {lon}{tail}}}\n")
+    out.append("\nsensors:\n")
+    for n, sys_, radar, lat, lon in sensors:
+        out.append(f"  - {{name: {n}, system: {sys_}, radar: {radar}, lat: {lat}, lon: {lon}}}\n")
+    out.append("\ndoctrine: {salvo_size: 2, shoot_look_shoot: true}\n")
+    out.append("monte_carlo: {replications: 200, seed: 20240413, chunk_size: 50}\n\nraids:\n")
+    return out
+
+
+COMMENT_APRIL = """\
+# An April-2024-scale raid on Iraq (issue 9): 185 Shahed-136, 36 Soumar and 110 Fateh-313, the
+# sizes of 13-14 April 2024 (IDF, revised: 185 drones, 36 CMs, 110 BMs; raids-ew-tracking-
+# planning.md sec. 1.1). As then, the drones fly for hours (here 5-9 h, from central and
+# eastern Iran) and are timed to arrive with the missiles, at t = 9.5 h, within ~10 minutes.
+# Assumptions: launch sites, aims and split across the four bases; the defence (10 fire units,
+# 10 fire-control + 5 stand-alone radars = 15 radars) is a what-if, not a real deployment.
+# Generated by bench/scenarios/make_scale.py.
+"""
+
+COMMENT_DAY = """\
+# A 1,500-threat day on Iraq (issue 9): 550 Fateh-313/Qiam-1 and 1,000 Shahed-136 in six waves
+# over 24 h, the totals Iran launched at Israel on 13-24 June 2025 (~550 BMs, ~1,000 drones;
+# raids-ew-tracking-planning.md table 1) compressed into one day. 20 fire units (the April
+# defence doubled), 5 stand-alone radars. Assumptions as in april-2024-scale.yaml.
+# Generated by bench/scenarios/make_scale.py.
+"""
+
+
+def april() -> str:
+    fus = FIRE_UNITS_10
+    out = header(
+        "april-2024-scale",
+        "185 drones, 36 cruise missiles and 110 ballistic missiles on four Iraqi bases, "
+        "arriving together; 10 fire units, 15 radars.",
+        COMMENT_APRIL,
+        fus,
+        SENSORS_5,
+        2.0,
+    )
+    t = 9.5 * 3600
+    drones = [("al-asad", 60), ("balad", 45), ("baghdad", 45), ("erbil", 35)]
+    for k, (aim, n) in enumerate(drones):
+        out.append(raid(f"drones-{aim}", "shahed-136", [DRONE_SITES[k % 3]], aim, n, t, 20))
+    for aim, n in [("al-asad", 18), ("balad", 18)]:
+        out.append(raid(f"cm-{aim}", "soumar", CM_SITES, aim, n, t, 15))
+    for aim, n in [("al-asad", 40), ("balad", 30), ("baghdad", 25), ("erbil", 15)]:
+        sites = BM_SITES[2:] if aim == "erbil" else BM_SITES[:2]
+        out.append(raid(f"bm-{aim}", "fateh-313", sites, aim, n, t, 5))
+    return "".join(out)
+
+
+def day() -> str:
+    fus = FIRE_UNITS_10 + [
+        (n.replace("-", "-2-", 1), s, lat + 0.01, lon + 0.01, e)
+        for n, s, lat, lon, e in FIRE_UNITS_10
+    ]
+    out = header(
+        "day-1500",
+        "550 ballistic missiles and 1,000 drones in six waves over 24 h on four Iraqi bases; "
+        "20 fire units.",
+        COMMENT_DAY,
+        fus,
+        SENSORS_5,
+        2.0,
+    )
+    aims = ["al-asad", "balad", "baghdad", "erbil"]
+    drones = [42, 42, 42, 41]  # x 6 waves = 1,002 -> the last wave drops 2
+    bms = [25, 23, 23, 21]  # x 6 = 552 -> the last wave drops 2
+    for w in range(6):
+        t = (9.5 + 2.5 * w) * 3600
+        for k, aim in enumerate(aims):
+            nd = drones[k] - (1 if w == 5 and k < 2 else 0)
+            nb = bms[k] - (1 if w == 5 and k < 2 else 0)
+            out.append(
+                raid(f"w{w}-drones-{aim}", "shahed-136", [DRONE_SITES[k % 3]], aim, nd, t, 20)
+            )
+            threat = "qiam-1" if aim == "erbil" else "fateh-313"
+            sites = BM_SITES[2:] if aim == "erbil" else BM_SITES[:2]
+            out.append(raid(f"w{w}-bm-{aim}", threat, sites, aim, nb, t, 5))
+    return "".join(out)
+
+
+if __name__ == "__main__":
+    (HERE / "april-2024-scale.yaml").write_text(april())
+    (HERE / "day-1500.yaml").write_text(day())
+    print("wrote", HERE / "april-2024-scale.yaml", HERE / "day-1500.yaml")

@@ -1,0 +1,116 @@
+"""One chunk of replications: seeds, the kernel calls, and the chunk's tables.
+
+Seeds: one root seed; replication ``r`` draws from two streams of numpy's SeedSequence tree,
+``SeedSequence(root, spawn_key=(r, 0))`` for the threats (failures, CEP misses) and
+``(r, 1)`` for the engagement (detections, kills) — exactly the children that
+``SeedSequence(root).spawn(R)[r].spawn(2)`` gives. A replication's draws therefore depend only
+on the root seed and its index, never on the number of workers or the chunk size.
+
+This module is what the executors call (:mod:`iadsim.engine.executors`); the runner
+(:mod:`iadsim.engine.runner`) calls the executors, so neither imports the other's caller.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iadsim.engine.kernel import simulate_replication
+from iadsim.engine.prepare import Prepared
+from iadsim.engine.results import RawChunk, fire_unit_table, threat_table
+
+EVENT_NAMES = {1: "track", 2: "launch", 3: "kill", 4: "miss", 5: "leak", 6: "failed", 7: "refused"}
+
+
+def replication_generators(root_seed: int, replication: int):
+    """The (threat, engagement) generators of one replication."""
+    threat = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(replication, 0)))
+    )
+    engage = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(replication, 1)))
+    )
+    return threat, engage
+
+
+def _outputs(n: int, n_thr: int, n_fu: int) -> tuple:
+    ints = [np.zeros((n, n_thr), dtype=np.int64) for _ in range(4)]
+    east, north = np.zeros((n, n_thr)), np.zeros((n, n_thr))
+    end = np.zeros((n, n_thr), dtype=np.int64)
+    fu_shots = np.zeros((n, n_fu), dtype=np.int64)
+    fu_left = np.zeros((n, n_fu), dtype=np.int64)
+    refused = np.zeros((n, n_thr), dtype=np.int64)
+    cost_at = np.zeros((n, n_thr))
+    return (*ints, east, north, end, fu_shots, fu_left, refused, cost_at)
+
+
+def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
+    """Simulate replications ``start .. stop - 1`` of ``p``."""
+    n = stop - start
+    n_thr = p.threats.launch_step.shape[0]
+    n_fu = len(p.fire_units.name)
+    out = _outputs(n, n_thr, n_fu)
+    sx = p.static()
+    no_log = np.zeros((0, 5), dtype=np.int64)
+    n_log = np.zeros(1, dtype=np.int64)
+    for i in range(n):
+        g_threat, g_engage = replication_generators(root_seed, start + i)
+        simulate_replication(g_threat, g_engage, sx, tuple(a[i] for a in out), no_log, n_log)
+    fate, killer, ic, shots_at, east, north, end, fu_shots, fu_left, refused, cost_at = out
+    return RawChunk(
+        start=start,
+        fate=fate.astype(np.int8),
+        killer=killer.astype(np.int16),
+        intercept_step=ic.astype(np.int32),
+        end_step=end.astype(np.int32),
+        shots_at=shots_at.astype(np.int16),
+        cost_at_usd=cost_at,
+        miss_east_m=east,
+        miss_north_m=north,
+        fu_shots=fu_shots.astype(np.int32),
+        fu_left=fu_left.astype(np.int32),
+        tracks_refused=refused.astype(np.int32),
+    )
+
+
+def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_000):
+    """Re-run one replication with its event log; returns an Arrow table of events in order.
+
+    The draws are the replication's own, so the events are exactly those behind its rows.
+    """
+    import pyarrow as pa
+
+    n_thr = p.threats.launch_step.shape[0]
+    n_fu = len(p.fire_units.name)
+    log = np.zeros((max_events, 5), dtype=np.int64)
+    n_log = np.zeros(1, dtype=np.int64)
+    g_threat, g_engage = replication_generators(root_seed, replication)
+    out = _outputs(1, n_thr, n_fu)
+    simulate_replication(g_threat, g_engage, p.static(), tuple(a[0] for a in out), log, n_log)
+    ev = log[: n_log[0]]
+    order = np.argsort(ev[:, 0], kind="stable")
+    ev = ev[order]
+    kind = [EVENT_NAMES[int(k)] for k in ev[:, 1]]
+    who = []
+    for k, w in zip(ev[:, 1], ev[:, 3], strict=True):
+        if k in (1, 7):
+            who.append(p.sensors.name[int(w)])
+        elif k in (2, 3, 4):
+            who.append(p.fire_units.name[int(w)])
+        else:
+            who.append(None)
+    return pa.table(
+        {
+            "replication": np.full(len(ev), replication, dtype=np.int64),
+            "time_s": ev[:, 0] * p.dt_s,
+            "event": kind,
+            "threat": ev[:, 2].astype(np.int32),
+            "by": who,
+            "shots": ev[:, 4].astype(np.int32),
+        }
+    )
+
+
+def chunk_tables(p: Prepared, root_seed: int, start: int, stop: int):
+    """(threats, fire_units) Arrow tables of replications ``start .. stop - 1``."""
+    raw = run_chunk(p, root_seed, start, stop)
+    return threat_table(p, raw), fire_unit_table(p, raw)

@@ -1,0 +1,222 @@
+"""The kernel's two bundles: the read-only inputs of a variant (:data:`Static`) and the
+mutable state of one replication (:data:`State`), both named tuples of arrays that numba
+passes to every stage as one argument.
+
+A new behaviour adds a field here (a radar's status, a jammer's, a spawned weapon's) and a
+stage in :mod:`iadsim.engine.stages`; no stage signature changes.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba
+import numpy as np
+
+PENDING, KILLED, LEAKED, FAILED = 0, 1, 2, 3
+#: Event kinds of the optional log (step, kind, threat, sensor or fire unit, shots).
+EV_TRACK, EV_LAUNCH, EV_KILL, EV_MISS, EV_LEAK, EV_FAIL, EV_REFUSED = 1, 2, 3, 4, 5, 6, 7
+# a plain int, so numba freezes it as a constant (a numpy scalar global is looked up per use)
+NEVER = 1 << 62
+# slots of State.ctr (scalars of a replication)
+N_ENG, N_LIVE, NEXT_LAUNCH, EVALUATE_AT, N_NEW = 0, 1, 2, 3, 4
+# when each kind of event is next due (set by next_step; the driver runs only due stages)
+T_LAUNCH, T_FAIL, T_ARRIVE, T_IC, T_RELOAD, T_SCAN, RELOAD_CHECK = 5, 6, 7, 8, 9, 10, 11
+N_CTR = 12
+
+Static = namedtuple(
+    "Static",
+    [
+        "dt_s",
+        "launch_step",
+        "impact_step",
+        "launch_order",
+        "reliability",
+        "cep_sigma_m",
+        "value",
+        "is_ballistic",
+        "scan_off",
+        "scan_step",
+        "scan_pd",
+        "scan_steps",
+        "sensor_owner",
+        "sensor_networked",
+        "track_capacity",
+        "confirm_m",
+        "confirm_n",
+        "fu_networked",
+        "reaction_steps",
+        "assess_steps",
+        "channels",
+        "max_in_flight",
+        "ready0",
+        "reserve0",
+        "capacity",
+        "per_launcher",
+        "reload_steps",
+        "ic_off",
+        "ic_last",
+        "ic_step",
+        "window",
+        "pk",
+        "salvo",
+        "max_engagements",
+        "assignment",
+        "hold_value",
+        "reserve_ballistic",
+        "next_active",
+        "round_cost_usd",
+    ],
+)
+
+State = namedtuple(
+    "State",
+    [
+        "fails",
+        "fail_step",
+        "fate",
+        "killer",
+        "intercept_step",
+        "shots_at",
+        "miss_east_m",
+        "miss_north_m",
+        "end_step",
+        "fu_shots",
+        "fu_left",
+        "refused",
+        "cost_at",
+        "confirmed",
+        "history",
+        "last_scan",
+        "cursor",
+        "held",
+        "sensor_due",
+        "new_s",
+        "new_j",
+        "avail",
+        "next_free",
+        "eng_count",
+        "ready",
+        "reserve",
+        "busy_ch",
+        "in_flight",
+        "reload_done",
+        "e_f",
+        "e_j",
+        "e_ic",
+        "e_shots",
+        "cand",
+        "prio",
+        "live",
+        "ctr",
+        "log",
+        "n_log",
+    ],
+)
+
+
+def make_static(p) -> Static:
+    """The :data:`Static` bundle of a prepared variant."""
+    th, se, fu, d = p.threats, p.sensors, p.fire_units, p.doctrine
+    n_steps = p.t_s.shape[0]
+    # the first step >= t on which any threat flies: v1 visited only those steps, so timers
+    # (reloads) that expire between volleys take effect on the next of them
+    active = np.zeros(n_steps + 1, dtype=bool)
+    active[p.active_steps] = True
+    idx = np.where(active, np.arange(n_steps + 1, dtype=np.int64), NEVER)
+    next_active = np.minimum.accumulate(idx[::-1])[::-1].copy()
+    return Static(
+        float(p.dt_s),
+        th.launch_step,
+        th.impact_step,
+        np.argsort(th.launch_step, kind="mergesort").astype(np.int64),
+        th.reliability,
+        th.cep_sigma_m,
+        th.value,
+        th.is_ballistic,
+        se.scan.offsets,
+        se.scan.step.astype(np.int64),
+        se.scan.value,
+        se.scan_steps,
+        se.owner,
+        se.networked,
+        se.track_capacity,
+        np.int64(p.confirm_m),
+        np.int64(p.confirm_n),
+        fu.networked,
+        fu.reaction_steps,
+        fu.assess_steps,
+        fu.channels,
+        fu.max_in_flight,
+        fu.ready0,
+        fu.reserve0,
+        fu.capacity,
+        fu.per_launcher,
+        fu.reload_steps,
+        fu.ic_offsets,
+        fu.ic_last_launch,
+        fu.ic_step,
+        fu.window,
+        fu.pk,
+        np.int64(d.salvo),
+        np.int64(d.max_engagements),
+        np.int64(d.assignment),
+        float(d.hold_value),
+        np.int64(d.reserve_ballistic),
+        next_active,
+        fu.interceptor_cost_usd,
+    )
+
+
+@numba.njit(cache=True)
+def new_state(sx, out, log, n_log):
+    """A fresh :data:`State` for one replication; ``out`` holds the caller's output rows
+    (fate, killer, intercept_step, shots_at, miss_east_m, miss_north_m, end_step, fu_shots,
+    fu_left, refused, cost_at)."""
+    n = sx.launch_step.shape[0]
+    n_s = sx.scan_steps.shape[0]
+    n_f = sx.channels.shape[0]
+    max_eng = 1
+    for f in range(n_f):
+        max_eng += sx.ready0[f] + sx.reserve0[f]
+    return State(
+        np.zeros(n, dtype=np.bool_),
+        np.full(n, -1, dtype=np.int64),
+        out[0],
+        out[1],
+        out[2],
+        out[3],
+        out[4],
+        out[5],
+        out[6],
+        out[7],
+        out[8],
+        out[9],
+        out[10],
+        np.zeros(n * n_s, dtype=np.bool_),
+        np.zeros(n * n_s, dtype=np.int64),
+        np.full(n * n_s, -1, dtype=np.int64),
+        sx.scan_off[:-1].copy(),
+        np.zeros(n_s, dtype=np.int64),
+        np.full(n_s, NEVER, dtype=np.int64),
+        np.empty(n * n_s, dtype=np.int64),
+        np.empty(n * n_s, dtype=np.int64),
+        np.full((n_f, n), -1, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        sx.ready0.copy(),
+        sx.reserve0.copy(),
+        np.zeros(n_f, dtype=np.int64),
+        np.zeros(n_f, dtype=np.int64),
+        np.full(n_f, -1, dtype=np.int64),
+        np.zeros(max_eng, dtype=np.int64),
+        np.zeros(max_eng, dtype=np.int64),
+        np.zeros(max_eng, dtype=np.int64),
+        np.zeros(max_eng, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.float64),
+        np.empty(n, dtype=np.int64),
+        np.zeros(N_CTR, dtype=np.int64),
+        log,
+        n_log,
+    )
