@@ -61,7 +61,8 @@ def test_s400_vs_shahed_matches_the_engine(tmp_path):
     s = _scenario(tmp_path)
     p = prepare(s)
     fu = p.fire_units
-    steps = fu.intercept[0, 0][fu.intercept[0, 0] >= 0]
+    ic = np.array([fu.intercept_at(0, 0, t) for t in range(p.t_s.shape[0])])
+    steps = ic[ic >= 0]
     _, _, ground = geo.inverse(FU_LAT, FU_LON, p.threats.lat[0, steps], p.threats.lon[0, steps])
     system = load_catalog().systems["s-400"]
     env = Envelope.from_catalog(system.interceptors["48n6e3"], "drone")

@@ -43,6 +43,10 @@ class Ragged:
         out[s0 : s0 + hi - lo] = self.values[lo:hi]
         return out
 
+    def dense(self) -> np.ndarray:
+        """The whole (N, T) table, NaN outside each flight: for small cases and tests only."""
+        return np.stack([self.row(j) for j in range(self.start.shape[0])])
+
     def flight(self, j: int) -> np.ndarray:
         """Samples of threat ``j`` from launch to arrival (no padding)."""
         return self.values[self.offsets[j] : self.offsets[j + 1]]
@@ -105,6 +109,13 @@ class PairSteps:
         out = np.full(self.n_steps, self.fill, dtype=self.value.dtype)
         out[self.step[lo:hi]] = self.value[lo:hi]
         return out
+
+    def dense(self) -> np.ndarray:
+        """The whole (outer, N, T) table, ``fill`` off the stored steps: for small cases and
+        tests only (it is what the sparse layout avoids)."""
+        return np.stack(
+            [np.stack([self.row(o, j) for j in range(self.n_threats)]) for o in range(self.n_outer)]
+        )
 
     def __getitem__(self, key):
         o, j, *rest = key

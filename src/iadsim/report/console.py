@@ -205,7 +205,7 @@ class StdoutConsole(Console):
 
 def stdout_console() -> Console:
     """The console the command line prints its tables on (see :class:`StdoutConsole`)."""
-    return StdoutConsole()
+    return StdoutConsole(emoji=False)  # ":100:" in FILE:100:12 is a position, not an emoji
 
 
 def write_csv(rows: list[dict], file: TextIO) -> None:

@@ -72,8 +72,9 @@ def test_catalog_pk_and_rcs_can_be_swept(tmp_path):
     # RCS: a smaller drone is detected with a lower probability by the same radar
     small = prepare(apply_values(base, {"catalog.shahed-136.rcs_m2": 0.001}), "tor-m2")
     large = prepare(apply_values(base, {"catalog.shahed-136.rcs_m2": 1.0}), "tor-m2")
-    seen = large.sensors.pd > 0
-    assert (small.sensors.pd[seen] < large.sensors.pd[seen]).all()
+    small_pd, large_pd = small.sensors.pd.dense(), large.sensors.pd.dense()
+    seen = large_pd > 0
+    assert seen.any() and (small_pd[seen] < large_pd[seen]).all()
 
 
 @pytest.mark.parametrize(

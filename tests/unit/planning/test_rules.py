@@ -9,6 +9,7 @@ import pytest
 
 from iadsim.catalog import load_catalog
 from iadsim.engine.prepare import Threats, dem_ground, radar_coverage, radar_sites, site_table
+from iadsim.engine.sparse import Ragged
 from iadsim.planning.rules import Target, coverage_masks, radar_table, site_geometry
 from iadsim.scenario.schema import FireUnit, Sensor
 from iadsim.terrain import Dem
@@ -16,11 +17,16 @@ from iadsim.terrain import Dem
 
 def _fake_threats(lat, lon, ground, h_agl, rcs):
     fields = {f.name: None for f in dataclasses.fields(Threats)}
+    n = lat.size
+
+    def one_flight(values):  # one threat flying every sample, as the engine stores tracks
+        return Ragged(np.array([0, n]), np.array([0]), np.asarray(values, dtype=float), n)
+
     fields.update(
-        lat=lat[None, :],
-        lon=lon[None, :],
-        alt=(ground + h_agl)[None, :],
-        height_agl=np.full((1, lat.size), h_agl),
+        lat=one_flight(lat),
+        lon=one_flight(lon),
+        alt=one_flight(ground + h_agl),
+        height_agl=one_flight(np.full(n, h_agl)),
         rcs_m2=np.array([rcs]),
     )
     return Threats(**fields)
@@ -59,8 +65,9 @@ def test_detection_mask_equals_engine_radar_coverage(unit):
     det, _ = coverage_masks(site, table, g, ground[g.index], bands, target, 4 / 3)
     assert det.any() and not det.all()
     for b, h in enumerate(bands):
-        pd, _, _, _ = radar_coverage(site, _fake_threats(lat, lon, ground, h, 0.1), 4 / 3, table)
-        engine = pd[0] >= 0.5
+        seen = radar_coverage(site, _fake_threats(lat, lon, ground, h, 0.1), 4 / 3, table)
+        engine = np.zeros(lat.size, dtype=bool)
+        engine[seen["sample"]] = seen["pd"] >= 0.5
         mine = np.zeros(lat.size, dtype=bool)
         mine[g.index] = det[b]
         # cells beyond the instrumented range are left out by the planner and unseen by the engine

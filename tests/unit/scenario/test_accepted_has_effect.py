@@ -7,6 +7,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from iadsim.engine.prepare import prepare
@@ -148,11 +149,11 @@ def test_aircraft_height_agl_is_honoured(tmp_path):
     terrain-following ingress) instead of the catalog's cruise altitude."""
     plain = prepare(load_scenario(write(tmp_path, threat="f-35a")))
     low = prepare(load_scenario(write(tmp_path, threat="f-35a", raid="    height_agl_m: 150\n")))
-    flying = ~(plain.threats.lat != plain.threats.lat)
-    assert abs(float(plain.threats.alt[flying].max()) - 9000.0) < 1.0
-    flying = low.threats.lat == low.threats.lat
+    flying = ~np.isnan(plain.threats.lat.dense())
+    assert abs(float(plain.threats.alt.dense()[flying].max()) - 9000.0) < 1.0
+    flying = ~np.isnan(low.threats.lat.dense())
     # every sample but the arrival on the ground is 150 m above the (smooth) earth
-    heights = low.threats.height_agl[flying]
+    heights = low.threats.height_agl.dense()[flying]
     assert (heights <= 150.0 + 1e-6).all() and (heights == 150.0).mean() > 0.9
 
 
