@@ -361,10 +361,29 @@ def dem_ground(dem) -> GroundFn:
 _TABLES: dict = {}
 
 
-def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float):
-    """The terrain coverage table of a radar site (cached per process: variants share them)."""
+def build_site_table(
+    dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float
+):
+    """The terrain table of a radar site, uncached (:func:`site_table` keeps it per process;
+    the planner, which builds thousands, does not)."""
     from iadsim.terrain import coverage_table
 
+    spec = site.spec
+    return coverage_table(
+        dem,
+        site.lat,
+        site.lon,
+        spec.antenna_height_m.si(),
+        spec.instrumented_range_km.si(),
+        az_step_deg,
+        range_step_m,
+        k_factor,
+        site_name=site.name,
+    )
+
+
+def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float):
+    """The terrain coverage table of a radar site (cached per process: variants share them)."""
     spec = site.spec
     key = (
         dem.name,
@@ -378,17 +397,7 @@ def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range
     )
     table = _TABLES.get(key)
     if table is None:
-        table = coverage_table(
-            dem,
-            site.lat,
-            site.lon,
-            spec.antenna_height_m.si(),
-            spec.instrumented_range_km.si(),
-            az_step_deg,
-            range_step_m,
-            k_factor,
-            site_name=site.name,
-        )
+        table = build_site_table(dem, site, k_factor, az_step_deg, range_step_m)
         if len(_TABLES) > 64:
             _TABLES.clear()
         _TABLES[key] = table

@@ -34,14 +34,13 @@ import numpy as np
 from iadsim import geo
 from iadsim.constants import R_EARTH_M
 from iadsim.engagement.flyout import FlyoutProfile, time_to_distance_s
-from iadsim.engine.prepare import _in_sector, _RadarSite
+from iadsim.engine.prepare import _in_sector, _RadarSite, build_site_table
 from iadsim.sensors.radar import (
     detection_probability,
     elevation_angle_deg,
     min_visible_height_m,
     slant_range_m,
 )
-from iadsim.terrain import coverage_table
 
 __all__ = [
     "PD_MIN",
@@ -87,20 +86,9 @@ class Target:
 
 
 def radar_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float):
-    """The terrain table of a radar site, with exactly the engine's arguments (``site_table``)
-    but not kept in the engine's per-process cache (a plan builds thousands)."""
-    spec = site.spec
-    return coverage_table(
-        dem,
-        site.lat,
-        site.lon,
-        spec.antenna_height_m.si(),
-        spec.instrumented_range_km.si(),
-        az_step_deg,
-        range_step_m,
-        k_factor,
-        site_name=site.name,
-    )
+    """The terrain table of a radar site, with exactly the engine's arguments, but not kept in
+    the engine's per-process cache (a plan builds thousands)."""
+    return build_site_table(dem, site, k_factor, az_step_deg, range_step_m)
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from iadsim.errors import InputError, Problem
+from iadsim.scenario.loader import system_problems
 from iadsim.scenario.schema import (
     Asset,
     Doctrine,
@@ -244,31 +245,7 @@ def _cross_check(plan: Plan, catalog) -> list[tuple[tuple, str]]:
             )
         )
     for i, item in enumerate(plan.menu):
-        system = catalog.systems.get(item.system)
-        if system is None:
-            out.append(
-                (
-                    ("menu", i, "system"),
-                    f"unknown system '{item.system}'; known: {known(catalog.systems)}",
-                )
-            )
-            continue
-        if item.interceptor is not None and item.interceptor not in system.interceptors:
-            out.append(
-                (
-                    ("menu", i, "interceptor"),
-                    f"system '{item.system}' has no interceptor "
-                    f"'{item.interceptor}'; known: {known(system.interceptors)}",
-                )
-            )
-        if item.radar is not None and item.radar not in system.radars:
-            out.append(
-                (
-                    ("menu", i, "radar"),
-                    f"system '{item.system}' has no radar '{item.radar}'; "
-                    f"known: {known(system.radars)}",
-                )
-            )
+        out += system_problems(catalog, ("menu", i), item.system, item.interceptor, item.radar)[1]
     names = {m.name for m in plan.menu}
     for i, mix in enumerate(plan.mixes):
         for k, item in enumerate(mix.items):

@@ -23,6 +23,34 @@ def _known(names: Iterable[str]) -> str:
     return ", ".join(sorted(names)) or "(none)"
 
 
+def system_problems(
+    catalog: Catalog,
+    loc: tuple,
+    system_name: str,
+    interceptor: str | None = None,
+    radar: str | None = None,
+) -> tuple[Any, list[tuple[tuple, str]]]:
+    """(the catalog system or None, problems) for a reference to ``system_name`` and optionally
+    one of its interceptors and radars, at ``loc`` (scenarios and plans share these checks)."""
+    system = catalog.systems.get(system_name)
+    if system is None:
+        msg = f"unknown system '{system_name}'; known: {_known(catalog.systems)}"
+        return None, [((*loc, "system"), msg)]
+    out: list[tuple[tuple, str]] = []
+    for field, name, names in (
+        ("interceptor", interceptor, system.interceptors),
+        ("radar", radar, system.radars),
+    ):
+        if name is not None and name not in names:
+            out.append(
+                (
+                    (*loc, field),
+                    f"system '{system_name}' has no {field} '{name}'; known: {_known(names)}",
+                )
+            )
+    return system, out
+
+
 def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]:
     """Problems that a schema cannot see: unknown or duplicate names. Returns (loc, message)."""
     out: list[tuple[tuple, str]] = []
@@ -41,45 +69,20 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
     unique(scenario.variants, "variants")
 
     for i, fu in enumerate(scenario.fire_units):
-        system = catalog.systems.get(fu.system)
+        system, problems = system_problems(catalog, ("fire_units", i), fu.system, fu.interceptor)
+        out += problems
         if system is None:
-            out.append(
-                (
-                    ("fire_units", i, "system"),
-                    f"unknown system '{fu.system}'; known: {_known(catalog.systems)}",
-                )
-            )
             continue
-        if fu.interceptor is not None and fu.interceptor not in system.interceptors:
-            out.append(
-                (
-                    ("fire_units", i, "interceptor"),
-                    f"system '{fu.system}' has no interceptor '{fu.interceptor}'; "
-                    f"known: {_known(system.interceptors)}",
-                )
-            )
         radar = system.fire_unit.fire_control_radar
         out += _sector_problems(
             ("fire_units", i), fu, radar, system.radars[radar], fu.sector_width_deg
         )
     for i, sensor in enumerate(scenario.sensors):
-        system = catalog.systems.get(sensor.system)
-        if system is None:
-            out.append(
-                (
-                    ("sensors", i, "system"),
-                    f"unknown system '{sensor.system}'; known: {_known(catalog.systems)}",
-                )
-            )
-        elif sensor.radar not in system.radars:
-            out.append(
-                (
-                    ("sensors", i, "radar"),
-                    f"system '{sensor.system}' has no radar '{sensor.radar}'; "
-                    f"known: {_known(system.radars)}",
-                )
-            )
-        else:
+        system, problems = system_problems(
+            catalog, ("sensors", i), sensor.system, radar=sensor.radar
+        )
+        out += problems
+        if system is not None and not problems:
             out += _sector_problems(
                 ("sensors", i),
                 sensor,
