@@ -16,7 +16,6 @@ they draw no random numbers, so skipping them changes no result. See docs/models
 from __future__ import annotations
 
 import numba
-import numpy as np
 
 from iadsim.engine import stages
 from iadsim.engine.stages import _assign_optimal  # noqa: F401  (tests call it directly)
@@ -32,6 +31,7 @@ from iadsim.engine.state import (  # noqa: F401  (re-exported names of the v1 ke
     FAILED,
     KILLED,
     LEAKED,
+    N_CAND,
     N_NEW,
     NEVER,
     PENDING,
@@ -61,9 +61,25 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
     stages.draw_threats(st, sx, rng_threat)
     for f in range(sx.channels.shape[0]):
         st.fu_shots[f] = 0
+    st.ctr[RELOAD_CHECK] = 1
+    t = run_steps(st, sx, stages.next_step(st, sx, -1), rng_engage)
+    while t < NEVER:  # run_steps stopped for an optimal assignment, which allocates
+        stages.assign_optimal(st, sx, t, st.order, st.ctr[N_CAND])
+        t = run_steps(st, sx, stages.next_step(st, sx, t), rng_engage)
+    for f in range(sx.channels.shape[0]):
+        st.fu_left[f] = st.ready[f] + st.reserve[f]
+
+
+# The step loop is compiled without numba's reference counting (``_nrt=False``): the stages
+# read arrays out of the two bundles at every step, and each read would otherwise cost an
+# atomic increment and decrement, most of the kernel's time. Nothing here allocates (the state
+# comes from new_state, ranking sorts in its scratch arrays); optimal assignment, which does,
+# runs in the caller between two calls.
+@numba.njit(cache=True, _nrt=False)
+def run_steps(st, sx, t, rng):
+    """Run the stages from step ``t`` on; returns NEVER at the end of the replication, or the
+    step at which an optimal assignment of ``st.ctr[N_CAND]`` ranked candidates is due."""
     ctr = st.ctr
-    ctr[RELOAD_CHECK] = 1
-    t = stages.next_step(st, sx, -1)
     while t < NEVER:
         # a stage runs only on the steps where it is due (next_step keeps the due times in
         # ctr): a stage with nothing to do would change nothing and draw nothing
@@ -74,7 +90,7 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
             stages.fail_threats(st, sx, t)
             compact = True
         if ctr[T_IC] <= t:
-            stages.resolve_intercepts(st, sx, t, rng_engage)
+            stages.resolve_intercepts(st, sx, t, rng)
             compact = True
         if compact:
             stages.arrivals(st, sx, t)
@@ -82,16 +98,15 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
             ctr[RELOAD_CHECK] = 0
             stages.reloads(st, sx, t)
         if ctr[T_SCAN] <= t:
-            stages.detect(st, sx, t, rng_engage)
+            stages.detect(st, sx, t, rng)
             if ctr[N_NEW] > 0:
                 stages.share_tracks(st, sx, t)
         n_cand = stages.evaluate_threats(st, sx, t) if ctr[EVALUATE_AT] <= t else 0
         if n_cand > 0:
-            order = np.argsort(-st.prio[:n_cand], kind="mergesort")
-            if sx.assignment == GREEDY:
-                stages.assign_greedy(st, sx, t, order, n_cand)
-            else:
-                stages.assign_optimal(st, sx, t, order, n_cand)
+            stages.rank(st, n_cand)
+            if sx.assignment != GREEDY:
+                ctr[N_CAND] = n_cand
+                return t
+            stages.assign_greedy(st, sx, t, st.order, n_cand)
         t = stages.next_step(st, sx, t)
-    for f in range(sx.channels.shape[0]):
-        st.fu_left[f] = st.ready[f] + st.reserve[f]
+    return NEVER

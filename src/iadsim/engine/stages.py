@@ -448,6 +448,43 @@ def evaluate_threats(st, sx, t):
     return n_cand
 
 
+@jit
+def rank(st, n_cand):
+    """The candidates' ranking into ``st.order``: by priority, highest first, ties in the
+    order evaluation found them (a stable bottom-up merge sort, allocation-free; the same
+    order as ``np.argsort(-prio, kind="mergesort")``)."""
+    a, b, prio = st.order, st.order_tmp, st.prio
+    for i in range(n_cand):
+        a[i] = i
+    width = 1
+    while width < n_cand:
+        lo = 0
+        while lo < n_cand:
+            mid = min(lo + width, n_cand)
+            hi = min(lo + 2 * width, n_cand)
+            i, k, w = lo, mid, lo
+            while i < mid and k < hi:
+                if prio[a[k]] > prio[a[i]]:  # strictly higher: ties keep the earlier first
+                    b[w] = a[k]
+                    k += 1
+                else:
+                    b[w] = a[i]
+                    i += 1
+                w += 1
+            while i < mid:
+                b[w] = a[i]
+                i += 1
+                w += 1
+            while k < hi:
+                b[w] = a[k]
+                k += 1
+                w += 1
+            lo = hi
+        for i in range(n_cand):
+            a[i] = b[i]
+        width *= 2
+
+
 @inline
 def launch(st, sx, t, f, j, ic):
     """Fire a salvo of ``min(salvo, ready)`` rounds (>= 1: callers check ``can_fire``)."""

@@ -22,7 +22,9 @@ NEVER = 1 << 62
 N_ENG, N_LIVE, NEXT_LAUNCH, EVALUATE_AT, N_NEW = 0, 1, 2, 3, 4
 # when each kind of event is next due (set by next_step; the driver runs only due stages)
 T_LAUNCH, T_FAIL, T_ARRIVE, T_IC, T_RELOAD, T_SCAN, RELOAD_CHECK = 5, 6, 7, 8, 9, 10, 11
-N_CTR = 12
+# candidates ranked for an optimal assignment (the step loop stops for it)
+N_CAND = 12
+N_CTR = 13
 
 Static = namedtuple(
     "Static",
@@ -107,6 +109,8 @@ State = namedtuple(
         "e_shots",
         "cand",
         "prio",
+        "order",
+        "order_tmp",
         "live",
         "ctr",
         "log",
@@ -215,6 +219,8 @@ def new_state(sx, out, log, n_log):
         np.zeros(max_eng, dtype=np.int64),
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.float64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
         np.zeros(N_CTR, dtype=np.int64),
         log,

@@ -169,3 +169,20 @@ def test_intercept_records_equal_the_dense_sweep():
                     assert ic[k] == dense[j, t]
                 else:
                     assert dense[j, t] == -1
+
+
+@pytest.mark.parametrize("n_cand", [1, 2, 3, 7, 16, 33])
+def test_rank_is_a_stable_descending_sort(prepared, n_cand):
+    """The allocation-free merge sort ranks exactly as numpy's stable argsort of -priority,
+    ties (many, from a coarse grid of values) in the order evaluation found them."""
+    st, _ = fresh(prepared)
+    big = np.zeros(64)
+    rng = np.random.default_rng(n_cand)
+    prio = np.round(rng.random(n_cand) * 4) / 4
+    st2 = st._replace(
+        prio=np.concatenate([prio, big]),
+        order=np.empty(64 + n_cand, dtype=np.int64),
+        order_tmp=np.empty(64 + n_cand, dtype=np.int64),
+    )
+    stages.rank(st2, n_cand)
+    assert st2.order[:n_cand].tolist() == np.argsort(-prio, kind="mergesort").tolist()
