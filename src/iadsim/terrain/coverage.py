@@ -383,10 +383,19 @@ def disk_coverage_share(
     dict
         Altitude [m] -> share of the disk's area in line of sight of at least one radar [0-1].
     """
-    import pyproj
-
     if isinstance(tables, CoverageTable):
         tables = [tables]
+    lat, lon = disk_points(lat_deg, lon_deg, radius_m, spacing_m)
+    need = combined_min_visible_agl_at(tables, lat, lon)
+    return {float(a): float(np.mean(need <= a)) for a in altitudes_m}
+
+
+def disk_points(
+    lat_deg: float, lon_deg: float, radius_m: float, spacing_m: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(lat, lon) of the square-grid samples of a disk (see :func:`disk_coverage_share`)."""
+    import pyproj
+
     step = spacing_m or radius_m / 50.0
     n = int(np.ceil(radius_m / step))
     g = (np.arange(-n, n + 1)) * step
@@ -396,5 +405,24 @@ def disk_coverage_share(
         aeqd_crs(lat_deg, lon_deg).to_wkt(), "EPSG:4326", always_xy=True
     )
     lon, lat = tr.transform(xx[inside], yy[inside])
-    need = combined_min_visible_agl_at(tables, lat, lon)
-    return {float(a): float(np.mean(need <= a)) for a in altitudes_m}
+    return lat, lon
+
+
+class DiskCoverage:
+    """:func:`disk_coverage_share` for several discs, one table at a time: a caller that
+    builds many radars' tables never has to hold them all."""
+
+    def __init__(self, centres, radius_m: float, altitudes_m: Sequence[float]):
+        self.altitudes_m = tuple(altitudes_m)
+        self.points = {name: disk_points(lat, lon, radius_m) for name, lat, lon in centres}
+        self.need = {name: np.full(p[0].shape, np.inf) for name, p in self.points.items()}
+
+    def add(self, table: CoverageTable) -> None:
+        for name, (lat, lon) in self.points.items():
+            np.fmin(self.need[name], table.min_visible_agl_at(lat, lon), out=self.need[name])
+
+    def shares(self) -> dict[str, dict[float, float]]:
+        return {
+            name: {float(a): float(np.mean(need <= a)) for a in self.altitudes_m}
+            for name, need in self.need.items()
+        }
