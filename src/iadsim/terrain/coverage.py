@@ -275,19 +275,11 @@ def coverage_table(
         lat_k, lon_k = geo.forward(lat_deg, lon_deg, az[:, None], knot_r[None, :])
         x, y = dem.lonlat_to_xy(lon_k, lat_k)
         col, row = dem.xy_to_pixel(x, y)
+        alt_m, inv_2kr = site_ground_m + antenna_height_m, 1.0 / (2.0 * k_factor * earth_radius_m)
         ground, min_agl, off = _march(
-            dem,
-            col,
-            row,
-            knot_r,
-            range_step_m,
-            oversample,
-            site_ground_m,
-            antenna_height_m,
-            k_factor,
-            earth_radius_m,
-            (n_az, n_range),
+            dem, col, row, knot_r, range_step_m, oversample, alt_m, inv_2kr
         )
+        ground[:, 0] = site_ground_m
         cache.store(key, {"ground": ground, "min_agl": min_agl, "off": off})
     return CoverageTable(
         lat_deg=float(lat_deg),
@@ -306,23 +298,14 @@ def coverage_table(
     )
 
 
-def _march(
-    dem,
-    col,
-    row,
-    knot_r,
-    range_step_m,
-    oversample,
-    site_ground_m,
-    antenna_height_m,
-    k_factor,
-    earth_radius_m,
-    shape,
-):
-    """The ray march of :func:`coverage_table` (ground, min visible AGL, off-DEM grids)."""
-    ground = np.empty(shape, dtype=float)
+def _march(dem, col, row, knot_r, range_step_m, oversample, radar_alt_m, inv_2kr_per_m):
+    """The ray march of :func:`coverage_table`: (ground, min visible AGL, off-DEM) grids of
+    shape (azimuths, ranges) for rays at pixel positions ``col``, ``row`` at ranges
+    ``knot_r``."""
+    n_range = int(np.rint(knot_r[-1] / range_step_m)) + 1
+    ground = np.empty((col.shape[0], n_range), dtype=float)
     min_agl = np.empty_like(ground)
-    off = np.empty(shape, dtype=np.bool_)
+    off = np.empty(ground.shape, dtype=np.bool_)
     march_rays(
         dem.elevation_grid_m,
         np.ascontiguousarray(col, dtype=float),
@@ -330,13 +313,12 @@ def _march(
         knot_r,
         float(range_step_m),
         int(oversample),
-        site_ground_m + antenna_height_m,
-        1.0 / (2.0 * k_factor * earth_radius_m),
+        radar_alt_m,
+        inv_2kr_per_m,
         ground,
         min_agl,
         off,
     )
-    ground[:, 0] = site_ground_m
     return ground, min_agl, off
 
 
