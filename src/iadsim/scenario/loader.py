@@ -67,6 +67,12 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
     unique(scenario.sensors, "sensors")
     unique(scenario.raids, "raids")
     unique(scenario.variants, "variants")
+    # issue 13: a combat air patrol is a fire unit, so it shares their names
+    taken = {f.name for f in scenario.fire_units}
+    for i, cap in enumerate(scenario.combat_air_patrols):
+        if cap.name in taken:
+            out.append((("combat_air_patrols", i, "name"), f"duplicate name '{cap.name}'"))
+        taken.add(cap.name)
 
     for i, fu in enumerate(scenario.fire_units):
         system, problems = system_problems(catalog, ("fire_units", i), fu.system, fu.interceptor)
@@ -155,6 +161,7 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                 ("variants", i, "doctrine"), scenario.doctrine_for(variant), variant.doctrine
             )
     fu_names = {f.name for f in scenario.fire_units}
+    fu_names |= {c.name for c in scenario.combat_air_patrols}  # issue 13: CAPs are fire units
     sensor_names = {s.name for s in scenario.sensors}
     for i, variant in enumerate(scenario.variants):
         for field, known in (("fire_units", fu_names), ("sensors", sensor_names)):

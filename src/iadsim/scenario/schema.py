@@ -150,6 +150,38 @@ class Raid(_Model):
     )
 
 
+class CombatAirPatrol(_Model):
+    """Fighters on combat air patrol: a fire unit on an orbit (issue 13; docs/models/cap.md).
+
+    Its radar, weapons and times are assumptions listed in :mod:`iadsim.engagement.cap`. It
+    engages drones, cruise missiles and aircraft its own radar holds (cued by the network or
+    not), returns when its load is spent, and stops at the end of its time on station."""
+
+    name: Name
+    lat: Lat = Field(description="Orbit centre latitude. [deg]")
+    lon: Lon = Field(description="Orbit centre longitude. [deg]")
+    orbit_radius_m: float = Field(30_000.0, ge=1_000.0, le=300_000.0, description="[m]")
+    altitude_m: float = Field(8_000.0, ge=100.0, le=20_000.0, description="Orbit altitude. [m]")
+    orbit_speed_mps: float = Field(200.0, ge=50.0, le=700.0, description="Orbit speed. [m/s]")
+    dash_speed_mps: float = Field(
+        300.0, ge=50.0, le=1_000.0, description="Speed to intercept. [m/s]"
+    )
+    max_dash_m: float = Field(
+        150_000.0, ge=0.0, le=1_000_000.0, description="Longest dash off the orbit (fuel). [m]"
+    )
+    on_station_s: float = Field(0.0, ge=0, le=MAX_TIME_S, description="Arrival on station. [s]")
+    time_on_station_s: float = Field(
+        7_200.0, gt=0, le=MAX_TIME_S, description="Endurance on station. [s]"
+    )
+    weapon: Literal["aim-120", "aim-9x", "apkws"] = Field(
+        description="Weapon class (one per CAP; a mixed load is two CAPs on one orbit)."
+    )
+    load: int = Field(ge=1, le=200, description="Rounds carried by the patrol. [1]")
+    pk: dict[ThreatClass, Probability] | None = Field(
+        None, description="Override of single-shot kill probability per threat class. [1]"
+    )
+
+
 class Doctrine(_Model):
     """How the defence fights."""
 
@@ -305,6 +337,8 @@ class Scenario(_Model):
     doctrine: Doctrine = Doctrine()
     monte_carlo: MonteCarlo = MonteCarlo()
     variants: list[Variant] = Field(default_factory=list)
+    # issue 13 (record): fighters on combat air patrol, fire units named like fire_units
+    combat_air_patrols: list[CombatAirPatrol] = Field(default_factory=list)
 
     _source_path: str | None = PrivateAttr(default=None)
     _catalog: Any = PrivateAttr(default=None)
