@@ -16,7 +16,8 @@ are straight lines in ECEF (exact 3-D chords; the fighter's path is taken as str
 Assumptions (docs/models/cap.md): after an engagement the fighter is back on its orbit for the
 next one (the orbit position is used for every commit), so closely spaced engagements are
 optimistic in geometry and pessimistic in nothing; one target at a time per weapon (one fire
-channel); no look-down clutter model; Link 16: every CAP shares tracks with the network.
+channel); no look-down clutter model; a CAP takes the network's tracks but its radar feeds only itself
+(see :func:`iadsim.engine.prepare_cap.cap_site`).
 
 The solution is stored in the engine's sparse record format (see
 :func:`iadsim.engagement.intercept.intercept_breakpoints`): per threat, records

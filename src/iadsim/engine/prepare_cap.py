@@ -111,7 +111,12 @@ def cap_coverage(cap, threats, t_s: np.ndarray, k_factor: float) -> dict:
 
 
 def cap_site(cap, owner: int) -> CapSite:
-    return CapSite(f"{cap.name}/radar", cap.lat, cap.lon, _CapRadarSpec(), owner, True, 0.0, 360.0)
+    """The CAP's radar, feeding its own fire unit only. Not networked: the engine's network is
+    delay-free and a ground fire unit holding a track may launch at once for an intercept
+    hours later (its launch window opens at the threat's launch), so a fighter's track over
+    Iraq would tie up an Iron Dome battery's channels for hours. The CAP itself still takes
+    the ground network's tracks."""
+    return CapSite(f"{cap.name}/radar", cap.lat, cap.lon, _CapRadarSpec(), owner, False, 0.0, 360.0)
 
 
 def cap_pk_row(cap, threat_class: list[str]) -> np.ndarray:
