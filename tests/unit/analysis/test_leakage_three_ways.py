@@ -81,6 +81,8 @@ def test_three_denominators_match_a_pandas_count(tmp_path):
         df = pd.read_parquet(v.directory / "threats.parquet")
         df["threat_class"] = df.threat_class.astype(str)
         df["fate"] = df.fate.astype(str)
+        # the results' own column says the same as the oracle's rule
+        assert (df.engaged == ((df.shots_at > 0) & (df.fate != "failed"))).all()
         rows = {r["threat_class"]: r for r in v.summary["leakage_by_class"]}
         assert set(rows) == {"ballistic", "drone", "all"}
         for cls, row in rows.items():
