@@ -37,7 +37,10 @@ def test_record_scenario_conserves_threats_and_interceptors(path):
         scenario = scenario.model_copy(update={"time_step_s": CI_TIME_STEP_S})
     header = path.read_text(encoding="utf-8").split("schema_version")[0]
     assert "PUBLIC RECORD" in header and "ASSUMPTIONS" in header and "http" in header
-    for name in scenario.variant_names():
+    names = scenario.variant_names()
+    if path.stem in COARSE:  # its last variant holds every fire unit of the others (and CAPs)
+        names = names[-1:]
+    for name in names:
         p = prepare(scenario, name)
         raw = run_chunk(p, scenario.monte_carlo.seed, 0, REPS)
         n_threats = raw.fate.shape[1]
