@@ -123,3 +123,19 @@ def test_no_engagement_beyond_reach_or_off_station(tmp_path):
     # on station only after the last drone has passed: nothing to engage
     late = prepare(_scenario(tmp_path, on_station_s=20_000.0))
     assert (late.fire_units.window[0, :, 1] < late.fire_units.window[0, :, 0]).all()
+
+
+def test_orbit_is_a_circle_flown_at_its_speed():
+    orbit = capm.Orbit(*CENTRE, 25_000.0, 8_000.0, 200.0, 100.0, 3_600.0)
+    t = np.array([100.0, 110.0, 500.0, 2_000.0])
+    lat, lon, alt = orbit.position(t)
+    g = Geod(ellps="WGS84")
+    _, _, r = g.inv(np.full(4, CENTRE[1]), np.full(4, CENTRE[0]), lon, lat)
+    np.testing.assert_allclose(r, 25_000.0, atol=0.01)
+    np.testing.assert_array_equal(alt, 8_000.0)
+    # 10 s at 200 m/s: a 2,000 m arc, whose chord is 2 R sin(s / 2R)
+    _, _, chord = g.inv(lon[0], lat[0], lon[1], lat[1])
+    assert chord == pytest.approx(2 * 25_000.0 * math.sin(2_000.0 / 50_000.0), rel=1e-3)
+    np.testing.assert_array_equal(
+        orbit.on_station(np.array([99.0, 100.0, 3_700.0, 3_701.0])), [False, True, True, False]
+    )
