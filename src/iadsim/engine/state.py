@@ -68,6 +68,7 @@ Static = namedtuple(
         "reserve_ballistic",
         "next_active",
         "round_cost_usd",
+        "launch_rank",
     ],
 )
 
@@ -112,11 +113,23 @@ State = namedtuple(
         "order",
         "order_tmp",
         "live",
+        "scan_heap",
+        "heap_n",
+        "held_list",
+        "held_pos",
         "ctr",
         "log",
         "n_log",
     ],
 )
+
+
+def _rank(launch_step: np.ndarray) -> np.ndarray:
+    """Each threat's position in launch order (ties: index order), the live list's order."""
+    order = np.argsort(launch_step, kind="mergesort")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    return rank.astype(np.int64)
 
 
 def make_static(p) -> Static:
@@ -169,6 +182,7 @@ def make_static(p) -> Static:
         np.int64(d.reserve_ballistic),
         next_active,
         fu.interceptor_cost_usd,
+        _rank(th.launch_step),
     )
 
 
@@ -222,6 +236,10 @@ def new_state(sx, out, log, n_log):
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
+        np.empty(n_s * n, dtype=np.int64),
+        np.zeros(n_s, dtype=np.int64),
+        np.empty(n_s * n, dtype=np.int64),
+        np.empty(n * n_s, dtype=np.int64),
         np.zeros(N_CTR, dtype=np.int64),
         log,
         n_log,
