@@ -169,6 +169,7 @@ def cap_fire_unit(cap, threats, t_s: np.ndarray, dt: float, coverage: dict, pk_r
     from iadsim.engine.prepare import _steps
 
     columns = {
+        "reserve": 0,
         "reaction": 0,  # the commit delay is inside the intercept solution
         "assess": _steps(capm.ASSESS_S, dt),
         "channels": 1,
