@@ -119,6 +119,19 @@ class FireUnit(_Model):
         description="Mixed load: several interceptor types of the system, each with its own "
         "rounds (instead of interceptor, interceptors_loaded and reserve_interceptors).",
     )
+    # issue 13 (record): fire units at sea (ships); docs/scenario-format.md
+    at_sea: bool = Field(
+        False,
+        description="A ship: its position must be at sea (off the land of the packaged borders), "
+        "and its cells cannot be reloaded at sea (no reserve).",
+    )
+    vls_cells: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ROUNDS,
+        description="A ship's vertical launch cells, shared by the interceptor types of its "
+        "loads: every type's rounds must fit in them together. [1]",
+    )
 
     @model_validator(mode="after")
     def _one_way_to_load(self) -> FireUnit:
@@ -133,6 +146,21 @@ class FireUnit(_Model):
             names = [ld.interceptor for ld in self.loads]
             if len(set(names)) < len(names):
                 raise ValueError("loads names an interceptor twice")
+        # issue 13: a ship's cells are one magazine its interceptor types share at load-out
+        if self.at_sea and (
+            self.reserve_interceptors or any(ld.reserve for ld in self.loads or [])
+        ):
+            raise ValueError("a ship cannot reload its launch cells at sea: no reserve")
+        if self.vls_cells is not None:
+            if self.loads is None and self.interceptors_loaded is None:
+                raise ValueError("vls_cells needs loads (or interceptors_loaded) to fit in them")
+            need = (
+                sum(ld.loaded for ld in self.loads)
+                if self.loads
+                else int(self.interceptors_loaded or 0)
+            )
+            if need > self.vls_cells:
+                raise ValueError(f"the loads need {need} cells and the ship has {self.vls_cells}")
         return self
 
 
