@@ -16,6 +16,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.engagement.intercept import intercept_breakpoints
+from iadsim.engine import prepare_cap
 from iadsim.engine.sparse import PairSteps, Ragged
 from iadsim.scenario import Scenario
 from iadsim.scenario.loader import effective_sector_width_deg, resolve_terrain
@@ -646,6 +647,11 @@ def prepare(
             # limited to the sector the radar covers as placed
             shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
         coverage.append(radar_coverage(site, threats, k, table))
+    # issue 13 (record): fighters on combat air patrol, radars on their orbits (prepare_cap.py)
+    caps = prepare_cap.selected(scenario, var)
+    for i, c in enumerate(caps):
+        sites.append(prepare_cap.cap_site(c, len(fus) + i))
+        coverage.append(prepare_cap.cap_coverage(c, threats, t_s, k))
     scan_steps = np.array([_steps(s.spec.scan_period_s.si(), dt) for s in sites], dtype=np.int64)
     pd, scan = _sensor_tables(sites, coverage, threats, scan_steps, n_steps)
     sensor_arrays = Sensors(
@@ -669,7 +675,7 @@ def prepare(
         for u, fu in enumerate(fus)
         for k, load in enumerate(fire_unit_loads(fu, catalog.systems[fu.system]))
     ]
-    n_f = len(rows)
+    n_f = len(rows) + len(caps)  # issue 13: a CAP is one more fire unit of one row
     pk = np.zeros((n_f, n_threats))
     cols: dict[str, list] = {}
     classes = np.array(threats.threat_class)
@@ -685,21 +691,29 @@ def prepare(
             value = fu.pk.get(c) if fu.pk else None
             pk[i, sel] = icp.pk[c].si() if value is None else value
         per_fu.append(_intercepts(fu, icp, pk[i], coverage[u], threats, dt))
+    for i, c in enumerate(caps):  # issue 13: each CAP's moving-shooter intercept solution
+        f = len(rows) + i
+        pk[f] = prepare_cap.cap_pk_row(c, threats.threat_class)
+        cov = coverage[len(sites) - len(caps) + i]
+        col_c, records = prepare_cap.cap_fire_unit(c, threats, t_s, dt, cov, pk[f])
+        for key, value in col_c.items():
+            cols.setdefault(key, []).append(value)
+        per_fu.append(records)
     ic_off, ic_last, ic_step, window = _threat_major(per_fu, n_threats)
-    unit = np.array([r[0] for r in rows], dtype=np.int64)
+    unit = np.array([r[0] for r in rows] + [len(fus) + i for i in range(len(caps))], dtype=np.int64)
     fu_sector = [s.sector_width_deg for s in sites if s.owner >= 0]
-    fus = [r[1] for r in rows]
+    fus = [r[1] for r in rows] + caps
 
     def col(key, dtype):
         return np.array(cols.get(key, []), dtype=dtype)
 
     fire_units = FireUnits(
         name=[f.name for f in fus],
-        system=[f.system for f in fus],
+        system=[getattr(f, "system", "cap") for f in fus],
         interceptor=list(cols.get("interceptor", [])),
         lat=np.array([f.lat for f in fus]),
         lon=np.array([f.lon for f in fus]),
-        networked=np.array([f.networked for f in fus], dtype=np.bool_),
+        networked=np.array([getattr(f, "networked", True) for f in fus], dtype=np.bool_),
         reaction_steps=col("reaction", np.int64),
         assess_steps=col("assess", np.int64),
         channels=col("channels", np.int64),
@@ -717,7 +731,9 @@ def prepare(
         ic_step=ic_step,
         window=window,
         max_range_m=col("max_range", float),
-        sector_center_deg=np.array([f.sector_center_deg for f in fus], dtype=float),
+        sector_center_deg=np.array(
+            [getattr(f, "sector_center_deg", 0.0) for f in fus], dtype=float
+        ),
         # the sector as used: the fire-control radar's own sector caps the scenario's
         sector_width_deg=np.array([fu_sector[u] for u in unit], dtype=float),
         unit=unit,

@@ -129,6 +129,8 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "impact_lon": impact_lon,
             "miss_distance_m": miss_distance,
             "asset_hit": _dictionary(hit_code, [a.name for a in p.assets]),
+            # issue 13: fired at and not failed in flight (the per-engaged leakage denominator)
+            "engaged": (raw.shots_at.ravel() > 0) & ~failed,
             # confirmations a full radar refused (issue 10 A6; docs/models/engine.md)
             "tracks_refused": (
                 raw.tracks_refused.ravel().astype(np.int16)
