@@ -1,4 +1,6 @@
-"""The numba cache is used: a second process loads the compiled kernels instead of compiling."""
+"""The numba cache is used: a second process loads the compiled kernels instead of compiling
+(the chunk kernel, run_replications, which the engine calls from Python, and the intercept
+breakpoints)."""
 
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ import sys
 PROBE = """
 import json, iadsim
 from iadsim.engagement.intercept import intercept_breakpoints
-from iadsim.engine.kernel import simulate_replication
+from iadsim.engine.kernel import run_replications
 s = iadsim.load_scenario("examples/depot-drone-raid.yaml")
 iadsim.run(s, ["tor-m2"], replications=20, workers=1)
 print(json.dumps({
-    "hits": sum(simulate_replication.stats.cache_hits.values())
+    "hits": sum(run_replications.stats.cache_hits.values())
             + sum(intercept_breakpoints.stats.cache_hits.values()),
-    "misses": sum(simulate_replication.stats.cache_misses.values())
+    "misses": sum(run_replications.stats.cache_misses.values())
               + sum(intercept_breakpoints.stats.cache_misses.values()),
 }))
 """
