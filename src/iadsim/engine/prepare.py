@@ -169,6 +169,7 @@ class Prepared:
     assets: list = field(default_factory=list)
     terrain: str = "smooth earth"
     tables: list = field(default_factory=list, repr=False)
+    tracking: object = None  # issue 12: TrackingInputs (engine/prepare_track.py)
 
     def static(self):
         """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`)."""
@@ -686,6 +687,15 @@ def prepare(
         sector_width_deg=np.array([s.sector_width_deg for s in sites if s.owner >= 0], dtype=float),
     )
 
+    from iadsim.engine.prepare_track import prepare_tracking  # issue 12
+
+    interceptors = [
+        catalog.systems[f.system].interceptors[n]
+        for f, n in zip(fus, fire_units.interceptor, strict=True)
+    ]
+    tracking = prepare_tracking(
+        doctrine, scenario.tracking, threats, sites, interceptors, scenario.assets, ground
+    )
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)
     np.add.at(in_flight, threats.launch_step, 1)
     np.add.at(in_flight, threats.impact_step + 1, -1)
@@ -710,4 +720,5 @@ def prepare(
         assets=list(scenario.assets),
         terrain="smooth earth" if dem is None else dem.name,
         tables=tables,
+        tracking=tracking,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from iadsim.engine import stages_track  # issue 12: the tracker's hooks
 from iadsim.engine.state import (
     EV_FAIL,
     EV_KILL,
@@ -164,9 +165,10 @@ def resolve_intercepts(st, sx, t, rng):
         st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
         st.in_flight[f] -= shots
         kill = False
-        for _ in range(shots):
-            if rng.random() < sx.pk[f, j]:
-                kill = True
+        if not stages_track.diverted_out(st, sx, f, j, ic):  # issue 12: no draw off target
+            for _ in range(shots):
+                if rng.random() < sx.pk[f, j]:
+                    kill = True
         if st.fate[j] != PENDING:
             continue
         log_event(st, t, EV_KILL if kill else EV_MISS, j, f, shots)
@@ -283,7 +285,13 @@ def detect(st, sx, t, rng):
             j = live[li]
             r = j * n_s + s
             if confirmed[r]:
-                continue
+                if not sx.trk_on:
+                    continue
+                # issue 12: a held track is scanned; a drop hands the pair back to M-of-N
+                held_due = stages_track.confirmed_scan(st, sx, s, j, r, t, rng)
+                if confirmed[r]:
+                    due = min(due, held_due)
+                    continue
             c = cursor[r]
             end = scan_off[r + 1]
             while c < end and scan_step[c] < t:
@@ -294,6 +302,8 @@ def detect(st, sx, t, rng):
                 bit = 0
                 if p > 0.0 and rng.random() < p:
                     bit = 1
+                    if sx.trk_on:
+                        stages_track.plot(st, sx, s, j, r, t, rng)  # issue 12
                 gap = (t - st.last_scan[r]) // sx.scan_steps[s]
                 h = st.history[r]
                 if st.last_scan[r] < 0 or gap >= sx.confirm_n:
@@ -323,8 +333,10 @@ def detect(st, sx, t, rng):
                     st.new_j[k] = j
                     st.ctr[N_NEW] = k + 1
             cursor[r] = c
-            if not confirmed[r] and c < end and scan_step[c] < due:
+            if (not confirmed[r] or sx.trk_on) and c < end and scan_step[c] < due:
                 due = scan_step[c]
+            if sx.trk_on and confirmed[r]:  # issue 12: wake up to drop a track never seen again
+                due = min(due, st.trk_last_det[r] + sx.trk_drop_k * sx.scan_steps[s])
         sensor_due[s] = due
 
 
@@ -437,6 +449,14 @@ def evaluate_threats(st, sx, t):
             continue
         for f in range(n_f):
             if feasible(st, sx, f, j, t) >= 0:
+                # issue 12: hold fire on a ballistic threat predicted to fall outside every asset
+                if (
+                    sx.trk_hits_only
+                    and sx.is_ballistic[j]
+                    and not stages_track.predicted_hit(st, sx, j, t)
+                ):
+                    st.held_miss[j] = 1
+                    break
                 st.cand[n_cand] = j
                 st.prio[n_cand] = sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
                 n_cand += 1

@@ -41,7 +41,9 @@ import numba
 from iadsim.constants import MU_EARTH_M3_S2
 from iadsim.tracking.kalman import cv_noise, propagate_cov
 
-jit = numba.njit(cache=True, inline="always")
+# not inlined: these are leaf kernels on small arrays, and inlining them into the engine
+# driver multiplies its compile time
+jit = numba.njit(cache=True)
 
 #: Largest Runge-Kutta step of a prediction. [s]
 MAX_STEP_S = 5.0

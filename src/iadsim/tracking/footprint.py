@@ -22,7 +22,9 @@ import math
 
 import numba
 
-jit = numba.njit(cache=True, inline="always")
+# not inlined: these are leaf kernels on small arrays, and inlining them into the engine
+# driver multiplies its compile time
+jit = numba.njit(cache=True)
 
 
 @jit

@@ -26,7 +26,9 @@ import math
 import numba
 import numpy as np
 
-jit = numba.njit(cache=True, inline="always")
+# not inlined: these are leaf kernels on small arrays, and inlining them into the engine
+# driver multiplies its compile time
+jit = numba.njit(cache=True)
 
 #: Measurement components of a radar plot: range [m], azimuth [rad], elevation [rad].
 Z_RANGE, Z_AZ, Z_EL = 0, 1, 2
