@@ -203,7 +203,8 @@ def radar_measure(x, pos, M, hz, H):
     d0 = M[0, 0] * (x[0] - pos[0]) + M[0, 1] * (x[1] - pos[1]) + M[0, 2] * (x[2] - pos[2])
     d1 = M[1, 0] * (x[0] - pos[0]) + M[1, 1] * (x[1] - pos[1]) + M[1, 2] * (x[2] - pos[2])
     d2 = M[2, 0] * (x[0] - pos[0]) + M[2, 1] * (x[1] - pos[1]) + M[2, 2] * (x[2] - pos[2])
-    rxy2 = d0 * d0 + d1 * d1
+    # a floor of 1 µm² keeps a plot straight overhead finite (no radar reports at 90° anyway)
+    rxy2 = max(d0 * d0 + d1 * d1, 1e-12)
     rho2 = rxy2 + d2 * d2
     rho = math.sqrt(rho2)
     rxy = math.sqrt(rxy2)
