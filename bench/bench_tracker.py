@@ -162,7 +162,8 @@ def main() -> None:
     )
     print(
         f"  final states agree to {diff:.1e} (relative; Stone Soup's timestamps round each step "
-        "to 1 µs, the oracle test feeds both the same rounded steps and agrees to 1e-12)"
+        "to 1 µs: fed the same rounded steps, tests/validation/test_tracking_stonesoup.py "
+        "agrees to 1e-9)"
     )
 
     cases = [
