@@ -33,7 +33,6 @@ import math
 
 import numba
 
-from iadsim.engine.state import NEVER
 from iadsim.tracking.ballistic import ballistic_predict, predict_impact
 from iadsim.tracking.footprint import ellipse_hits_disk
 from iadsim.tracking.kalman import (
@@ -97,14 +96,11 @@ def plot(st, sx, s, j, r, t, rng):
 
 
 @jit
-def drop_track(st, sx, s, j, r, t):
-    """Radar ``s`` drops its track of ``j``; with no radar left holding it the track is lost
-    and the fire units lose it too (until a radar confirms it again)."""
+def track_dropped(st, sx, s, j, t):
+    """After radar ``s`` released its track of ``j`` (``stages.release_track``): log it, and
+    with no radar left holding the threat the track is lost and the fire units lose it too
+    (until a radar confirms it again)."""
     n_s = sx.scan_steps.shape[0]
-    st.confirmed[r] = False
-    st.held[s] -= 1
-    st.history[r] = 0
-    st.last_scan[r] = -1
     k = st.n_log[0]
     if k < st.log.shape[0]:
         st.log[k, 0] = t
@@ -122,10 +118,20 @@ def drop_track(st, sx, s, j, r, t):
 
 
 @jit
+def next_held_scan(st, sx, s, r, c):
+    """The step a held track (pair ``r``, next scan entry ``c``) next needs its radar: its next
+    scan, or the step its drop falls due if no scan comes before."""
+    nxt = st.trk_last_det[r] + sx.trk_drop_k * sx.scan_steps[s]
+    if c < sx.scan_off[r + 1] and sx.scan_step[c] < nxt:
+        nxt = sx.scan_step[c]
+    return nxt
+
+
+@jit
 def confirmed_scan(st, sx, s, j, r, t, rng):
-    """A confirmed track on a scan of its radar: one Pd draw if the radar can see the threat
-    now, a plot if detected; the track is dropped after ``trk_drop_k`` scans without a plot.
-    Returns the step this pair next needs its radar (NEVER once dropped)."""
+    """A held track on a scan of its radar: one Pd draw if the radar can see the threat now,
+    a plot if detected. Returns the step the pair next needs its radar, or -1 when
+    ``trk_drop_k`` scans have passed without a plot (the caller releases the track)."""
     c = st.cursor[r]
     end = sx.scan_off[r + 1]
     while c < end and sx.scan_step[c] < t:
@@ -136,14 +142,9 @@ def confirmed_scan(st, sx, s, j, r, t, rng):
         if p > 0.0 and rng.random() < p:
             plot(st, sx, s, j, r, t, rng)
     st.cursor[r] = c
-    wait = sx.trk_drop_k * sx.scan_steps[s]
-    if t - st.trk_last_det[r] >= wait:
-        drop_track(st, sx, s, j, r, t)
-        return NEVER
-    nxt = st.trk_last_det[r] + wait
-    if c < end and sx.scan_step[c] < nxt:
-        nxt = sx.scan_step[c]
-    return nxt
+    if t - st.trk_last_det[r] >= sx.trk_drop_k * sx.scan_steps[s]:
+        return -1
+    return next_held_scan(st, sx, s, r, c)
 
 
 @jit

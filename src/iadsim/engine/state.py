@@ -68,6 +68,7 @@ Static = namedtuple(
         "reserve_ballistic",
         "next_active",
         "round_cost_usd",
+        "launch_rank",
         # --- issue 12: the tracker (engine/stages_track.py, engine/prepare_track.py) ---
         "trk_on",
         "trk_hits_only",
@@ -132,6 +133,10 @@ State = namedtuple(
         "order",
         "order_tmp",
         "live",
+        "scan_heap",
+        "heap_n",
+        "held_list",
+        "held_pos",
         "ctr",
         "log",
         "n_log",
@@ -148,6 +153,14 @@ State = namedtuple(
         "trk_lost",
     ],
 )
+
+
+def _rank(launch_step: np.ndarray) -> np.ndarray:
+    """Each threat's position in launch order (ties: index order), the live list's order."""
+    order = np.argsort(launch_step, kind="mergesort")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    return rank.astype(np.int64)
 
 
 def make_static(p) -> Static:
@@ -206,6 +219,7 @@ def make_static(p) -> Static:
         np.int64(d.reserve_ballistic),
         next_active,
         fu.interceptor_cost_usd,
+        _rank(th.launch_step),
         # issue 12
         np.int64(tk.on),
         np.int64(tk.hits_only),
@@ -280,6 +294,10 @@ def new_state(sx, out, log, n_log):
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
+        np.empty(n_s * n, dtype=np.int64),
+        np.zeros(n_s, dtype=np.int64),
+        np.empty(n_s * n, dtype=np.int64),
+        np.empty(n * n_s, dtype=np.int64),
         np.zeros(N_CTR, dtype=np.int64),
         log,
         n_log,
