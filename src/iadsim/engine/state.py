@@ -69,6 +69,12 @@ Static = namedtuple(
         "next_active",
         "round_cost_usd",
         "launch_rank",
+        # mixed interceptor loads (issue 10 A5): row f is a magazine of fire unit unit[f],
+        # whose rows are row_lo[f] .. row_hi[f] - 1; choice: 0 cheapest feasible, 1 earliest
+        "unit",
+        "row_lo",
+        "row_hi",
+        "choice",
         # --- issue 12: the tracker (engine/stages_track.py, engine/prepare_track.py) ---
         "trk_on",
         "trk_hits_only",
@@ -163,6 +169,14 @@ def _rank(launch_step: np.ndarray) -> np.ndarray:
     return rank.astype(np.int64)
 
 
+def _row_ranges(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the first and one-past-last row of its fire unit (rows of a unit are
+    adjacent)."""
+    lo = np.searchsorted(unit, unit, side="left").astype(np.int64)
+    hi = np.searchsorted(unit, unit, side="right").astype(np.int64)
+    return lo, hi
+
+
 def make_static(p) -> Static:
     """The :data:`Static` bundle of a prepared variant."""
     from iadsim.engine.prepare_track import (
@@ -220,6 +234,9 @@ def make_static(p) -> Static:
         next_active,
         fu.interceptor_cost_usd,
         _rank(th.launch_step),
+        fu.unit,
+        *_row_ranges(fu.unit),
+        np.int64(d.choice),
         # issue 12
         np.int64(tk.on),
         np.int64(tk.hits_only),

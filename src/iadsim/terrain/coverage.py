@@ -35,6 +35,7 @@ import numpy as np
 
 from iadsim import geo
 from iadsim.constants import K_FACTOR_STANDARD, R_EARTH_M
+from iadsim.terrain import cache
 from iadsim.terrain.dem import Dem, aeqd_crs
 from iadsim.terrain.kernels import march_rays, table_lookup
 
@@ -255,26 +256,39 @@ def coverage_table(
     n_knots = max(int(np.ceil(last / _KNOT_STEP_M)), 1) + 1
     knot_r = np.linspace(0.0, last, n_knots)
     az = np.arange(n_az) * az_step_deg
-    lat_k, lon_k = geo.forward(lat_deg, lon_deg, az[:, None], knot_r[None, :])
-    x, y = dem.lonlat_to_xy(lon_k, lat_k)
-    col, row = dem.xy_to_pixel(x, y)
-    ground = np.empty((n_az, n_range), dtype=float)
-    min_agl = np.empty_like(ground)
-    off = np.empty((n_az, n_range), dtype=np.bool_)
-    march_rays(
-        dem.elevation_grid_m,
-        np.ascontiguousarray(col, dtype=float),
-        np.ascontiguousarray(row, dtype=float),
-        knot_r,
-        float(range_step_m),
-        int(oversample),
-        site_ground_m + antenna_height_m,
-        1.0 / (2.0 * k_factor * earth_radius_m),
-        ground,
-        min_agl,
-        off,
+    key = cache.table_key(
+        dem,
+        lat=float(lat_deg),
+        lon=float(lon_deg),
+        antenna=float(antenna_height_m),
+        n_range=n_range,
+        n_az=n_az,
+        range_step=float(range_step_m),
+        k=float(k_factor),
+        radius=float(earth_radius_m),
+        oversample=int(oversample),
     )
-    ground[:, 0] = site_ground_m
+    hit = cache.load(key)
+    if hit is not None:
+        ground, min_agl, off = hit["ground"], hit["min_agl"], hit["off"]
+    else:
+        lat_k, lon_k = geo.forward(lat_deg, lon_deg, az[:, None], knot_r[None, :])
+        x, y = dem.lonlat_to_xy(lon_k, lat_k)
+        col, row = dem.xy_to_pixel(x, y)
+        ground, min_agl, off = _march(
+            dem,
+            col,
+            row,
+            knot_r,
+            range_step_m,
+            oversample,
+            site_ground_m,
+            antenna_height_m,
+            k_factor,
+            earth_radius_m,
+            (n_az, n_range),
+        )
+        cache.store(key, {"ground": ground, "min_agl": min_agl, "off": off})
     return CoverageTable(
         lat_deg=float(lat_deg),
         lon_deg=float(lon_deg),
@@ -290,6 +304,40 @@ def coverage_table(
         off_dem=off,
         dem_name=dem.name,
     )
+
+
+def _march(
+    dem,
+    col,
+    row,
+    knot_r,
+    range_step_m,
+    oversample,
+    site_ground_m,
+    antenna_height_m,
+    k_factor,
+    earth_radius_m,
+    shape,
+):
+    """The ray march of :func:`coverage_table` (ground, min visible AGL, off-DEM grids)."""
+    ground = np.empty(shape, dtype=float)
+    min_agl = np.empty_like(ground)
+    off = np.empty(shape, dtype=np.bool_)
+    march_rays(
+        dem.elevation_grid_m,
+        np.ascontiguousarray(col, dtype=float),
+        np.ascontiguousarray(row, dtype=float),
+        knot_r,
+        float(range_step_m),
+        int(oversample),
+        site_ground_m + antenna_height_m,
+        1.0 / (2.0 * k_factor * earth_radius_m),
+        ground,
+        min_agl,
+        off,
+    )
+    ground[:, 0] = site_ground_m
+    return ground, min_agl, off
 
 
 def combined_min_visible_agl_at(tables: Sequence[CoverageTable], lat_deg, lon_deg) -> np.ndarray:
