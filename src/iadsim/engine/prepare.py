@@ -25,6 +25,7 @@ from iadsim.sensors.radar import (
     min_visible_height_m,
     slant_range_m,
 )
+from iadsim.terrain.coverage import DEFAULT_ALTITUDE_BANDS_M, DiskCoverage
 from iadsim.threats import Track, ballistic_track, route_track
 
 THREAT_CLASSES = ("ballistic", "cruise", "drone", "aircraft")
@@ -172,7 +173,8 @@ class Prepared:
     confirm_n: int
     assets: list = field(default_factory=list)
     terrain: str = "smooth earth"
-    tables: list = field(default_factory=list, repr=False)
+    # per asset, the share of a 50 km disk in some radar's view per altitude band (AGL) [m]
+    coverage_share: dict = field(default_factory=dict, repr=False)
     tracking: object = None  # issue 12: TrackingInputs (engine/prepare_track.py)
 
     def static(self):
@@ -387,6 +389,10 @@ def build_site_table(
     )
 
 
+#: Radius of the disc around each asset of the coverage shares (run.json). [m]
+COVERAGE_RADIUS_M = 50_000.0
+
+
 def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float):
     """The terrain coverage table of a radar site (cached per process: variants share them)."""
     spec = site.spec
@@ -403,8 +409,9 @@ def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range
     table = _TABLES.get(key)
     if table is None:
         table = build_site_table(dem, site, k_factor, az_step_deg, range_step_m)
-        if len(_TABLES) > 64:
-            _TABLES.clear()
+        # a few in memory (variants of one scenario share sites); the disk cache has the rest
+        if len(_TABLES) >= 4:
+            _TABLES.pop(next(iter(_TABLES)))
         _TABLES[key] = table
     return table
 
@@ -624,20 +631,22 @@ def prepare(
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
     sites = radar_sites(fus, sensors, catalog)
 
-    coverage, tables = [], []
+    coverage = []
+    # the shares of each asset's surroundings in view, one table at a time (never all at once)
+    shares = DiskCoverage(
+        [(a.name, a.lat, a.lon) for a in scenario.assets],
+        COVERAGE_RADIUS_M,
+        DEFAULT_ALTITUDE_BANDS_M,
+    )
     for site in sites:
         table = None
         if dem is not None:
             table = site_table(
                 dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
             )
+            # limited to the sector the radar covers as placed
+            shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
         coverage.append(radar_coverage(site, threats, k, table))
-        # kept for coverage shares: limited to the sector the radar covers as placed
-        tables.append(
-            None
-            if table is None
-            else table.with_sector(site.sector_center_deg, site.sector_width_deg)
-        )
     scan_steps = np.array([_steps(s.spec.scan_period_s.si(), dt) for s in sites], dtype=np.int64)
     pd, scan = _sensor_tables(sites, coverage, threats, scan_steps, n_steps)
     sensor_arrays = Sensors(
@@ -748,6 +757,6 @@ def prepare(
         confirm_n=scenario.tracking.confirm_n,
         assets=list(scenario.assets),
         terrain="smooth earth" if dem is None else dem.name,
-        tables=tables,
+        coverage_share={} if dem is None else shares.shares(),
         tracking=tracking,
     )

@@ -14,6 +14,7 @@ Location: ``$IADSIM_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/iadsim`` or
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -22,7 +23,6 @@ import numpy as np
 
 from iadsim.atomic import atomic_path
 
-_CODE = ("kernels.py", "coverage.py", "dem.py")
 _GRID_HASHES: dict[int, tuple[object, str]] = {}
 
 
@@ -43,13 +43,26 @@ def cache_dir() -> Path | None:
     return None if root is None else root / "coverage"
 
 
+@functools.cache
 def _code_digest() -> str:
+    """A digest of the code a table comes from: the ray-march kernels, the functions that
+    build a table and the DEM's coordinate transforms (an edit elsewhere keeps the cache)."""
+    import inspect
+
     import pyproj
 
+    from iadsim.terrain import coverage, dem, kernels
+
     h = hashlib.sha256(f"{pyproj.__version__} {pyproj.proj_version_str}".encode())
-    here = Path(__file__).resolve().parent
-    for name in _CODE:
-        h.update((here / name).read_bytes())
+    h.update(inspect.getsource(kernels).encode())
+    for fn in (
+        coverage.coverage_table,
+        coverage._march,
+        dem.Dem.lonlat_to_xy,
+        dem.Dem.xy_to_pixel,
+        dem.Dem.require,
+    ):
+        h.update(inspect.getsource(fn).encode())
     return h.hexdigest()
 
 
