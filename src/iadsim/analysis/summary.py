@@ -205,6 +205,7 @@ def summarize(directory: str | Path) -> dict:
             """
         ).fetchone()
         spent = dict(shots=(spent_row[0], spent_row[1]), cost=(spent_row[2], spent_row[3]))
+    held = _held_predicted_miss(con, thr, reps)  # issue 12
     used = mean_ci(spent["shots"][0], spent["shots"][1], reps)
     cost = mean_ci(spent["cost"][0], spent["cost"][1], reps)
     kills = tot["killed"]
@@ -235,6 +236,34 @@ def summarize(directory: str | Path) -> dict:
             if typ == "*" or cls == "all"
         ],
         doctrine=meta.get("doctrine"),
+        **held,
+    )
+
+
+def _held_predicted_miss(con, thr: str, reps: int) -> dict:
+    """Threats per replication never engaged because predicted to miss every asset, and how
+    many of those hit one after all (false "miss" calls); issue 12, docs/models/tracking.md."""
+    cols = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{thr}')").fetchall()]
+    if "held_predicted_miss" not in cols:
+        return {}
+    row = con.execute(
+        f"""
+        WITH per_rep AS (
+          SELECT replication, sum(held_predicted_miss::INT) AS h,
+                 sum((held_predicted_miss AND asset_hit IS NOT NULL)::INT) AS x
+          FROM read_parquet('{thr}') GROUP BY replication)
+        SELECT sum(h), sum(h*h), sum(x), sum(x*x) FROM per_rep
+        """
+    ).fetchone()
+    h = mean_ci(row[0] or 0, row[1] or 0, reps)
+    x = mean_ci(row[2] or 0, row[3] or 0, reps)
+    return dict(
+        held_predicted_miss_mean=h[0],
+        held_predicted_miss_lo=h[1],
+        held_predicted_miss_hi=h[2],
+        held_predicted_miss_hit_mean=x[0],
+        held_predicted_miss_hit_lo=x[1],
+        held_predicted_miss_hit_hi=x[2],
     )
 
 

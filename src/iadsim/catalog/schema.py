@@ -348,6 +348,16 @@ class Radar(_Holder):
     sector_width_deg: Figure = Field(description="Azimuth sector covered; 360 = all round. [deg]")
     antenna_height_m: Figure = Field(description="Antenna phase centre above ground. [m]")
     track_capacity: Figure = Field(description="Targets tracked at once. [1]")
+    # issue 12: plot accuracy, read by the tracker (``doctrine.tracking: estimated``)
+    range_sigma_m: Figure | None = Field(
+        None, description="Standard deviation of one plot's range. [m]"
+    )
+    azimuth_sigma_deg: Figure | None = Field(
+        None, description="Standard deviation of one plot's azimuth. [deg]"
+    )
+    elevation_sigma_deg: Figure | None = Field(
+        None, description="Standard deviation of one plot's elevation. [deg]"
+    )
 
     @model_validator(mode="after")
     def _physical(self) -> Radar:
@@ -425,6 +435,12 @@ class Interceptor(_Holder):
     boost_time_s: Figure = Field(description="Boost duration (constant acceleration). [s]")
     speed_decay_time_s: Figure = Field(description="Time constant τ of the coast decay. [s]")
     unit_cost_usd: Figure = Field(description="Cost of one round. [USD]")
+    # issue 12: how far the round can correct the fire-control prediction (``tracking: estimated``)
+    divert_m: Figure | None = Field(
+        None,
+        description="Largest miss of the predicted intercept point the round can still correct; "
+        "default: the engine's assumption (docs/models/tracking.md). [m]",
+    )
     pk: PkTable = Field(description="Single-shot kill probability per threat class. [1]")
 
     @model_validator(mode="after")

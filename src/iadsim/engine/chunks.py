@@ -21,6 +21,7 @@ from iadsim.engine.results import RawChunk, fire_unit_table, threat_table
 from iadsim.engine.seeding import stream_generator, uint32_words
 
 EVENT_NAMES = {1: "track", 2: "launch", 3: "kill", 4: "miss", 5: "leak", 6: "failed", 7: "refused"}
+EVENT_NAMES[8] = "dropped"  # issue 12: a radar dropped a track after missed scans
 
 
 def replication_generators(root_seed: int, replication: int):
@@ -44,7 +45,8 @@ def _outputs(n: int, n_thr: int, n_fu: int) -> tuple:
     fu_left = np.zeros((n, n_fu), dtype=np.int64)
     refused = np.zeros((n, n_thr), dtype=np.int64)
     cost_at = np.zeros((n, n_thr))
-    return (*ints, east, north, end, fu_shots, fu_left, refused, cost_at)
+    held_miss = np.zeros((n, n_thr), dtype=np.int64)  # issue 12
+    return (*ints, east, north, end, fu_shots, fu_left, refused, cost_at, held_miss)
 
 
 def _simulate(p: Prepared, root_seed: int, start: int, out: tuple, log, n_log) -> None:
@@ -70,7 +72,7 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
     no_log = np.zeros((0, 5), dtype=np.int64)
     n_log = np.zeros(1, dtype=np.int64)
     _simulate(p, root_seed, start, out, no_log, n_log)
-    fate, killer, ic, shots_at, east, north, end, fu_shots, fu_left, refused, cost_at = out
+    fate, killer, ic, shots_at, east, north, end, fu_shots, fu_left, refused, cost_at = out[:11]
     return RawChunk(
         start=start,
         fate=fate.astype(np.int8),
@@ -84,6 +86,7 @@ def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
         fu_shots=fu_shots.astype(np.int32),
         fu_left=fu_left.astype(np.int32),
         tracks_refused=refused.astype(np.int32),
+        held_predicted_miss=(out[11] > 0) & (shots_at == 0),
     )
 
 
@@ -105,7 +108,7 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
     kind = [EVENT_NAMES[int(k)] for k in ev[:, 1]]
     who = []
     for k, w in zip(ev[:, 1], ev[:, 3], strict=True):
-        if k in (1, 7):
+        if k in (1, 7, 8):
             who.append(p.sensors.name[int(w)])
         elif k in (2, 3, 4):
             who.append(p.fire_units.name[int(w)])

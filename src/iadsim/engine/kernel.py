@@ -54,7 +54,7 @@ GREEDY, OPTIMAL = 0, 1
 def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
     """Simulate one replication of the variant ``sx`` (a :data:`Static`), writing its results
     into ``out`` (fate, killer, intercept_step, shots_at, miss_east_m, miss_north_m, end_step,
-    fu_shots, fu_left, refused, cost_at: one row each).
+    fu_shots, fu_left, refused, cost_at, held_miss: one row each).
 
     ``log`` (E x 5 int64) receives up to E events (step, kind, threat, who, extra) and
     ``n_log[0]`` their count; pass a 0-row array to log nothing.
@@ -142,5 +142,6 @@ def run_replications(threat, engage, root_words, start, sx, out, log, n_log):
             out[8][i],
             out[9][i],
             out[10][i],
+            out[11][i],  # issue 12: held because predicted to miss
         )
         simulate_replication(g_threat, g_engage, sx, rows, log, n_log)

@@ -176,6 +176,7 @@ class Prepared:
     terrain: str = "smooth earth"
     # per asset, the share of a 50 km disk in some radar's view per altitude band (AGL) [m]
     coverage_share: dict = field(default_factory=dict, repr=False)
+    tracking: object = None  # issue 12: TrackingInputs (engine/prepare_track.py)
 
     def static(self):
         """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`)."""
@@ -739,6 +740,15 @@ def prepare(
         unit=unit,
     )
 
+    from iadsim.engine.prepare_track import prepare_tracking  # issue 12
+
+    interceptors = [
+        catalog.systems[f.system].interceptors[n]
+        for f, n in zip(fus, fire_units.interceptor, strict=True)
+    ]
+    tracking = prepare_tracking(
+        doctrine, scenario.tracking, threats, sites, interceptors, scenario.assets, ground
+    )
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)
     np.add.at(in_flight, threats.launch_step, 1)
     np.add.at(in_flight, threats.impact_step + 1, -1)
@@ -764,4 +774,5 @@ def prepare(
         assets=list(scenario.assets),
         terrain="smooth earth" if dem is None else dem.name,
         coverage_share={} if dem is None else shares.shares(),
+        tracking=tracking,
     )

@@ -35,6 +35,8 @@ class RawChunk:
     fu_shots: np.ndarray  # (n, F) int32
     fu_left: np.ndarray  # (n, F) int32
     tracks_refused: np.ndarray | None = None  # (n, N) int32
+    # issue 12: never engaged because predicted to miss every asset
+    held_predicted_miss: np.ndarray | None = None  # (n, N) bool
 
 
 def _dictionary(codes: np.ndarray, names: list[str]) -> pa.Array:
@@ -136,6 +138,12 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
                 raw.tracks_refused.ravel().astype(np.int16)
                 if raw.tracks_refused is not None
                 else np.zeros(fate.shape, dtype=np.int16)
+            ),
+            # issue 12: held fire because predicted to miss (docs/models/tracking.md)
+            "held_predicted_miss": (
+                raw.held_predicted_miss.ravel()
+                if raw.held_predicted_miss is not None
+                else np.zeros(fate.shape, dtype=bool)
             ),
         }
     )

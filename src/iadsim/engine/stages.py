@@ -13,6 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from iadsim.engine import stages_track  # issue 12: the tracker's hooks
 from iadsim.engine.state import (
     EV_FAIL,
     EV_KILL,
@@ -188,9 +189,10 @@ def resolve_intercepts(st, sx, t, rng):
         st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
         st.in_flight[sx.unit[f]] -= shots
         kill = False
-        for _ in range(shots):
-            if rng.random() < sx.pk[f, j]:
-                kill = True
+        if not stages_track.diverted_out(st, sx, f, j, ic):  # issue 12: no draw off target
+            for _ in range(shots):
+                if rng.random() < sx.pk[f, j]:
+                    kill = True
         if st.fate[j] != PENDING:
             continue
         log_event(st, t, EV_KILL if kill else EV_MISS, j, f, shots)
@@ -288,7 +290,8 @@ def yield_track(st, sx, s, j, t):
     # scanned again from its next scan; on this very step only if it comes after ``j`` in
     # launch order (the order in which this step's scan visits the threats)
     t_min = t if sx.launch_rank[worst] > sx.launch_rank[j] else t + 1
-    queue_next_scan(st, sx, s, worst, st.cursor[worst * n_s + s], t_min)
+    if not sx.trk_on:  # issue 12: with the tracker a held track is already queued
+        queue_next_scan(st, sx, s, worst, st.cursor[worst * n_s + s], t_min)
     return True
 
 
@@ -394,8 +397,20 @@ def detect(st, sx, t, rng):
             j = sx.launch_order[h[base] % n]
             heap_pop(st, s)
             r = j * n_s + s
-            if st.fate[j] != PENDING or st.confirmed[r]:
+            if st.fate[j] != PENDING:
                 continue  # finished since it was queued
+            if st.confirmed[r]:
+                if not sx.trk_on:
+                    continue  # finished since it was queued
+                # issue 12: a held track is scanned; a drop hands the pair back to M-of-N
+                nxt = stages_track.confirmed_scan(st, sx, s, j, r, t, rng)
+                if nxt >= 0:
+                    heap_push(st, s, nxt * n + sx.launch_rank[j])
+                    continue
+                release_track(st, sx, s, j)
+                st.history[r] = 0
+                st.last_scan[r] = -1
+                stages_track.track_dropped(st, sx, s, j, t)
             c = st.cursor[r]
             end = sx.scan_off[r + 1]
             while c < end and scan_step[c] < t:
@@ -404,6 +419,8 @@ def detect(st, sx, t, rng):
                 p = scan_pd[c]
                 c += 1
                 bit = 1 if p > 0.0 and rng.random() < p else 0
+                if bit == 1 and sx.trk_on:
+                    stages_track.plot(st, sx, s, j, r, t, rng)  # issue 12
                 gap = (t - st.last_scan[r]) // sx.scan_steps[s]
                 hist = 0 if st.last_scan[r] < 0 or gap >= sx.confirm_n else st.history[r] << gap
                 hist = (hist | bit) & mask
@@ -411,6 +428,9 @@ def detect(st, sx, t, rng):
                 st.last_scan[r] = t
                 if bit == 1 and popcount(hist) >= sx.confirm_m and confirm(st, sx, s, j, t):
                     st.cursor[r] = c
+                    if sx.trk_on:  # issue 12: a held track stays queued, for its scans and drop
+                        nxt = stages_track.next_held_scan(st, sx, s, r, c)
+                        heap_push(st, s, nxt * n + sx.launch_rank[j])
                     continue
             queue_next_scan(st, sx, s, j, c, t + 1)
         st.sensor_due[s] = h[base] // n if st.heap_n[s] > 0 else NEVER
@@ -538,6 +558,14 @@ def evaluate_threats(st, sx, t):
             # a candidate needs a fire unit that can fire now: one that cannot would leave
             # the threat unassigned and keep evaluation running on every step
             if can_fire(st, sx, f) and feasible(st, sx, f, j, t) >= 0:
+                # issue 12: hold fire on a ballistic threat predicted to fall outside every asset
+                if (
+                    sx.trk_hits_only
+                    and sx.is_ballistic[j]
+                    and not stages_track.predicted_hit(st, sx, j, t)
+                ):
+                    st.held_miss[j] = 1
+                    break
                 st.cand[n_cand] = j
                 st.prio[n_cand] = sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
                 n_cand += 1

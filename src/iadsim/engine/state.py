@@ -75,6 +75,26 @@ Static = namedtuple(
         "row_lo",
         "row_hi",
         "choice",
+        # --- issue 12: the tracker (engine/stages_track.py, engine/prepare_track.py) ---
+        "trk_on",
+        "trk_hits_only",
+        "trk_k2",
+        "trk_drop_k",
+        "trk_q_cv",
+        "trk_q_ball",
+        "trk_sigma_v",
+        "trk_sample_off",
+        "trk_xyz",
+        "trk_aim_xyz",
+        "trk_aim_en",
+        "trk_r_ground",
+        "trk_radar_pos",
+        "trk_radar_rot",
+        "trk_radar_R",
+        "trk_divert_m",
+        "trk_asset_xyz",
+        "trk_asset_en",
+        "trk_asset_r",
     ],
 )
 
@@ -126,6 +146,17 @@ State = namedtuple(
         "ctr",
         "log",
         "n_log",
+        # --- issue 12: the tracker (engine/stages_track.py) ---
+        "held_miss",  # output: held fire because predicted to miss (out[11])
+        "trk_x",
+        "trk_P",
+        "trk_t",
+        "trk_last_det",
+        "trk_pred",
+        "trk_pred_t",
+        "trk_ic_err",
+        "trk_w",
+        "trk_lost",
     ],
 )
 
@@ -148,7 +179,13 @@ def _row_ranges(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def make_static(p) -> Static:
     """The :data:`Static` bundle of a prepared variant."""
-    th, se, fu, d = p.threats, p.sensors, p.fire_units, p.doctrine
+    from iadsim.engine.prepare_track import (
+        INIT_SIGMA_V_MPS,
+        Q_BALLISTIC_M2_S3,
+        Q_CV_M2_S3,
+    )
+
+    th, se, fu, d, tk = p.threats, p.sensors, p.fire_units, p.doctrine, p.tracking
     n_steps = p.t_s.shape[0]
     # the first step >= t on which any threat flies: v1 visited only those steps, so timers
     # (reloads) that expire between volleys take effect on the next of them
@@ -200,6 +237,26 @@ def make_static(p) -> Static:
         fu.unit,
         *_row_ranges(fu.unit),
         np.int64(d.choice),
+        # issue 12
+        np.int64(tk.on),
+        np.int64(tk.hits_only),
+        float(tk.k2),
+        np.int64(tk.drop_k),
+        float(Q_CV_M2_S3),
+        float(Q_BALLISTIC_M2_S3),
+        float(INIT_SIGMA_V_MPS),
+        tk.sample_off,
+        tk.xyz,
+        tk.aim_xyz,
+        tk.aim_en,
+        tk.r_ground,
+        tk.radar_pos,
+        tk.radar_rot,
+        tk.radar_R,
+        tk.divert_m,
+        tk.asset_xyz,
+        tk.asset_en,
+        tk.asset_r,
     )
 
 
@@ -207,13 +264,14 @@ def make_static(p) -> Static:
 def new_state(sx, out, log, n_log):
     """A fresh :data:`State` for one replication; ``out`` holds the caller's output rows
     (fate, killer, intercept_step, shots_at, miss_east_m, miss_north_m, end_step, fu_shots,
-    fu_left, refused, cost_at)."""
+    fu_left, refused, cost_at, held_miss)."""
     n = sx.launch_step.shape[0]
     n_s = sx.scan_steps.shape[0]
     n_f = sx.channels.shape[0]
     max_eng = 1
     for f in range(n_f):
         max_eng += sx.ready0[f] + sx.reserve0[f]
+    n_trk = n if sx.trk_on else 0  # issue 12: the tracker's arrays only when it is on
     return State(
         np.zeros(n, dtype=np.bool_),
         np.full(n, -1, dtype=np.int64),
@@ -260,4 +318,15 @@ def new_state(sx, out, log, n_log):
         np.zeros(N_CTR, dtype=np.int64),
         log,
         n_log,
+        # issue 12: sized 0 when the tracker is off (nothing reads them then)
+        out[11],
+        np.zeros((n_trk, 6)),
+        np.zeros((n_trk, 6, 6)),
+        np.full(n_trk, -1, dtype=np.int64),
+        np.full(n_trk * n_s, -1, dtype=np.int64),
+        np.full(n, -1, dtype=np.int64),
+        np.full(n, -2, dtype=np.int64),
+        np.zeros(n, dtype=np.float64),
+        np.zeros((8, 6, 6)),
+        np.zeros(n_trk, dtype=np.bool_),
     )

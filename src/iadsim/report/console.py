@@ -125,6 +125,25 @@ def summary_tables(summary: dict) -> list[Table]:
         tables.append(cost)
         tables += _class_cost_table(summary)
     doctrine = summary.get("doctrine")
+    if doctrine and doctrine.get("engage_only_predicted_hits"):  # issue 12
+        held = Table(show_header=False, box=None)
+        held.add_row(
+            "Not engaged: predicted to miss (per rep)",
+            _est(
+                summary.get("held_predicted_miss_mean"),
+                summary.get("held_predicted_miss_lo"),
+                summary.get("held_predicted_miss_hi"),
+            ),
+        )
+        held.add_row(
+            "  of which hit an asset (false miss calls)",
+            _est(
+                summary.get("held_predicted_miss_hit_mean"),
+                summary.get("held_predicted_miss_hit_lo"),
+                summary.get("held_predicted_miss_hit_hi"),
+            ),
+        )
+        tables.append(held)
     if doctrine:
         line = Table(show_header=False, box=None)
         line.add_row("Doctrine in use", doctrine_text(doctrine))
@@ -180,6 +199,12 @@ def doctrine_text(d: dict) -> str:
         parts.append(f"hold fire below value {d['hold_fire_below_value']:g}")
     if d.get("reserve_for_ballistic"):
         parts.append(f"{d['reserve_for_ballistic']} rounds per fire unit kept for ballistic")
+    if d.get("tracking") == "estimated":  # issue 12
+        parts.append("estimated tracks")
+    if d.get("engage_only_predicted_hits"):
+        parts.append(
+            f"engage only predicted hits ({100 * d.get('predicted_hit_confidence', 0.95):g}% ellipse)"
+        )
     return ", ".join(parts)
 
 

@@ -172,6 +172,7 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
             out += _doctrine_problems(
                 ("variants", i, "doctrine"), scenario.doctrine_for(variant), variant.doctrine
             )
+    out += _tracking_problems(scenario, catalog)  # issue 12
     fu_names = {f.name for f in scenario.fire_units}
     fu_names |= {c.name for c in scenario.combat_air_patrols}  # issue 13: CAPs are fire units
     sensor_names = {s.name for s in scenario.sensors}
@@ -280,6 +281,55 @@ def _doctrine_problems(loc, doctrine, patch=None) -> list[tuple[tuple, str]]:
             )
         ]
     return []
+
+
+def _tracking_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]:
+    """Tracker fields must have an effect (issue 12): a confidence without the doctrine that
+    reads it, the doctrine with no ballistic raid, a drop rule with no estimated tracks."""
+    out: list[tuple[tuple, str]] = []
+    ballistic = any(
+        catalog.threats[r.threat].threat_class == "ballistic"
+        for r in scenario.raids
+        if r.threat in catalog.threats
+    )
+    doctrines = [(("doctrine",), scenario.doctrine, scenario.doctrine)]
+    for i, v in enumerate(scenario.variants):
+        if v.doctrine is not None:
+            doctrines.append((("variants", i, "doctrine"), scenario.doctrine_for(v), v.doctrine))
+    for loc, doctrine, where in doctrines:
+        given = where.model_fields_set
+        # a default value is what a full dump of a scenario writes: only a changed one is a claim
+        changed = "predicted_hit_confidence" in given and doctrine.predicted_hit_confidence != 0.95
+        if changed and not doctrine.engage_only_predicted_hits:
+            out.append(
+                (
+                    (*loc, "predicted_hit_confidence"),
+                    "has no effect without engage_only_predicted_hits: true",
+                )
+            )
+        if "engage_only_predicted_hits" in given and doctrine.engage_only_predicted_hits:
+            if not ballistic:
+                out.append(
+                    (
+                        (*loc, "engage_only_predicted_hits"),
+                        "has no effect: no raid is of a ballistic threat (only ballistic "
+                        "impact points are predicted)",
+                    )
+                )
+    estimated = any(d.tracking == "estimated" for _, d, _ in doctrines)
+    drop = scenario.tracking.drop_after_missed_scans
+    if (
+        "drop_after_missed_scans" in scenario.tracking.model_fields_set
+        and drop != 3
+        and not estimated
+    ):
+        out.append(
+            (
+                ("tracking", "drop_after_missed_scans"),
+                "has no effect with perfect tracks: set doctrine.tracking: estimated",
+            )
+        )
+    return out
 
 
 def _sites(scenario: Scenario):

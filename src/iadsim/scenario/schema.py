@@ -270,6 +270,23 @@ class Doctrine(_Model):
         description="Which interceptor of a mixed load a fire unit fires: the cheapest with a "
         "feasible intercept, or the one that intercepts first.",
     )
+    # issue 12: the defender's picture (docs/models/tracking.md)
+    tracking: Literal["perfect", "estimated"] = Field(
+        "perfect",
+        description="'perfect': a confirmed track is the truth; 'estimated': Kalman tracks from "
+        "noisy radar plots, dropped after missed scans, aim points predicted.",
+    )
+    engage_only_predicted_hits: bool = Field(
+        False,
+        description="Engage a ballistic threat only when its predicted impact ellipse meets a "
+        "defended asset's footprint.",
+    )
+    predicted_hit_confidence: float = Field(
+        0.95,
+        ge=0.5,
+        le=0.9999,
+        description="Confidence level of that impact ellipse. [1]",
+    )
 
     @property
     def max_engagements(self) -> int:
@@ -288,6 +305,10 @@ class DoctrinePatch(_Model):
     hold_fire_below_value: float | None = Field(None, ge=0, le=MAX_VALUE)
     reserve_for_ballistic: int | None = Field(None, ge=0, le=MAX_ROUNDS)
     interceptor_choice: Literal["cheapest_feasible", "earliest_intercept"] | None = None
+    # issue 12
+    tracking: Literal["perfect", "estimated"] | None = None
+    engage_only_predicted_hits: bool | None = None
+    predicted_hit_confidence: float | None = Field(None, ge=0.5, le=0.9999)
 
 
 class MonteCarlo(_Model):
@@ -328,6 +349,14 @@ class Tracking(_Model):
 
     confirm_m: int = Field(2, ge=1, le=30, description="Detections needed. [1]")
     confirm_n: int = Field(3, ge=1, le=30, description="Within this many scans. [1]")
+    # issue 12
+    drop_after_missed_scans: int = Field(
+        3,
+        ge=1,
+        le=30,
+        description="With doctrine.tracking 'estimated', a radar drops a track after this many "
+        "scans in a row without a plot. [1]",
+    )
 
     @model_validator(mode="after")
     def _m_le_n(self) -> Tracking:

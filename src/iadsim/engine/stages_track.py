@@ -1,0 +1,229 @@
+"""The tracker's stage (issue 12): the defender's picture from noisy radar plots.
+
+With ``doctrine.tracking: estimated`` (``sx.trk_on``):
+
+- every detection is a plot: the threat's true position seen from the radar as range,
+  azimuth and elevation, plus Gaussian noise of the radar's catalog accuracy (three draws
+  from the engagement stream, right after the detection draw);
+- each threat has one fused track, a constant-velocity Kalman filter for air-breathing
+  threats and a ballistic EKF (point-mass gravity) for ballistic ones
+  (:mod:`iadsim.tracking`), updated by every radar's plots;
+- a confirmed track keeps being scanned (one Pd draw per scan on which the radar could see
+  the threat); after ``tracking.drop_after_missed_scans`` scans in a row without a plot the
+  radar drops it, and when no radar holds the threat the fire units lose it too;
+- the interceptor is guided on the fire unit's track up to the intercept (midcourse updates,
+  as command-guided and track-via-missile systems are): at the intercept step the aim point is
+  the estimate of the last plot propagated to that step (a lost track coasts from its last
+  plot); when it is farther from the threat than the interceptor's divert, the intercept fails
+  without a kill draw.
+
+With ``doctrine.engage_only_predicted_hits`` a ballistic threat is engaged only when its
+predicted impact ellipse meets a defended asset's footprint (with perfect tracks: when its true
+impact point is inside one). None of this draws anything when the tracker is off, so results
+with ``tracking: perfect`` are those of the engine without this stage, bit for bit.
+
+The threat's true path is the prepared trajectory with its CEP miss laid on linearly in time
+from launch to impact, so that a radar sees the missile heading for where it will land.
+See docs/models/tracking.md.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+
+from iadsim.tracking.ballistic import ballistic_predict, predict_impact
+from iadsim.tracking.footprint import ellipse_hits_disk
+from iadsim.tracking.kalman import (
+    cv_predict,
+    ekf_radar_update,
+    radar_measure,
+    radar_plot_to_state,
+)
+
+jit = numba.njit(cache=True, inline="always")
+
+#: Event kind of the log: a radar dropped a track after missed scans.
+EV_DROP = 8
+
+
+@jit
+def true_position(st, sx, j, t, out):
+    """The true position of threat ``j`` at step ``t`` (its prepared sample plus the share
+    of its CEP miss flown by then) into ``out`` (3,). [m]"""
+    l0 = sx.launch_step[j]
+    l1 = sx.impact_step[j]
+    k = sx.trk_sample_off[j] + min(max(t, l0), l1) - l0
+    frac = min(max((t - l0) / max(l1 - l0, 1), 0.0), 1.0)
+    me = st.miss_east_m[j] * frac
+    mn = st.miss_north_m[j] * frac
+    for i in range(3):
+        out[i] = sx.trk_xyz[k, i] + me * sx.trk_aim_en[j, 0, i] + mn * sx.trk_aim_en[j, 1, i]
+
+
+@jit
+def _predict(sx, j, x, P, dt_s, w):
+    if sx.is_ballistic[j]:
+        ballistic_predict(x, P, dt_s, sx.trk_q_ball, w)
+    else:
+        cv_predict(x, P, dt_s, sx.trk_q_cv, w)
+
+
+@jit
+def plot(st, sx, s, j, r, t, rng):
+    """Radar ``s`` detected threat ``j`` at step ``t``: draw the plot's noise (range, azimuth,
+    elevation, in that order) and update the threat's track (or start one)."""
+    w = st.trk_w
+    z, p, hz = w[5, 0], w[5, 2], w[5, 3]
+    H = w[7, 3:6]
+    true_position(st, sx, j, t, p)
+    pos, rot, R = sx.trk_radar_pos[s], sx.trk_radar_rot[s], sx.trk_radar_R[s]
+    radar_measure(p, pos, rot, hz, H)
+    for i in range(3):
+        z[i] = hz[i] + math.sqrt(R[i, i]) * rng.standard_normal()
+    x, P = st.trk_x[j], st.trk_P[j]
+    if st.trk_t[j] < 0 or st.trk_lost[j]:
+        radar_plot_to_state(z, pos, rot, R, sx.trk_sigma_v, x, P)
+        st.trk_lost[j] = False
+    else:
+        dt = (t - st.trk_t[j]) * sx.dt_s
+        if dt > 0.0:
+            _predict(sx, j, x, P, dt, w)
+        ekf_radar_update(x, P, z, pos, rot, R, w)
+    st.trk_t[j] = t
+    st.trk_last_det[r] = t
+
+
+@jit
+def track_dropped(st, sx, s, j, t):
+    """After radar ``s`` released its track of ``j`` (``stages.release_track``): log it, and
+    with no radar left holding the threat the track is lost and the fire units lose it too
+    (until a radar confirms it again)."""
+    n_s = sx.scan_steps.shape[0]
+    k = st.n_log[0]
+    if k < st.log.shape[0]:
+        st.log[k, 0] = t
+        st.log[k, 1] = EV_DROP
+        st.log[k, 2] = j
+        st.log[k, 3] = s
+        st.log[k, 4] = 0
+        st.n_log[0] = k + 1
+    for q in range(n_s):
+        if st.confirmed[j * n_s + q]:
+            return
+    st.trk_lost[j] = True  # the estimate stays, to coast an interceptor already in flight
+    for f in range(st.avail.shape[0]):
+        st.avail[f, j] = -1
+
+
+@jit
+def next_held_scan(st, sx, s, r, c):
+    """The step a held track (pair ``r``, next scan entry ``c``) next needs its radar: its next
+    scan, or the step its drop falls due if no scan comes before."""
+    nxt = st.trk_last_det[r] + sx.trk_drop_k * sx.scan_steps[s]
+    if c < sx.scan_off[r + 1] and sx.scan_step[c] < nxt:
+        nxt = sx.scan_step[c]
+    return nxt
+
+
+@jit
+def confirmed_scan(st, sx, s, j, r, t, rng):
+    """A held track on a scan of its radar: one Pd draw if the radar can see the threat now,
+    a plot if detected. Returns the step the pair next needs its radar, or -1 when
+    ``trk_drop_k`` scans have passed without a plot (the caller releases the track)."""
+    c = st.cursor[r]
+    end = sx.scan_off[r + 1]
+    while c < end and sx.scan_step[c] < t:
+        c += 1
+    if c < end and sx.scan_step[c] == t:
+        p = sx.scan_pd[c]
+        c += 1
+        if p > 0.0 and rng.random() < p:
+            plot(st, sx, s, j, r, t, rng)
+    st.cursor[r] = c
+    if t - st.trk_last_det[r] >= sx.trk_drop_k * sx.scan_steps[s]:
+        return -1
+    return next_held_scan(st, sx, s, r, c)
+
+
+@jit
+def aim_error(st, sx, j, ic):
+    """The distance between the estimate of ``j`` propagated from its last plot to the
+    intercept step ``ic`` and the threat's true position there. [m]"""
+    if st.trk_t[j] < 0:
+        return math.inf
+    w = st.trk_w
+    x, p, P = w[5, 1], w[5, 2], w[6]
+    for i in range(6):
+        x[i] = st.trk_x[j, i]
+        for k in range(6):
+            P[i, k] = st.trk_P[j, i, k]
+    dt = (ic - st.trk_t[j]) * sx.dt_s
+    if dt > 0.0:
+        _predict(sx, j, x, P, dt, w)
+    true_position(st, sx, j, ic, p)
+    return math.sqrt((x[0] - p[0]) ** 2 + (x[1] - p[1]) ** 2 + (x[2] - p[2]) ** 2)
+
+
+@jit
+def diverted_out(st, sx, f, j, ic):
+    """True when the intercept of ``j`` by ``f`` at step ``ic`` fails for want of divert: the
+    aim point is off by more than the interceptor can correct (tracker on only)."""
+    if sx.trk_on == 0:
+        return False
+    err = aim_error(st, sx, j, ic)
+    st.trk_ic_err[j] = err
+    return err > sx.trk_divert_m[f]
+
+
+@jit
+def predicted_hit(st, sx, j, t):
+    """Whether the defender predicts threat ``j`` to fall on a defended asset: its impact
+    ellipse at the doctrine's confidence meets an asset's footprint. Computed once per track
+    update (cached in ``trk_pred``)."""
+    version = st.trk_t[j] if sx.trk_on else 0
+    if sx.trk_on and (version < 0 or st.trk_lost[j]):
+        return True  # no estimate: nothing to hold fire on
+    if st.trk_pred_t[j] == version:
+        return st.trk_pred[j] == 1
+    w = st.trk_w
+    pt, cov = w[5, 2], w[7]
+    if sx.trk_on:
+        if predict_impact(st.trk_x[j], st.trk_P[j], sx.trk_r_ground[j], w, pt, cov) < 0.0:
+            st.trk_pred_t[j] = version
+            st.trk_pred[j] = 1  # no impact predicted (still climbing far out): engage
+            return True
+    else:
+        # perfect picture: the true impact point, no uncertainty
+        for i in range(3):
+            pt[i] = (
+                sx.trk_aim_xyz[j, i]
+                + st.miss_east_m[j] * sx.trk_aim_en[j, 0, i]
+                + st.miss_north_m[j] * sx.trk_aim_en[j, 1, i]
+            )
+            for k in range(3):
+                cov[i, k] = 0.0
+    hit = False
+    for a in range(sx.trk_asset_r.shape[0]):
+        e, n = sx.trk_asset_en[a, 0], sx.trk_asset_en[a, 1]
+        m0 = 0.0
+        m1 = 0.0
+        for i in range(3):
+            d = pt[i] - sx.trk_asset_xyz[a, i]
+            m0 += e[i] * d
+            m1 += n[i] * d
+        c00 = 0.0
+        c01 = 0.0
+        c11 = 0.0
+        for i in range(3):
+            for k in range(3):
+                c00 += e[i] * cov[i, k] * e[k]
+                c01 += e[i] * cov[i, k] * n[k]
+                c11 += n[i] * cov[i, k] * n[k]
+        if ellipse_hits_disk(m0, m1, c00, c01, c11, 0.0, 0.0, sx.trk_asset_r[a], sx.trk_k2):
+            hit = True
+            break
+    st.trk_pred_t[j] = version
+    st.trk_pred[j] = 1 if hit else 0
+    return hit
