@@ -744,6 +744,8 @@ def prepare(
 
     interceptors = [
         catalog.systems[f.system].interceptors[n]
+        if hasattr(f, "system")
+        else prepare_cap.CAP_INTERCEPTOR  # issue 13: a CAP's weapon is not a catalog entry
         for f, n in zip(fus, fire_units.interceptor, strict=True)
     ]
     tracking = prepare_tracking(

@@ -50,6 +50,16 @@ class CapSite:
     sector_width_deg: float
 
 
+class _CapWeapon:
+    """What the tracker asks of a fire unit's interceptor: a CAP's weapon has no catalog
+    divert figure, so the tracker's default applies."""
+
+    divert_m = None
+
+
+CAP_INTERCEPTOR = _CapWeapon()
+
+
 def selected(scenario, variant) -> list:
     """The CAPs a variant uses (named among its ``fire_units``, or all when it names none)."""
     caps = getattr(scenario, "combat_air_patrols", [])
