@@ -24,7 +24,7 @@ The field names are an interface: the engine reads them (``entry.boost_time_s.si
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -49,6 +49,7 @@ __all__ = [
     "Figure",
     "FireUnit",
     "Interceptor",
+    "JammerEntry",
     "PkTable",
     "Radar",
     "SystemEntry",
@@ -82,6 +83,10 @@ UNIT_BY_SUFFIX = {
     "_usd": "USD",
     "_deg": "deg",
     "_kg": "kg",
+    # electronic warfare (issue 11): powers, bandwidths and antenna gains
+    "_w": "W",
+    "_hz": "Hz",
+    "_db": "dB",
 }
 
 #: Stable registry names of entries: lowercase letters, digits and single hyphens.
@@ -348,10 +353,57 @@ class Radar(_Holder):
     sector_width_deg: Figure = Field(description="Azimuth sector covered; 360 = all round. [deg]")
     antenna_height_m: Figure = Field(description="Antenna phase centre above ground. [m]")
     track_capacity: Figure = Field(description="Targets tracked at once. [1]")
+    # electronic attack (issue 11): what the radar and jammer equations need; optional, but a
+    # scenario with a jammer refuses a radar without them (docs/models/electronic-warfare.md)
+    peak_power_w: Figure | None = Field(None, description="Transmitted peak power Pt. [W]")
+    antenna_gain_db: Figure | None = Field(None, description="Main-beam antenna gain Gt. [dB]")
+    sidelobe_level_db: Figure | None = Field(
+        None, description="Sidelobe gain relative to the main beam (negative). [dB]"
+    )
+    bandwidth_hz: Figure | None = Field(None, description="Receiver noise bandwidth Br. [Hz]")
+    processing_gain_db: Figure | None = Field(
+        None,
+        description="Pulse-compression and integration gain against noise jamming (the "
+        "reference SNR already holds it for thermal noise). [dB]",
+    )
+
+    #: The figures jamming needs, all or none.
+    EW_FIELDS: ClassVar[tuple[str, ...]] = (
+        "peak_power_w",
+        "antenna_gain_db",
+        "sidelobe_level_db",
+        "bandwidth_hz",
+        "processing_gain_db",
+    )
+
+    @property
+    def has_ew(self) -> bool:
+        """Whether the radar carries the figures the jamming model needs."""
+        return all(getattr(self, n) is not None for n in self.EW_FIELDS)
 
     @model_validator(mode="after")
     def _physical(self) -> Radar:
         problems: Problems = []
+        given = [n for n in self.EW_FIELDS if getattr(self, n) is not None]
+        if given and len(given) < len(self.EW_FIELDS):
+            missing = [n for n in self.EW_FIELDS if n not in given]
+            problems.append(
+                (
+                    (missing[0],),
+                    "ew_incomplete",
+                    "the EW figures go together; missing: " + ", ".join(missing),
+                )
+            )
+        for name in ("peak_power_w", "bandwidth_hz"):
+            fig = getattr(self, name)
+            if fig is not None and fig.value <= 0.0:
+                problems.append(((name, "value"), "positive", "must be positive"))
+        if self.processing_gain_db is not None and self.processing_gain_db.value < 0.0:
+            problems.append((("processing_gain_db", "value"), "positive", "must be >= 0"))
+        if self.sidelobe_level_db is not None and self.sidelobe_level_db.value >= 0.0:
+            problems.append(
+                (("sidelobe_level_db", "value"), "sidelobe", "must be negative (below the beam)")
+            )
         for name in ("reference_pd", "reference_pfa"):
             v = getattr(self, name).value
             if not 0.0 < v < 1.0:
@@ -564,4 +616,30 @@ class ThreatEntry(_Entry):
             )
         if problems:
             _raise("ThreatEntry", problems)
+        return self
+
+
+class JammerEntry(_Entry):
+    """A noise jammer (a pod or an expendable jammer's payload): what the jammer equation needs.
+
+    ``J = Pj Gj G_r λ² / ((4π)² Rj²) · min(1, Br/Bj)`` at a radar (docs/models/electronic-warfare.md).
+    """
+
+    kind: Literal["jammer"] = Field(description="Entry kind: jammer. [-]")
+    carriers: list[ThreatClass] = Field(
+        min_length=1, description="Threat classes that can carry it. [-]"
+    )
+    power_w: Figure = Field(description="Noise power Pj delivered to the antenna. [W]")
+    antenna_gain_db: Figure = Field(description="Antenna gain Gj towards the radar. [dB]")
+    bandwidth_hz: Figure = Field(description="Noise bandwidth Bj the power is spread over. [Hz]")
+
+    @model_validator(mode="after")
+    def _physical(self) -> JammerEntry:
+        problems: Problems = [
+            ((name, "value"), "positive", "must be positive")
+            for name in ("power_w", "bandwidth_hz")
+            if getattr(self, name).value <= 0.0
+        ]
+        if problems:
+            _raise("JammerEntry", problems)
         return self

@@ -16,6 +16,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.engagement.intercept import intercept_breakpoints
+from iadsim.engine.jamming import prepare_jamming
 from iadsim.engine.sparse import PairSteps, Ragged
 from iadsim.scenario import Scenario
 from iadsim.scenario.loader import effective_sector_width_deg, resolve_terrain
@@ -169,6 +170,8 @@ class Prepared:
     assets: list = field(default_factory=list)
     terrain: str = "smooth earth"
     tables: list = field(default_factory=list, repr=False)
+    #: Electronic attack (issue 11): :class:`iadsim.engine.jamming.Jamming`, None if none.
+    jamming: object = field(default=None, repr=False)
 
     def static(self):
         """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`)."""
@@ -605,13 +608,14 @@ def prepare(
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
     sites = radar_sites(fus, sensors, catalog)
 
-    coverage, tables = [], []
+    coverage, tables, full_tables = [], [], []
     for site in sites:
         table = None
         if dem is not None:
             table = site_table(
                 dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
             )
+        full_tables.append(table)
         coverage.append(radar_coverage(site, threats, k, table))
         # kept for coverage shares: limited to the sector the radar covers as placed
         tables.append(
@@ -686,6 +690,7 @@ def prepare(
         sector_width_deg=np.array([s.sector_width_deg for s in sites if s.owner >= 0], dtype=float),
     )
 
+    jamming = prepare_jamming(scenario, catalog, threats, sites, sensor_arrays, k, full_tables)
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)
     np.add.at(in_flight, threats.launch_step, 1)
     np.add.at(in_flight, threats.impact_step + 1, -1)
@@ -710,4 +715,5 @@ def prepare(
         assets=list(scenario.assets),
         terrain="smooth earth" if dem is None else dem.name,
         tables=tables,
+        jamming=jamming,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from iadsim.engine.stages_attack import jammed_pd
 from iadsim.engine.state import (
     EV_FAIL,
     EV_KILL,
@@ -290,6 +291,8 @@ def detect(st, sx, t, rng):
                 c += 1
             if c < end and scan_step[c] == t:
                 p = scan_pd[c]
+                if sx.jam_on:  # issue 11: S/(N+J) while the jammers fly
+                    p = jammed_pd(st, sx, s, j, c, t)
                 c += 1
                 bit = 0
                 if p > 0.0 and rng.random() < p:

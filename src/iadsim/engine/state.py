@@ -68,6 +68,15 @@ Static = namedtuple(
         "reserve_ballistic",
         "next_active",
         "round_cost_usd",
+        # issue 11 (attack): electronic attack, see engine/jamming.py and stages_attack.py
+        "jam_on",
+        "jam_carrier",
+        "jam_carrier_of",
+        "jam_w",
+        "jam_ml_extra",
+        "jam_ln_pfa",
+        "jam_inv_snr",
+        "jam_b",
     ],
 )
 
@@ -115,6 +124,9 @@ State = namedtuple(
         "ctr",
         "log",
         "n_log",
+        # issue 11 (attack): per radar, the live jamming sum and the step it was summed at
+        "jam_sum",
+        "jam_at",
     ],
 )
 
@@ -169,6 +181,25 @@ def make_static(p) -> Static:
         np.int64(d.reserve_ballistic),
         next_active,
         fu.interceptor_cost_usd,
+        # issue 11 (attack)
+        *_jamming_fields(p),
+    )
+
+
+def _jamming_fields(p) -> tuple:
+    """The jamming fields of :data:`Static` (empty when no raid carries a jammer)."""
+    from iadsim.engine.jamming import no_jamming
+
+    jm = getattr(p, "jamming", None) or no_jamming(p.threats.launch_step.shape[0])
+    return (
+        bool(jm.on),
+        jm.carrier,
+        jm.carrier_of,
+        jm.w,
+        jm.ml_extra,
+        jm.ln_pfa,
+        jm.inv_snr,
+        jm.b,
     )
 
 
@@ -225,4 +256,6 @@ def new_state(sx, out, log, n_log):
         np.zeros(N_CTR, dtype=np.int64),
         log,
         n_log,
+        np.zeros(n_s, dtype=np.float64),
+        np.full(n_s, -1, dtype=np.int64),
     )

@@ -148,6 +148,13 @@ class Raid(_Model):
     speed_mps: float | None = Field(
         None, ge=MIN_SPEED_MPS, le=MAX_SPEED_MPS, description="Speed override. [m/s]"
     )
+    # issue 11, the attacker fights back
+    jammer: Name | None = Field(
+        None,
+        description="Catalog jammer every threat of the raid carries (a pod, a MALD-J): it "
+        "screens its carrier in the radars' main beam and every other threat through their "
+        "sidelobes while it flies (docs/models/electronic-warfare.md).",
+    )
 
 
 class Doctrine(_Model):
