@@ -60,9 +60,14 @@ def summarize(directory: str | Path) -> dict:
     fus = str(d / "fire_units.parquet")
     con = duckdb.connect()
 
-    costed = "interceptor_cost_usd" in [
+    columns = [
         c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{thr}')").fetchall()
     ]
+    costed = "interceptor_cost_usd" in columns
+    # issue 11: aircraft that release weapons are platforms, summarised on their own (their
+    # "arrival" is their return); the threat figures are those of everything else
+    roles = "role" in columns
+    not_platform = "WHERE role IS DISTINCT FROM 'platform'" if roles else ""
     class_costs = _class_costs(con, thr, meta, reps) if costed else {}
 
     by_type = []
@@ -74,7 +79,7 @@ def summarize(directory: str | Path) -> dict:
                  count(*) FILTER (WHERE fate = 'leaked') AS leaked,
                  count(*) FILTER (WHERE fate = 'killed') AS killed,
                  count(*) FILTER (WHERE fate = 'failed') AS failed
-          FROM read_parquet('{thr}') GROUP BY ALL)
+          FROM read_parquet('{thr}') {not_platform} GROUP BY ALL)
         SELECT cls, typ, sum(n), sum(leaked), sum(killed), sum(failed),
                sum(leaked * leaked), sum(killed * killed)
         FROM per_rep GROUP BY ALL ORDER BY cls, typ
@@ -114,7 +119,7 @@ def summarize(directory: str | Path) -> dict:
           SELECT replication,
                  count(*) FILTER (WHERE fate = 'leaked') AS leaked,
                  count(*) FILTER (WHERE fate = 'killed') AS killed
-          FROM read_parquet('{thr}') GROUP BY replication)
+          FROM read_parquet('{thr}') {not_platform} GROUP BY replication)
         SELECT sum(leaked), sum(leaked*leaked), sum(killed), sum(killed*killed) FROM per_rep
         """
     ).fetchone()
@@ -205,6 +210,9 @@ def summarize(directory: str | Path) -> dict:
     used = mean_ci(spent["shots"][0], spent["shots"][1], reps)
     cost = mean_ci(spent["cost"][0], spent["cost"][1], reps)
     kills = tot["killed"]
+    platforms = _platforms(con, thr) if roles else []
+    # interceptors spent on platforms count in the cost per threat stopped, and so do their kills
+    kills += sum(r["p_killed"] * r["platforms_per_rep"] * reps for r in platforms)
     con.close()
     return dict(
         scenario=meta["scenario"],
@@ -227,7 +235,39 @@ def summarize(directory: str | Path) -> dict:
         cost_exchange_ratio=overall["cost_exchange_ratio"],
         costs_by_class=by_class,
         doctrine=meta.get("doctrine"),
+        platforms=platforms,
     )
+
+
+def _platforms(con, thr: str) -> list[dict]:
+    """Per platform type (aircraft that release weapons): P(reached release), P(killed),
+    P(returned), with Wilson intervals, and the weapons released per replication. A platform
+    reached release when any of its weapons was released (docs/models/engine.md)."""
+    rows = con.execute(
+        f"""
+        WITH t AS (SELECT * FROM read_parquet('{thr}')),
+        w AS (SELECT replication, parent, bool_or(fate != 'not_released') AS released,
+                     count(*) FILTER (WHERE fate != 'not_released') AS n_released
+              FROM t WHERE role = 'weapon' GROUP BY ALL),
+        p AS (SELECT t.replication, t.threat_type::VARCHAR AS typ, t.fate,
+                     coalesce(w.released, false) AS released, coalesce(w.n_released, 0) AS nw
+              FROM t LEFT JOIN w ON t.replication = w.replication AND t.threat = w.parent
+              WHERE t.role = 'platform')
+        SELECT typ, count(*), count(*) FILTER (WHERE released),
+               count(*) FILTER (WHERE fate = 'killed'), count(*) FILTER (WHERE fate = 'leaked'),
+               sum(nw), count(DISTINCT replication)
+        FROM p GROUP BY typ ORDER BY typ
+        """
+    ).fetchall()
+    out = []
+    for typ, n, released, killed, returned, n_weapons, reps in rows:
+        row = dict(threat_type=typ, platforms_per_rep=n / reps)
+        for key, k in (("reached_release", released), ("killed", killed), ("returned", returned)):
+            lo, hi = wilson(int(k), int(n))
+            row[f"p_{key}"], row[f"p_{key}_lo"], row[f"p_{key}_hi"] = k / n, lo, hi
+        row["weapons_released_mean"] = float(n_weapons) / reps
+        out.append(row)
+    return out
 
 
 #: Cost figures of a row when the results carry no per-threat cost (older results).

@@ -584,10 +584,29 @@ class ThreatEntry(_Entry):
         None, description="Cruise altitude above mean sea level; aircraft. [m]"
     )
     warhead_kg: Figure | None = Field(None, description="Warhead (explosive) mass. [kg]")
+    # issue 11: air-launched weapons
+    carriers: list[ThreatClass] | None = Field(
+        None,
+        description="Platform classes that release it (air-launched weapons, "
+        "``raids[].weapons``); none: launched from the ground. [-]",
+    )
+    profile: Literal["route", "glide"] = Field(
+        "route",
+        description="route: flies at its cruise height; glide (unpowered bombs, cruise class): "
+        "descends evenly from the release altitude to the aim. [-]",
+    )
 
     @model_validator(mode="after")
     def _class_fields(self) -> ThreatEntry:
         problems: Problems = []
+        if self.profile == "glide" and (self.threat_class != "cruise" or not self.carriers):
+            problems.append(
+                (
+                    ("profile",),
+                    "glide",
+                    "a glide profile is for air-launched (carriers) cruise-class weapons",
+                )
+            )
         needed = _CLASS_FIELDS[self.threat_class]
         for name in _OPTIONAL_CLASS_FIELDS:
             present = getattr(self, name) is not None

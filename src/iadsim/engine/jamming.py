@@ -102,7 +102,12 @@ def prepare_jamming(scenario, catalog, threats, sites, sensors, k_factor, tables
     (all-round) terrain table or None for a smooth earth.
     """
     raids = {r.name: r for r in scenario.raids}
-    names = [raids[name].jammer for name in threats.raid]
+    # a raid's jammer rides on its aircraft, not on the weapons they release
+    roles = threats.role or ["threat"] * len(threats.raid)
+    names = [
+        None if role == "weapon" else raids[name].jammer
+        for name, role in zip(threats.raid, roles, strict=True)
+    ]
     n = len(names)
     carriers = [j for j in range(n) if names[j] is not None]
     if not carriers:

@@ -17,6 +17,7 @@ from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.engagement.intercept import intercept_breakpoints
 from iadsim.engine.jamming import prepare_jamming
+from iadsim.engine.release import expand_releases
 from iadsim.engine.sparse import PairSteps, Ragged
 from iadsim.scenario import Scenario
 from iadsim.scenario.loader import effective_sector_width_deg, resolve_terrain
@@ -67,6 +68,9 @@ class Threats:
     lon: Ragged
     alt: Ragged
     height_agl: Ragged
+    # issue 11: threat, platform (an aircraft releasing weapons) or weapon; a weapon's platform
+    role: list[str] = field(default_factory=list)
+    parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass
@@ -212,6 +216,8 @@ def _build_tracks(scenario: Scenario, catalog: Catalog, ground: GroundFn):
 
 
 def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
+    if "track" in row:  # a platform's out-and-back route or a released weapon (engine/release)
+        return row["track"](t_rel)
     raid, entry, launch = row["raid"], row["entry"], row["launch"]
     if entry.threat_class == "ballistic":
         return ballistic_track(
@@ -242,7 +248,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
     sample is looked up in one vectorised call.
     """
     dt = scenario.time_step_s
-    rows = _build_tracks(scenario, catalog, ground)
+    rows = expand_releases(_build_tracks(scenario, catalog, ground), catalog, ground)
     # first pass at a coarse grid only to learn each flight's duration
     durations = []
     for row in rows:
@@ -299,6 +305,8 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
         lon=lon,
         alt=alt,
         height_agl=height,
+        role=[r["role"] for r in rows],
+        parent=np.array([r["parent"] for r in rows], dtype=np.int64),
     )
     return t_s, threats
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from iadsim.engine.stages_attack import jammed_pd
+from iadsim.engine.stages_attack import jammed_pd, released
 from iadsim.engine.state import (
     EV_FAIL,
     EV_KILL,
@@ -111,9 +111,11 @@ def admit_launches(st, sx, t):
     n = sx.launch_step.shape[0]
     while k < n and sx.launch_step[sx.launch_order[k]] <= t:
         j = sx.launch_order[k]
+        k += 1
+        if sx.rel_on and not released(st, sx, j, t):  # issue 11: its aircraft is down
+            continue
         st.live[n_live] = j
         n_live += 1
-        k += 1
         for s in range(n_s):
             r = j * n_s + s
             if (

@@ -1,4 +1,4 @@
-"""Kernel stages of the attacker (issue 11): electronic attack.
+"""Kernel stages of the attacker (issue 11): electronic attack and weapon release.
 
 Inlined into the driver like :mod:`iadsim.engine.stages`; nothing here allocates (the step loop
 is compiled without reference counting).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from iadsim.engine.state import PENDING
+from iadsim.engine.state import NOT_RELEASED, PENDING
 
 # inlined like the stages of iadsim.engine.stages (which imports this module)
 jit = numba.njit(cache=True, inline="always")
@@ -37,3 +37,16 @@ def jammed_pd(st, sx, s, j, c, t):
         jam += sx.jam_w[k, s, t] * sx.jam_ml_extra[s]
     sinr = 1.0 / (sx.jam_inv_snr[c] + sx.jam_b[c] * jam)
     return np.exp(sx.jam_ln_pfa[s] / (1.0 + sinr))
+
+
+@jit
+def released(st, sx, j, t):
+    """Weapon release: a threat launched from an aircraft (``sx.rel_parent[j] >= 0``) exists
+    only if its aircraft still flies at the release step ``t``; otherwise it is marked
+    not released (fate 4) and never joins the live list. Draws nothing."""
+    parent = sx.rel_parent[j]
+    if parent < 0 or st.fate[parent] == PENDING:
+        return True
+    st.fate[j] = NOT_RELEASED
+    st.end_step[j] = t
+    return False

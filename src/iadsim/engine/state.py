@@ -14,6 +14,8 @@ import numba
 import numpy as np
 
 PENDING, KILLED, LEAKED, FAILED = 0, 1, 2, 3
+#: A weapon whose aircraft was down before its release step (issue 11).
+NOT_RELEASED = 4
 #: Event kinds of the optional log (step, kind, threat, sensor or fire unit, shots).
 EV_TRACK, EV_LAUNCH, EV_KILL, EV_MISS, EV_LEAK, EV_FAIL, EV_REFUSED = 1, 2, 3, 4, 5, 6, 7
 # a plain int, so numba freezes it as a constant (a numpy scalar global is looked up per use)
@@ -77,6 +79,9 @@ Static = namedtuple(
         "jam_ln_pfa",
         "jam_inv_snr",
         "jam_b",
+        # issue 11 (attack): weapon release (engine/release.py): each threat's platform, or -1
+        "rel_on",
+        "rel_parent",
     ],
 )
 
@@ -183,6 +188,7 @@ def make_static(p) -> Static:
         fu.interceptor_cost_usd,
         # issue 11 (attack)
         *_jamming_fields(p),
+        *_release_fields(p),
     )
 
 
@@ -201,6 +207,15 @@ def _jamming_fields(p) -> tuple:
         jm.inv_snr,
         jm.b,
     )
+
+
+def _release_fields(p) -> tuple:
+    """The weapon-release fields of :data:`Static` (off when no aircraft releases weapons)."""
+    n = p.threats.launch_step.shape[0]
+    parent = getattr(p.threats, "parent", None)
+    if parent is None or parent.shape[0] != n:
+        parent = np.full(n, -1, dtype=np.int64)
+    return (bool((parent >= 0).any()), parent.astype(np.int64))
 
 
 @numba.njit(cache=True)

@@ -73,6 +73,21 @@ def summary_tables(summary: dict) -> list[Table]:
             _est(a["p_hit"], a["p_hit_lo"], a["p_hit_hi"], 3),
         )
     tables = [threats, assets]
+    if summary.get("platforms"):  # issue 11: aircraft that release weapons
+        plat = _table(
+            "Platforms (aircraft releasing weapons; their weapons are in the table above)",
+            ["platform x n", "P(reached release)", "P(killed)", "P(returned)", "weapons out"],
+        )
+        for r in summary["platforms"]:
+            plat.add_row(
+                f"{r['threat_type']} x {r['platforms_per_rep']:g}",
+                *(
+                    _est(r[f"p_{k}"], r[f"p_{k}_lo"], r[f"p_{k}_hi"], 3)
+                    for k in ("reached_release", "killed", "returned")
+                ),
+                _num(r["weapons_released_mean"]),
+            )
+        tables.append(plat)
 
     bands = sorted({int(b) for a in summary["assets"] for b in a.get("coverage", {})})
     if bands:

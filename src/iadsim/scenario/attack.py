@@ -6,6 +6,9 @@ reports it as ``FILE:LINE:COL: raids.N.jammer: message``.
 
 from __future__ import annotations
 
+import itertools
+
+from iadsim import geo
 from iadsim.catalog import Catalog
 from iadsim.scenario.schema import Scenario
 
@@ -41,6 +44,7 @@ def attack_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, s
     """Problems of the raids' jammers: unknown names, a carrier class that cannot carry the
     jammer, and radars the jamming model cannot treat (no EW figures in the catalog)."""
     out: list[tuple[tuple, str]] = []
+    out += weapon_problems(scenario, catalog)
     jammed = False
     for i, raid in enumerate(scenario.raids):
         if raid.jammer is None:
@@ -74,4 +78,87 @@ def attack_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, s
                         "catalog.overrides)",
                     )
                 )
+    return out
+
+
+def route_length_m(points) -> float:
+    """Geodesic length of a route through ``points`` (objects with lat, lon). [m]"""
+    return sum(
+        float(geo.inverse(a.lat, a.lon, b.lat, b.lon)[2]) for a, b in itertools.pairwise(points)
+    )
+
+
+def weapon_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]:
+    """Problems of the raids' weapons: only aircraft release weapons, only weapons an aircraft
+    can carry, within the weapon's range and after the aircraft's launch; a glide weapon is
+    released from an aircraft, never launched from the ground."""
+    out: list[tuple[tuple, str]] = []
+    for i, raid in enumerate(scenario.raids):
+        threat = catalog.threats.get(raid.threat)
+        if threat is not None and threat.profile == "glide":
+            out.append(
+                (
+                    ("raids", i, "threat"),
+                    f"'{raid.threat}' is a glide weapon: release it from an aircraft raid "
+                    "(raids[].weapons)",
+                )
+            )
+        if not raid.weapons:
+            continue
+        if threat is not None and threat.threat_class != "aircraft":
+            out.append(
+                (
+                    ("raids", i, "weapons"),
+                    f"only aircraft release weapons; '{raid.threat}' is a "
+                    f"{threat.threat_class} threat",
+                )
+            )
+            continue
+        aim = None
+        if isinstance(raid.aim, str):
+            aim = next((a for a in scenario.assets if a.name == raid.aim), None)
+        else:
+            aim = raid.aim
+        for k, w in enumerate(raid.weapons):
+            loc = ("raids", i, "weapons", k)
+            entry = catalog.threats.get(w.weapon)
+            if entry is None:
+                known = sorted(n for n, t in catalog.threats.items() if t.carriers)
+                out.append(
+                    ((*loc, "weapon"), f"unknown weapon '{w.weapon}'; known: {_known(known)}")
+                )
+                continue
+            if "aircraft" not in (entry.carriers or []):
+                out.append(
+                    (
+                        (*loc, "weapon"),
+                        f"an aircraft cannot carry '{w.weapon}' (a {entry.threat_class} "
+                        "threat launched from the ground)",
+                    )
+                )
+                continue
+            reach = entry.max_range_km.si()
+            if w.release_range_m > reach:
+                out.append(
+                    (
+                        (*loc, "release_range_m"),
+                        f"{w.release_range_m / 1000:.0f} km is beyond the {w.weapon} maximum "
+                        f"range of {reach / 1000:.0f} km",
+                    )
+                )
+            if aim is None:
+                continue
+            for lp in raid.launch_points:
+                last = raid.waypoints[-1] if raid.waypoints else lp
+                leg = float(geo.inverse(last.lat, last.lon, aim.lat, aim.lon)[2])
+                if w.release_range_m >= leg:
+                    out.append(
+                        (
+                            (*loc, "release_range_m"),
+                            f"the release point must lie on the last leg to the aim, which is "
+                            f"{leg / 1000:.1f} km long; {w.release_range_m / 1000:.1f} km is "
+                            "beyond it",
+                        )
+                    )
+                    break
     return out

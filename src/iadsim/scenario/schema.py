@@ -119,6 +119,18 @@ class Sensor(_Model):
     sector_width_deg: float | None = Field(None, gt=0, le=360)
 
 
+class RaidWeapon(_Model):
+    """Weapons each aircraft of a raid carries and releases (issue 11)."""
+
+    weapon: str = Field(description="Catalog threat an aircraft can carry, e.g. 'gbu-39'.")
+    count: int = Field(1, ge=1, le=64, description="Rounds per aircraft. [1]")
+    release_range_m: float = Field(
+        gt=0,
+        le=5_000_000,
+        description="Ground distance from the aim at which the aircraft releases them. [m]",
+    )
+
+
 class Raid(_Model):
     """A raid: ``count`` threats of one type from launch point(s) at an aim point."""
 
@@ -154,6 +166,12 @@ class Raid(_Model):
         description="Catalog jammer every threat of the raid carries (a pod, a MALD-J): it "
         "screens its carrier in the radars' main beam and every other threat through their "
         "sidelobes while it flies (docs/models/electronic-warfare.md).",
+    )
+    weapons: list[RaidWeapon] = Field(
+        default_factory=list,
+        max_length=8,
+        description="Aircraft only: stand-off weapons released at their release range if the "
+        "aircraft is still alive; it then turns back to its launch point.",
     )
 
 

@@ -1,0 +1,72 @@
+"""Weapon fields of a raid (issue 11): each mistake at FILE:LINE:COL."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from iadsim.errors import InputError
+from iadsim.scenario import load_scenario
+
+BASE = textwrap.dedent(
+    """\
+    schema_version: 1
+    name: w
+    terrain: {dem: none}
+    assets: [{name: base, lat: 33.8, lon: 42.43}]
+    raids:
+      - name: r1
+        threat: THREAT
+        launch_points: [{lat: 33.0, lon: 40.0}]
+        aim: base
+        weapons:
+          - {weapon: WEAPON, count: 2, release_range_m: RANGE}
+    """
+)
+
+
+def error(tmp_path, threat="f-15e", weapon="gbu-39", range_m=50_000) -> str:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        BASE.replace("THREAT", threat).replace("WEAPON", weapon).replace("RANGE", str(range_m))
+    )
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    return str(info.value)
+
+
+def test_good_weapons_load(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        BASE.replace("THREAT", "f-15e").replace("WEAPON", "gbu-39").replace("RANGE", "50000")
+    )
+    assert load_scenario(path).raids[0].weapons[0].count == 2
+
+
+@pytest.mark.parametrize(
+    ("kw", "where", "message"),
+    [
+        (dict(weapon="gbu-99"), "11:18: raids[0].weapons[0].weapon", "unknown weapon 'gbu-99'"),
+        (
+            dict(weapon="tomahawk"),
+            "11:18: raids[0].weapons[0].weapon",
+            "an aircraft cannot carry 'tomahawk'",
+        ),
+        (
+            dict(range_m=150_000),
+            "11:53: raids[0].weapons[0].release_range_m",
+            "150 km is beyond the gbu-39 maximum range of 110 km",
+        ),
+        (dict(threat="soumar"), "10:5: raids[0].weapons", "only aircraft release weapons"),
+    ],
+)
+def test_weapon_errors(tmp_path, kw, where, message):
+    msg = error(tmp_path, **kw)
+    assert f"{tmp_path / 's.yaml'}:{where}" in msg, msg
+    assert message in msg, msg
+
+
+def test_a_glide_bomb_is_not_a_raid_threat(tmp_path):
+    msg = error(tmp_path, threat="gbu-31")
+    assert "raids[0].threat: 'gbu-31' is a glide weapon" in msg
