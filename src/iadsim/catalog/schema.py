@@ -590,6 +590,16 @@ class ThreatEntry(_Entry):
         description="Platform classes that release it (air-launched weapons, "
         "``raids[].weapons``); none: launched from the ground. [-]",
     )
+    arm_pk: Figure | None = Field(
+        None,
+        description="Anti-radiation missiles: probability of killing the radar it homes on when "
+        "that radar still emits at arrival. [1]",
+    )
+    arm_memory_pk: Figure | None = Field(
+        None,
+        description="Anti-radiation missiles: the same once the radar went dark (the missile "
+        "flies to the last position it heard). [1]",
+    )
     profile: Literal["route", "glide"] = Field(
         "route",
         description="route: flies at its cruise height; glide (unpowered bombs, cruise class): "
@@ -599,6 +609,12 @@ class ThreatEntry(_Entry):
     @model_validator(mode="after")
     def _class_fields(self) -> ThreatEntry:
         problems: Problems = []
+        if (self.arm_pk is None) != (self.arm_memory_pk is None):
+            problems.append((("arm_memory_pk",), "arm", "arm_pk and arm_memory_pk go together"))
+        for name in ("arm_pk", "arm_memory_pk"):
+            fig = getattr(self, name)
+            if fig is not None and not 0.0 <= fig.value <= 1.0:
+                problems.append(((name, "value"), "probability", "must be in [0, 1]"))
         if self.profile == "glide" and (self.threat_class != "cruise" or not self.carriers):
             problems.append(
                 (

@@ -19,6 +19,7 @@ from iadsim.engine.prepare import Prepared
 from iadsim.engine.results import RawChunk, fire_unit_table, threat_table
 
 EVENT_NAMES = {1: "track", 2: "launch", 3: "kill", 4: "miss", 5: "leak", 6: "failed", 7: "refused"}
+EVENT_NAMES[8] = "arm"  # issue 11: an ARM at its radar (shots: 1 destroyed, 0 missed)
 
 
 def replication_generators(root_seed: int, replication: int):
@@ -92,7 +93,7 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
     kind = [EVENT_NAMES[int(k)] for k in ev[:, 1]]
     who = []
     for k, w in zip(ev[:, 1], ev[:, 3], strict=True):
-        if k in (1, 7):
+        if k in (1, 7, 8):
             who.append(p.sensors.name[int(w)])
         elif k in (2, 3, 4):
             who.append(p.fire_units.name[int(w)])

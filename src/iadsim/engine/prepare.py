@@ -18,6 +18,7 @@ from iadsim.catalog import Catalog, load_catalog
 from iadsim.engagement.intercept import intercept_breakpoints
 from iadsim.engine.jamming import prepare_jamming
 from iadsim.engine.release import expand_releases
+from iadsim.engine.sead import prepare_sead
 from iadsim.engine.sparse import PairSteps, Ragged
 from iadsim.scenario import Scenario
 from iadsim.scenario.loader import effective_sector_width_deg, resolve_terrain
@@ -71,6 +72,8 @@ class Threats:
     # issue 11: threat, platform (an aircraft releasing weapons) or weapon; a weapon's platform
     role: list[str] = field(default_factory=list)
     parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: the fire unit or sensor an anti-radiation missile homes on (None: not an ARM)
+    arm_target: list = field(default_factory=list)
 
 
 @dataclass
@@ -176,6 +179,8 @@ class Prepared:
     tables: list = field(default_factory=list, repr=False)
     #: Electronic attack (issue 11): :class:`iadsim.engine.jamming.Jamming`, None if none.
     jamming: object = field(default=None, repr=False)
+    #: Suppression of air defences (issue 11): :class:`iadsim.engine.sead.Sead`, None if none.
+    sead: object = field(default=None, repr=False)
 
     def static(self):
         """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`)."""
@@ -248,7 +253,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
     sample is looked up in one vectorised call.
     """
     dt = scenario.time_step_s
-    rows = expand_releases(_build_tracks(scenario, catalog, ground), catalog, ground)
+    rows = expand_releases(_build_tracks(scenario, catalog, ground), catalog, ground, scenario)
     # first pass at a coarse grid only to learn each flight's duration
     durations = []
     for row in rows:
@@ -307,6 +312,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
         height_agl=height,
         role=[r["role"] for r in rows],
         parent=np.array([r["parent"] for r in rows], dtype=np.int64),
+        arm_target=[r["arm_target"] for r in rows],
     )
     return t_s, threats
 
@@ -699,6 +705,7 @@ def prepare(
     )
 
     jamming = prepare_jamming(scenario, catalog, threats, sites, sensor_arrays, k, full_tables)
+    sead = prepare_sead(scenario, catalog, threats, fus, sensors)
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)
     np.add.at(in_flight, threats.launch_step, 1)
     np.add.at(in_flight, threats.impact_step + 1, -1)
@@ -724,4 +731,5 @@ def prepare(
         terrain="smooth earth" if dem is None else dem.name,
         tables=tables,
         jamming=jamming,
+        sead=sead,
     )

@@ -51,15 +51,25 @@ def _glide_track(lat0, lon0, lat1, lon1, speed, h_agl0, t_rel, ground) -> Track:
     )
 
 
-def expand_releases(rows: list[dict], catalog, ground) -> list[dict]:
+def _radar_positions(scenario) -> dict:
+    """Where each fire unit's and sensor's radar stands (an ARM's aim)."""
+    if scenario is None:
+        return {}
+    out = {f.name: (f.lat, f.lon) for f in scenario.fire_units}
+    out.update({x.name: (x.lat, x.lon) for x in scenario.sensors})
+    return out
+
+
+def expand_releases(rows: list[dict], catalog, ground, scenario=None) -> list[dict]:
     """The prepared track rows with each weapon-carrying aircraft turned into a platform (out,
     release, back) and its weapons appended as rows of their own.
 
     Every row gains ``role`` and ``parent`` (the platform's row index, -1 for none); a row with
     a ``track`` callable is sampled by it instead of the raid's route.
     """
-    out = [dict(row, role=ROLE_THREAT, parent=-1) for row in rows]
+    out = [dict(row, role=ROLE_THREAT, parent=-1, arm_target=None) for row in rows]
     weapons: list[dict] = []
+    radar_at = _radar_positions(scenario)
     for idx, row in enumerate(out):
         raid = row["raid"]
         if not raid.weapons:
@@ -107,14 +117,16 @@ def expand_releases(rows: list[dict], catalog, ground) -> list[dict]:
             g_rel = float(np.asarray(ground(np.array(w_lat), np.array(w_lon))))
             h_rel = height if ref == "agl" else max(height - g_rel, 0.0)
             v = went.speed_mps.si()
+            # an anti-radiation missile flies at the radar it homes on, not the raid's aim
+            t_lat, t_lon = radar_at.get(w.target, (aim_lat, aim_lon))
             if went.profile == "glide":
 
-                def track(t, a=w_lat, b=w_lon, v=v, h=h_rel, lat=aim_lat, lon=aim_lon):
+                def track(t, a=w_lat, b=w_lon, v=v, h=h_rel, lat=t_lat, lon=t_lon):
                     return _glide_track(a, b, lat, lon, v, h, t, ground)
             else:
                 hc = went.cruise_height_agl_m.si()
 
-                def track(t, a=w_lat, b=w_lon, v=v, hc=hc, lat=aim_lat, lon=aim_lon):
+                def track(t, a=w_lat, b=w_lon, v=v, hc=hc, lat=t_lat, lon=t_lon):
                     return route_track([a, lat], [b, lon], v, hc, t, "agl", ground)
 
             for _ in range(w.count):
@@ -124,13 +136,14 @@ def expand_releases(rows: list[dict], catalog, ground) -> list[dict]:
                         entry=went,
                         launch=None,
                         t0=row["t0"] + t_rel,
-                        aim_lat=aim_lat,
-                        aim_lon=aim_lon,
-                        aim_name=row["aim_name"],
+                        aim_lat=t_lat,
+                        aim_lon=t_lon,
+                        aim_name=row["aim_name"] if w.target is None else None,
                         value=row["value"],
                         role=ROLE_WEAPON,
                         parent=idx,
                         track=track,
+                        arm_target=w.target,
                     )
                 )
     return out + weapons

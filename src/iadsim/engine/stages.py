@@ -13,7 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from iadsim.engine.stages_attack import jammed_pd, released
+from iadsim.engine.stages_attack import jammed_pd, radar_quiet, released
 from iadsim.engine.state import (
     EV_FAIL,
     EV_KILL,
@@ -281,6 +281,8 @@ def detect(st, sx, t, rng):
     for s in range(n_s):
         if sensor_due[s] > t:
             continue
+        if sx.sead_on and radar_quiet(st, sx, s, t):  # issue 11: hit, dark or silent
+            continue
         due = NEVER
         for li in range(st.ctr[N_LIVE]):
             j = live[li]
@@ -355,6 +357,8 @@ def share_tracks(st, sx, t):
 def can_fire(st, sx, f):
     """A free fire channel, a round ready, and room for a salvo in the air."""
     if st.busy_ch[f] >= sx.channels[f] or st.ready[f] <= 0:
+        return False
+    if sx.sead_on and st.radar_dead[f]:  # issue 11: its fire-control radar was destroyed
         return False
     return st.in_flight[f] + min(sx.salvo, st.ready[f]) <= sx.max_in_flight[f]
 

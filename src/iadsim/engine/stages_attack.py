@@ -1,4 +1,5 @@
-"""Kernel stages of the attacker (issue 11): electronic attack and weapon release.
+"""Kernel stages of the attacker (issue 11): electronic attack, weapon release and
+suppression of air defences.
 
 Inlined into the driver like :mod:`iadsim.engine.stages`; nothing here allocates (the step loop
 is compiled without reference counting).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from iadsim.engine.state import NOT_RELEASED, PENDING
+from iadsim.engine.state import EV_ARM, N_LIVE, N_NEW, NEVER, NOT_RELEASED, PENDING
 
 # inlined like the stages of iadsim.engine.stages (which imports this module)
 jit = numba.njit(cache=True, inline="always")
@@ -50,3 +51,61 @@ def released(st, sx, j, t):
     st.fate[j] = NOT_RELEASED
     st.end_step[j] = t
     return False
+
+
+EMCON_CUED, EMCON_DARK_ON_ARM = 1, 2
+
+
+@jit
+def radar_quiet(st, sx, s, t):
+    """Whether radar ``s`` makes no detection on step ``t``: destroyed by an ARM (for the rest
+    of the replication), dark (until ``dark_until``) or silent until cued. Sets the radar's next
+    due scan so the driver neither spins on it nor forgets it."""
+    if st.radar_dead[s]:
+        st.sensor_due[s] = NEVER
+        return True
+    if st.dark_until[s] > t:
+        st.sensor_due[s] = st.dark_until[s]
+        return True
+    if sx.emcon[s] == EMCON_CUED and st.cued[0] == 0:
+        st.sensor_due[s] = t + sx.scan_steps[s]  # looks again at its next scan
+        return True
+    return False
+
+
+@jit
+def on_tracks(st, sx, t):
+    """New tracks of this step (before they are shared): a networked radar's track cues the
+    silent radars; a tracked ARM sends the radar it homes on dark, if that radar's doctrine
+    says so, until the ARM has arrived."""
+    for k in range(st.ctr[N_NEW]):
+        s, j = st.new_s[k], st.new_j[k]
+        if sx.sensor_networked[s]:
+            st.cued[0] = 1
+        a = sx.arm_target[j]
+        if a >= 0 and sx.emcon[a] == EMCON_DARK_ON_ARM and not st.radar_dead[a]:
+            st.dark_until[a] = max(st.dark_until[a], sx.impact_step[j] + 1)
+
+
+@jit
+def arm_hits(st, sx, t, rng):
+    """ARMs arriving at step ``t`` (still pending at their impact step, about to be counted as
+    arrived): one draw each against a live radar, the catalog Pk if the radar still emits and
+    the memory Pk if it is dark or silent. A radar hit stops detecting, and its fire unit stops
+    firing, for the rest of the replication."""
+    for li in range(st.ctr[N_LIVE]):
+        j = st.live[li]
+        a = sx.arm_target[j]
+        if a < 0 or st.fate[j] != PENDING or sx.impact_step[j] > t or st.radar_dead[a]:
+            continue
+        quiet = st.dark_until[a] > t or (sx.emcon[a] == EMCON_CUED and st.cued[0] == 0)
+        pk = sx.arm_memory_pk[j] if quiet else sx.arm_pk[j]
+        hit = rng.random() < pk
+        if hit:
+            st.radar_dead[a] = True
+            st.sensor_due[a] = NEVER
+        k = st.n_log[0]  # event log (as stages.log_event): radar a hit (1) or missed (0)
+        if k < st.log.shape[0]:
+            st.log[k, 0], st.log[k, 1], st.log[k, 2] = t, EV_ARM, j
+            st.log[k, 3], st.log[k, 4] = a, 1 if hit else 0
+            st.n_log[0] = k + 1

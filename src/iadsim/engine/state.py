@@ -18,6 +18,8 @@ PENDING, KILLED, LEAKED, FAILED = 0, 1, 2, 3
 NOT_RELEASED = 4
 #: Event kinds of the optional log (step, kind, threat, sensor or fire unit, shots).
 EV_TRACK, EV_LAUNCH, EV_KILL, EV_MISS, EV_LEAK, EV_FAIL, EV_REFUSED = 1, 2, 3, 4, 5, 6, 7
+#: An anti-radiation missile arrived at its radar (who: the radar; extra: 1 hit, 0 missed).
+EV_ARM = 8
 # a plain int, so numba freezes it as a constant (a numpy scalar global is looked up per use)
 NEVER = 1 << 62
 # slots of State.ctr (scalars of a replication)
@@ -82,6 +84,12 @@ Static = namedtuple(
         # issue 11 (attack): weapon release (engine/release.py): each threat's platform, or -1
         "rel_on",
         "rel_parent",
+        # issue 11 (attack): suppression of air defences (engine/sead.py)
+        "sead_on",
+        "arm_target",
+        "arm_pk",
+        "arm_memory_pk",
+        "emcon",
     ],
 )
 
@@ -132,6 +140,10 @@ State = namedtuple(
         # issue 11 (attack): per radar, the live jamming sum and the step it was summed at
         "jam_sum",
         "jam_at",
+        # issue 11 (attack): radars destroyed by ARMs, dark until a step, the network cue
+        "radar_dead",
+        "dark_until",
+        "cued",
     ],
 )
 
@@ -189,6 +201,7 @@ def make_static(p) -> Static:
         # issue 11 (attack)
         *_jamming_fields(p),
         *_release_fields(p),
+        *_sead_fields(p),
     )
 
 
@@ -216,6 +229,15 @@ def _release_fields(p) -> tuple:
     if parent is None or parent.shape[0] != n:
         parent = np.full(n, -1, dtype=np.int64)
     return (bool((parent >= 0).any()), parent.astype(np.int64))
+
+
+def _sead_fields(p) -> tuple:
+    """The SEAD fields of :data:`Static` (off without ARMs or emission control)."""
+    from iadsim.engine.sead import no_sead
+
+    n, n_s = p.threats.launch_step.shape[0], len(p.sensors.name)
+    sd = getattr(p, "sead", None) or no_sead(n, n_s)
+    return (bool(sd.on), sd.arm_target, sd.arm_pk, sd.arm_memory_pk, sd.emcon)
 
 
 @numba.njit(cache=True)
@@ -273,4 +295,7 @@ def new_state(sx, out, log, n_log):
         n_log,
         np.zeros(n_s, dtype=np.float64),
         np.full(n_s, -1, dtype=np.int64),
+        np.zeros(n_s, dtype=np.bool_),
+        np.full(n_s, -1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
     )

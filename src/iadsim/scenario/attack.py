@@ -137,6 +137,26 @@ def weapon_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, s
                     )
                 )
                 continue
+            radars = {f.name for f in scenario.fire_units} | {x.name for x in scenario.sensors}
+            if entry.arm_pk is not None and w.target is None:
+                out.append(
+                    (
+                        (*loc, "weapon"),
+                        f"'{w.weapon}' is an anti-radiation missile: give the fire unit or "
+                        "sensor whose radar it homes on (target)",
+                    )
+                )
+            elif entry.arm_pk is None and w.target is not None:
+                out.append(
+                    ((*loc, "target"), f"'{w.weapon}' does not home on radars; remove target")
+                )
+            elif w.target is not None and w.target not in radars:
+                out.append(
+                    (
+                        (*loc, "target"),
+                        f"unknown fire unit or sensor '{w.target}'; known: {_known(radars)}",
+                    )
+                )
             reach = entry.max_range_km.si()
             if w.release_range_m > reach:
                 out.append(

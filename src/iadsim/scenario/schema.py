@@ -104,6 +104,12 @@ class FireUnit(_Model):
     pk: dict[ThreatClass, Probability] | None = Field(
         None, description="Override of single-shot kill probability per threat class. [1]"
     )
+    # issue 11: emission control of the fire-control radar (docs/models/attack.md)
+    emcon: Literal["always", "cued", "dark_on_arm"] = Field(
+        "always",
+        description="always emits; cued: silent until a networked radar holds a track; "
+        "dark_on_arm: goes dark while an ARM aimed at it is tracked.",
+    )
 
 
 class Sensor(_Model):
@@ -117,6 +123,9 @@ class Sensor(_Model):
     networked: bool = True
     sector_center_deg: float = Field(0.0, ge=-360, le=360)
     sector_width_deg: float | None = Field(None, gt=0, le=360)
+    emcon: Literal["always", "cued", "dark_on_arm"] = Field(
+        "always", description="Emission control, as for a fire unit's radar (issue 11)."
+    )
 
 
 class RaidWeapon(_Model):
@@ -128,6 +137,11 @@ class RaidWeapon(_Model):
         gt=0,
         le=5_000_000,
         description="Ground distance from the aim at which the aircraft releases them. [m]",
+    )
+    target: Name | None = Field(
+        None,
+        description="Anti-radiation missiles: the fire unit or sensor whose radar they home on "
+        "(their aim is then that radar).",
     )
 
 

@@ -70,3 +70,28 @@ def test_weapon_errors(tmp_path, kw, where, message):
 def test_a_glide_bomb_is_not_a_raid_threat(tmp_path):
     msg = error(tmp_path, threat="gbu-31")
     assert "raids[0].threat: 'gbu-31' is a glide weapon" in msg
+
+
+ARM = BASE.replace(
+    "assets: [{name: base, lat: 33.8, lon: 42.43}]",
+    "assets: [{name: base, lat: 33.8, lon: 42.43}]\n"
+    "fire_units: [{name: sam, system: s-400, lat: 33.8, lon: 42.5, emcon: EMCON}]",
+)
+
+
+def arm_error(tmp_path, weapon="agm-88", target=", target: sam", emcon="always") -> str:
+    path = tmp_path / "s.yaml"
+    text = ARM.replace("THREAT", "f-15e").replace("WEAPON", weapon).replace("EMCON", emcon)
+    path.write_text(text.replace("RANGE", "50000}").replace("50000}}", "50000" + target + "}"))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    return str(info.value)
+
+
+def test_arm_fields(tmp_path):
+    assert "give the fire unit or sensor whose radar it homes on" in arm_error(tmp_path, target="")
+    msg = arm_error(tmp_path, target=", target: nowhere")
+    assert "raids[0].weapons[0].target: unknown fire unit or sensor 'nowhere'; known: sam" in msg
+    msg = arm_error(tmp_path, weapon="gbu-39")
+    assert "'gbu-39' does not home on radars; remove target" in msg
+    assert "fire_units[0].emcon" in arm_error(tmp_path, emcon="sometimes")

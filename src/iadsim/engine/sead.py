@@ -1,0 +1,59 @@
+"""Preparation of suppression of air defences (issue 11): anti-radiation missiles and emission
+control, as the kernel's arrays.
+
+- ``arm_target[j]``: the radar (sensor index) an ARM homes on, -1 for any other threat;
+  ``arm_pk[j]`` and ``arm_memory_pk[j]`` its catalog kill probabilities against that radar,
+  emitting or dark at the ARM's arrival.
+- ``emcon[s]``: 0 always emits, 1 silent until a networked radar holds a track (cued),
+  2 goes dark while an ARM aimed at it is tracked (and comes back on when it has arrived).
+
+See :mod:`iadsim.engine.stages_attack` for what the kernel does with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+EMCON_CODES = {"always": 0, "cued": 1, "dark_on_arm": 2}
+
+
+@dataclass
+class Sead:
+    """SEAD inputs of one variant."""
+
+    on: bool
+    arm_target: np.ndarray  # (N,) int64
+    arm_pk: np.ndarray  # (N,)
+    arm_memory_pk: np.ndarray  # (N,)
+    emcon: np.ndarray  # (S,) int64
+
+
+def no_sead(n_threats: int, n_sensors: int) -> Sead:
+    return Sead(
+        False,
+        np.full(n_threats, -1, np.int64),
+        np.zeros(n_threats),
+        np.zeros(n_threats),
+        np.zeros(n_sensors, np.int64),
+    )
+
+
+def prepare_sead(scenario, catalog, threats, fire_units, sensors) -> Sead:
+    """The :class:`Sead` of a variant whose radars are ``fire_units`` (their fire-control
+    radars, in order) then ``sensors``."""
+    n = threats.launch_step.shape[0]
+    index = {f.name: i for i, f in enumerate(fire_units)}
+    index.update({x.name: len(fire_units) + i for i, x in enumerate(sensors)})
+    emcon = np.array(
+        [EMCON_CODES[x.emcon] for x in [*fire_units, *sensors]], dtype=np.int64
+    ).reshape(-1)
+    targets = threats.arm_target or [None] * n
+    arm_target = np.array([index.get(t, -1) if t else -1 for t in targets], dtype=np.int64)
+    arm_pk, arm_mem = np.zeros(n), np.zeros(n)
+    for j in np.flatnonzero(arm_target >= 0):
+        entry = catalog.threats[threats.threat_type[j]]
+        arm_pk[j], arm_mem[j] = entry.arm_pk.si(), entry.arm_memory_pk.si()
+    on = bool((arm_target >= 0).any() or (emcon != 0).any())
+    return Sead(on, arm_target, arm_pk, arm_mem, emcon)
