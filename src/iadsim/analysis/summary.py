@@ -67,7 +67,7 @@ def summarize(directory: str | Path) -> dict:
     # issue 11: aircraft that release weapons are platforms, summarised on their own (their
     # "arrival" is their return); the threat figures are those of everything else
     roles = "role" in columns
-    not_platform = "WHERE role IS DISTINCT FROM 'platform'" if roles else ""
+    not_platform = "WHERE role::VARCHAR NOT IN ('platform', 'decoy')" if roles else ""
     class_costs = _class_costs(con, thr, meta, reps) if costed else {}
 
     by_type = []
@@ -211,6 +211,7 @@ def summarize(directory: str | Path) -> dict:
     cost = mean_ci(spent["cost"][0], spent["cost"][1], reps)
     kills = tot["killed"]
     platforms = _platforms(con, thr) if roles else []
+    decoys = _decoys(con, thr, reps) if roles else []
     # interceptors spent on platforms count in the cost per threat stopped, and so do their kills
     kills += sum(r["p_killed"] * r["platforms_per_rep"] * reps for r in platforms)
     con.close()
@@ -236,7 +237,44 @@ def summarize(directory: str | Path) -> dict:
         costs_by_class=by_class,
         doctrine=meta.get("doctrine"),
         platforms=platforms,
+        decoys=decoys,
     )
+
+
+def _decoys(con, thr: str, reps: int) -> list[dict]:
+    """Per decoy type: decoys per replication, P(engaged), interceptors spent on them per
+    replication (mean and t interval) and their cost, decoys killed per replication."""
+    rows = con.execute(
+        f"""
+        WITH per_rep AS (
+          SELECT replication, threat_type::VARCHAR AS typ, count(*) AS n,
+                 count(*) FILTER (WHERE shots_at > 0) AS engaged, sum(shots_at) AS shots,
+                 sum(interceptor_cost_usd) AS cost,
+                 count(*) FILTER (WHERE fate = 'killed') AS killed
+          FROM read_parquet('{thr}') WHERE role::VARCHAR = 'decoy' GROUP BY ALL)
+        SELECT typ, sum(n), sum(engaged), sum(shots), sum(shots * shots), sum(cost), sum(killed)
+        FROM per_rep GROUP BY typ ORDER BY typ
+        """
+    ).fetchall()
+    out = []
+    for typ, n, engaged, shots, shots_sq, cost, killed in rows:
+        lo, hi = wilson(int(engaged), int(n))
+        m, mlo, mhi = mean_ci(float(shots), float(shots_sq), reps)
+        out.append(
+            dict(
+                threat_type=typ,
+                decoys_per_rep=n / reps,
+                p_engaged=engaged / n,
+                p_engaged_lo=lo,
+                p_engaged_hi=hi,
+                interceptors_mean=m,
+                interceptors_lo=mlo,
+                interceptors_hi=mhi,
+                interceptor_cost_mean_usd=float(cost or 0.0) / reps,
+                killed_mean=killed / reps,
+            )
+        )
+    return out
 
 
 def _platforms(con, thr: str) -> list[dict]:
@@ -245,7 +283,7 @@ def _platforms(con, thr: str) -> list[dict]:
     reached release when any of its weapons was released (docs/models/engine.md)."""
     rows = con.execute(
         f"""
-        WITH t AS (SELECT * FROM read_parquet('{thr}')),
+        WITH t AS (SELECT * REPLACE (role::VARCHAR AS role) FROM read_parquet('{thr}')),
         w AS (SELECT replication, parent, bool_or(fate != 'not_released') AS released,
                      count(*) FILTER (WHERE fate != 'not_released') AS n_released
               FROM t WHERE role = 'weapon' GROUP BY ALL),

@@ -600,6 +600,16 @@ class ThreatEntry(_Entry):
         description="Anti-radiation missiles: the same once the radar went dark (the missile "
         "flies to the last position it heard). [1]",
     )
+    decoy: bool = Field(
+        False,
+        description="A decoy (MALD class): mimics a real threat, takes tracks and interceptors, "
+        "does no damage. [-]",
+    )
+    discrimination_p: Figure | None = Field(
+        None,
+        description="Decoys: probability that a radar which confirms a track on it recognises "
+        "it as a decoy (scenario radars may override it). [1]",
+    )
     profile: Literal["route", "glide"] = Field(
         "route",
         description="route: flies at its cruise height; glide (unpowered bombs, cruise class): "
@@ -609,6 +619,12 @@ class ThreatEntry(_Entry):
     @model_validator(mode="after")
     def _class_fields(self) -> ThreatEntry:
         problems: Problems = []
+        if self.decoy != (self.discrimination_p is not None):
+            problems.append(
+                (("discrimination_p",), "decoy", "a decoy has a discrimination_p, and only a decoy")
+            )
+        elif self.decoy and not 0.0 <= self.discrimination_p.value <= 1.0:
+            problems.append((("discrimination_p", "value"), "probability", "must be in [0, 1]"))
         if (self.arm_pk is None) != (self.arm_memory_pk is None):
             problems.append((("arm_memory_pk",), "arm", "arm_pk and arm_memory_pk go together"))
         for name in ("arm_pk", "arm_memory_pk"):

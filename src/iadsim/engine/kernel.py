@@ -102,8 +102,8 @@ def run_steps(st, sx, t, rng):
         if ctr[T_SCAN] <= t:
             stages.detect(st, sx, t, rng)
             if ctr[N_NEW] > 0:
-                if sx.sead_on:  # issue 11: cues and going dark
-                    stages_attack.on_tracks(st, sx, t)
+                if sx.sead_on or sx.decoy_on:  # issue 11: cues, going dark, decoys
+                    stages_attack.on_tracks(st, sx, t, rng)
                 stages.share_tracks(st, sx, t)
         n_cand = stages.evaluate_threats(st, sx, t) if ctr[EVALUATE_AT] <= t else 0
         if n_cand > 0:

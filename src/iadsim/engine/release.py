@@ -25,7 +25,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.threats import Track, route_track
 
-ROLE_THREAT, ROLE_PLATFORM, ROLE_WEAPON = "threat", "platform", "weapon"
+ROLE_THREAT, ROLE_PLATFORM, ROLE_WEAPON, ROLE_DECOY = "threat", "platform", "weapon", "decoy"
 
 
 def _aircraft_height(raid, entry):
@@ -67,7 +67,12 @@ def expand_releases(rows: list[dict], catalog, ground, scenario=None) -> list[di
     Every row gains ``role`` and ``parent`` (the platform's row index, -1 for none); a row with
     a ``track`` callable is sampled by it instead of the raid's route.
     """
-    out = [dict(row, role=ROLE_THREAT, parent=-1, arm_target=None) for row in rows]
+    out = [
+        dict(
+            row, role=ROLE_DECOY if row["entry"].decoy else ROLE_THREAT, parent=-1, arm_target=None
+        )
+        for row in rows
+    ]
     weapons: list[dict] = []
     radar_at = _radar_positions(scenario)
     for idx, row in enumerate(out):
@@ -140,7 +145,7 @@ def expand_releases(rows: list[dict], catalog, ground, scenario=None) -> list[di
                         aim_lon=t_lon,
                         aim_name=row["aim_name"] if w.target is None else None,
                         value=row["value"],
-                        role=ROLE_WEAPON,
+                        role=ROLE_DECOY if went.decoy else ROLE_WEAPON,
                         parent=idx,
                         track=track,
                         arm_target=w.target,

@@ -90,10 +90,11 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     best = np.full(fate.shape, np.inf)
     lands = leaked | failed
     roles = th.role or ["threat"] * n_thr
-    role_names = ["threat", "platform", "weapon"]
+    role_names = ["threat", "platform", "weapon", "decoy"]
     role_code = np.array([role_names.index(r) for r in roles], dtype=np.int32)[threat]
-    # a platform's arrival is its return to its launch point, not an impact (issue 11)
-    lands = lands & (role_code != 1)
+    # a platform's arrival is its return to its launch point, and a decoy does no damage:
+    # neither is an impact (issue 11)
+    lands = lands & (role_code != 1) & (role_code != 3)
     for a_idx, asset in enumerate(p.assets):
         if not lands.any():
             break

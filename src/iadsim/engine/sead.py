@@ -28,6 +28,9 @@ class Sead:
     arm_pk: np.ndarray  # (N,)
     arm_memory_pk: np.ndarray  # (N,)
     emcon: np.ndarray  # (S,) int64
+    decoy_on: bool = False
+    #: (S, N): probability that radar s recognises threat j as a decoy (0 for real threats)
+    discrimination: np.ndarray = None
 
 
 def no_sead(n_threats: int, n_sensors: int) -> Sead:
@@ -37,6 +40,8 @@ def no_sead(n_threats: int, n_sensors: int) -> Sead:
         np.zeros(n_threats),
         np.zeros(n_threats),
         np.zeros(n_sensors, np.int64),
+        False,
+        np.zeros((n_sensors, n_threats)),
     )
 
 
@@ -56,4 +61,13 @@ def prepare_sead(scenario, catalog, threats, fire_units, sensors) -> Sead:
         entry = catalog.threats[threats.threat_type[j]]
         arm_pk[j], arm_mem[j] = entry.arm_pk.si(), entry.arm_memory_pk.si()
     on = bool((arm_target >= 0).any() or (emcon != 0).any())
-    return Sead(on, arm_target, arm_pk, arm_mem, emcon)
+    radars = [*fire_units, *sensors]
+    disc = np.zeros((len(radars), n))
+    for j, typ in enumerate(threats.threat_type):
+        entry = catalog.threats[typ]
+        if entry.decoy:
+            for s, item in enumerate(radars):
+                own = (item.decoy_discrimination or {}).get(typ)
+                disc[s, j] = entry.discrimination_p.si() if own is None else own
+    decoy_on = bool(any(catalog.threats[t].decoy for t in threats.threat_type))
+    return Sead(on, arm_target, arm_pk, arm_mem, emcon, decoy_on, disc)

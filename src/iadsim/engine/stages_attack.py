@@ -74,17 +74,26 @@ def radar_quiet(st, sx, s, t):
 
 
 @jit
-def on_tracks(st, sx, t):
-    """New tracks of this step (before they are shared): a networked radar's track cues the
-    silent radars; a tracked ARM sends the radar it homes on dark, if that radar's doctrine
-    says so, until the ARM has arrived."""
+def on_tracks(st, sx, t, rng):
+    """New tracks of this step (before they are shared): a radar recognises a decoy it has
+    just tracked with its discrimination probability (one draw per decoy track; a recognised
+    decoy keeps its track slot on that radar but is passed to no fire unit); a networked
+    radar's track cues the silent radars; a tracked ARM sends the radar it homes on dark, if
+    that radar's doctrine says so, until the ARM has arrived."""
+    w = 0
     for k in range(st.ctr[N_NEW]):
         s, j = st.new_s[k], st.new_j[k]
+        if sx.decoy_on and sx.discrimination[s, j] > 0.0:
+            if rng.random() < sx.discrimination[s, j]:
+                continue  # recognised: not shared
+        st.new_s[w], st.new_j[w] = s, j
+        w += 1
         if sx.sensor_networked[s]:
             st.cued[0] = 1
         a = sx.arm_target[j]
         if a >= 0 and sx.emcon[a] == EMCON_DARK_ON_ARM and not st.radar_dead[a]:
             st.dark_until[a] = max(st.dark_until[a], sx.impact_step[j] + 1)
+    st.ctr[N_NEW] = w
 
 
 @jit

@@ -90,6 +90,9 @@ Static = namedtuple(
         "arm_pk",
         "arm_memory_pk",
         "emcon",
+        # issue 11 (attack): decoys (engine/sead.py)
+        "decoy_on",
+        "discrimination",
     ],
 )
 
@@ -237,7 +240,16 @@ def _sead_fields(p) -> tuple:
 
     n, n_s = p.threats.launch_step.shape[0], len(p.sensors.name)
     sd = getattr(p, "sead", None) or no_sead(n, n_s)
-    return (bool(sd.on), sd.arm_target, sd.arm_pk, sd.arm_memory_pk, sd.emcon)
+    disc = sd.discrimination if sd.discrimination is not None else np.zeros((n_s, n))
+    return (
+        bool(sd.on),
+        sd.arm_target,
+        sd.arm_pk,
+        sd.arm_memory_pk,
+        sd.emcon,
+        bool(sd.decoy_on),
+        np.ascontiguousarray(disc, dtype=np.float64).reshape(n_s, n),
+    )
 
 
 @numba.njit(cache=True)

@@ -88,6 +88,20 @@ def summary_tables(summary: dict) -> list[Table]:
                 _num(r["weapons_released_mean"]),
             )
         tables.append(plat)
+    if summary.get("decoys"):  # issue 11: decoys take tracks and interceptors, do no damage
+        dec = _table(
+            "Decoys (no damage; not in the threat figures above)",
+            ["decoy x n", "P(engaged)", "interceptors on decoys [95% CI]", "cost/rep", "killed"],
+        )
+        for r in summary["decoys"]:
+            dec.add_row(
+                f"{r['threat_type']} x {r['decoys_per_rep']:g}",
+                _est(r["p_engaged"], r["p_engaged_lo"], r["p_engaged_hi"], 3),
+                _est(r["interceptors_mean"], r["interceptors_lo"], r["interceptors_hi"]),
+                _usd(r["interceptor_cost_mean_usd"]),
+                _num(r["killed_mean"]),
+            )
+        tables.append(dec)
 
     bands = sorted({int(b) for a in summary["assets"] for b in a.get("coverage", {})})
     if bands:

@@ -45,6 +45,18 @@ def attack_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, s
     jammer, and radars the jamming model cannot treat (no EW figures in the catalog)."""
     out: list[tuple[tuple, str]] = []
     out += weapon_problems(scenario, catalog)
+    for field in ("fire_units", "sensors"):
+        for i, item in enumerate(getattr(scenario, field)):
+            for name in item.decoy_discrimination or {}:
+                entry = catalog.threats.get(name)
+                if entry is None or not entry.decoy:
+                    known = sorted(n for n, t in catalog.threats.items() if t.decoy)
+                    out.append(
+                        (
+                            (field, i, "decoy_discrimination", name),
+                            f"'{name}' is not a catalog decoy; known: {_known(known)}",
+                        )
+                    )
     jammed = False
     for i, raid in enumerate(scenario.raids):
         if raid.jammer is None:

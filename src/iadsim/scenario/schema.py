@@ -110,6 +110,11 @@ class FireUnit(_Model):
         description="always emits; cued: silent until a networked radar holds a track; "
         "dark_on_arm: goes dark while an ARM aimed at it is tracked.",
     )
+    decoy_discrimination: dict[str, Probability] | None = Field(
+        None,
+        description="Per decoy type, the probability that this radar recognises a decoy it "
+        "tracks (default: the decoy's catalog discrimination_p). [1]",
+    )
 
 
 class Sensor(_Model):
@@ -125,6 +130,9 @@ class Sensor(_Model):
     sector_width_deg: float | None = Field(None, gt=0, le=360)
     emcon: Literal["always", "cued", "dark_on_arm"] = Field(
         "always", description="Emission control, as for a fire unit's radar (issue 11)."
+    )
+    decoy_discrimination: dict[str, Probability] | None = Field(
+        None, description="As for a fire unit's radar (issue 11). [1]"
     )
 
 
