@@ -238,6 +238,7 @@ def summarize(directory: str | Path) -> dict:
         doctrine=meta.get("doctrine"),
         platforms=platforms,
         decoys=decoys,
+        routes=meta.get("routes", {}),
     )
 
 

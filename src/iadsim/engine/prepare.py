@@ -74,6 +74,8 @@ class Threats:
     parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: the fire unit or sensor an anti-radiation missile homes on (None: not an ARM)
     arm_target: list = field(default_factory=list)
+    #: planned routes, per raid: expected detections planned and direct, and waypoints
+    routes: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -246,14 +248,19 @@ def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
     return route_track(lats, lons, speed, height, t_rel, reference="agl", ground_elevation_m=ground)
 
 
-def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
+def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan=None):
     """Sample every threat on the engine's time grid, over its own flight only.
 
     Returns (t_s, Threats); the tracks are :class:`Ragged` tables, and the ground under every
-    sample is looked up in one vectorised call.
+    sample is looked up in one vectorised call. ``plan`` (rows -> (rows, report)) plans the
+    routes of raids that avoid the defences (issue 11, engine/routes_plan.py).
     """
     dt = scenario.time_step_s
-    rows = expand_releases(_build_tracks(scenario, catalog, ground), catalog, ground, scenario)
+    rows = _build_tracks(scenario, catalog, ground)
+    routes: dict = {}
+    if plan is not None:
+        rows, routes = plan(rows)
+    rows = expand_releases(rows, catalog, ground, scenario)
     # first pass at a coarse grid only to learn each flight's duration
     durations = []
     for row in rows:
@@ -313,6 +320,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
         role=[r["role"] for r in rows],
         parent=np.array([r["parent"] for r in rows], dtype=np.int64),
         arm_target=[r["arm_target"] for r in rows],
+        routes=routes,
     )
     return t_s, threats
 
@@ -597,6 +605,23 @@ def _threat_major(per_fu: list, n_threats: int):
     return offsets, last, ic, window
 
 
+def route_planner(scenario: Scenario, sites, dem, ground):
+    """The route planner of a variant (None when no raid avoids the defences): it plans over
+    the variant's own radar sites and their full terrain tables (engine/routes_plan.py)."""
+    if not any(getattr(r, "route", "direct") == "avoid-defences" for r in scenario.raids):
+        return None
+    from iadsim.engine.routes_plan import plan_routes
+
+    k = scenario.propagation.k_factor
+    tables = [
+        None
+        if dem is None
+        else site_table(dem, s, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m)
+        for s in sites
+    ]
+    return lambda rows: plan_routes(rows, sites, tables, k, ground)
+
+
 def prepare(
     scenario: Scenario,
     variant: str | None = None,
@@ -615,12 +640,13 @@ def prepare(
     doctrine = scenario.doctrine_for(var)
     dt = scenario.time_step_s
     k = scenario.propagation.k_factor
-    t_s, threats = prepare_threats(scenario, catalog, ground)
-    n_threats, n_steps = threats.lat.shape
-
     fus = [f for f in scenario.fire_units if var.fire_units is None or f.name in var.fire_units]
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
     sites = radar_sites(fus, sensors, catalog)
+    t_s, threats = prepare_threats(
+        scenario, catalog, ground, plan=route_planner(scenario, sites, dem, ground)
+    )
+    n_threats, n_steps = threats.lat.shape
 
     coverage, tables, full_tables = [], [], []
     for site in sites:

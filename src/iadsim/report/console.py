@@ -88,6 +88,14 @@ def summary_tables(summary: dict) -> list[Table]:
                 _num(r["weapons_released_mean"]),
             )
         tables.append(plat)
+    if summary.get("routes"):  # issue 11: routes planned around the defence's coverage
+        rt = _table(
+            "Planned routes (expected detections per threat, planner's model)",
+            ["raid", "planned route", "direct route", "waypoints"],
+        )
+        for name, r in summary["routes"].items():
+            rt.add_row(name, _num(r["planned"]), _num(r["direct"]), str(r["waypoints"]))
+        tables.append(rt)
     if summary.get("decoys"):  # issue 11: decoys take tracks and interceptors, do no damage
         dec = _table(
             "Decoys (no damage; not in the threat figures above)",

@@ -115,6 +115,16 @@ def weapon_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, s
                     "(raids[].weapons)",
                 )
             )
+        if raid.route == "avoid-defences":
+            why = None
+            if threat is not None and threat.threat_class == "ballistic":
+                why = "a ballistic arc cannot be routed"
+            elif raid.waypoints:
+                why = "the planner sets the waypoints: remove them"
+            elif raid.weapons:
+                why = "a planned route with stand-off weapons is not modelled yet"
+            if why:
+                out.append((("raids", i, "route"), f"avoid-defences: {why}"))
         if not raid.weapons:
             continue
         if threat is not None and threat.threat_class != "aircraft":

@@ -189,6 +189,11 @@ class Raid(_Model):
         "screens its carrier in the radars' main beam and every other threat through their "
         "sidelobes while it flies (docs/models/electronic-warfare.md).",
     )
+    route: Literal["direct", "avoid-defences"] = Field(
+        "direct",
+        description="direct: launch, waypoints, aim; avoid-defences: a least-exposure path "
+        "planned over the defence's radar coverage (not ballistic; no waypoints).",
+    )
     weapons: list[RaidWeapon] = Field(
         default_factory=list,
         max_length=8,

@@ -95,3 +95,14 @@ def test_arm_fields(tmp_path):
     msg = arm_error(tmp_path, weapon="gbu-39")
     assert "'gbu-39' does not home on radars; remove target" in msg
     assert "fire_units[0].emcon" in arm_error(tmp_path, emcon="sometimes")
+
+
+def test_route_errors(tmp_path):
+    path = tmp_path / "s.yaml"
+    text = BASE.replace("THREAT", "f-15e").replace("WEAPON", "gbu-39").replace("RANGE", "50000")
+    path.write_text(text.replace("    aim: base\n", "    aim: base\n    route: avoid-defences\n"))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert "raids[0].route: avoid-defences: a planned route with stand-off weapons" in str(
+        info.value
+    )
