@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from iadsim.engine.kernel import simulate_replication
+from iadsim.engine.kernel import run_replications
 from iadsim.engine.prepare import Prepared
 from iadsim.engine.results import RawChunk, fire_unit_table, threat_table
+from iadsim.engine.seeding import stream_generator, uint32_words
 
 EVENT_NAMES = {1: "track", 2: "launch", 3: "kill", 4: "miss", 5: "leak", 6: "failed", 7: "refused"}
 EVENT_NAMES[8] = "arm"  # issue 11: an ARM at its radar (shots: 1 destroyed, 0 missed)
 
 
 def replication_generators(root_seed: int, replication: int):
-    """The (threat, engagement) generators of one replication."""
+    """The (threat, engagement) generators of one replication: the definition of its streams.
+    The kernel reseeds two generators to exactly these states inside numba
+    (:mod:`iadsim.engine.seeding`), which is what makes a chunk one call."""
     threat = np.random.Generator(
         np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(replication, 0)))
     )
@@ -44,18 +47,23 @@ def _outputs(n: int, n_thr: int, n_fu: int) -> tuple:
     return (*ints, east, north, end, fu_shots, fu_left, refused, cost_at)
 
 
+def _simulate(p: Prepared, root_seed: int, start: int, out: tuple, log, n_log) -> None:
+    """Replications ``start ..`` into the rows of ``out``: one kernel call for the chunk."""
+    words = uint32_words(int(root_seed))
+    run_replications(
+        stream_generator(), stream_generator(), words, start, p.static(), out, log, n_log
+    )
+
+
 def run_chunk(p: Prepared, root_seed: int, start: int, stop: int) -> RawChunk:
     """Simulate replications ``start .. stop - 1`` of ``p``."""
     n = stop - start
     n_thr = p.threats.launch_step.shape[0]
     n_fu = len(p.fire_units.name)
     out = _outputs(n, n_thr, n_fu)
-    sx = p.static()
     no_log = np.zeros((0, 5), dtype=np.int64)
     n_log = np.zeros(1, dtype=np.int64)
-    for i in range(n):
-        g_threat, g_engage = replication_generators(root_seed, start + i)
-        simulate_replication(g_threat, g_engage, sx, tuple(a[i] for a in out), no_log, n_log)
+    _simulate(p, root_seed, start, out, no_log, n_log)
     fate, killer, ic, shots_at, east, north, end, fu_shots, fu_left, refused, cost_at = out
     return RawChunk(
         start=start,
@@ -84,9 +92,7 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
     n_fu = len(p.fire_units.name)
     log = np.zeros((max_events, 5), dtype=np.int64)
     n_log = np.zeros(1, dtype=np.int64)
-    g_threat, g_engage = replication_generators(root_seed, replication)
-    out = _outputs(1, n_thr, n_fu)
-    simulate_replication(g_threat, g_engage, p.static(), tuple(a[0] for a in out), log, n_log)
+    _simulate(p, root_seed, replication, _outputs(1, n_thr, n_fu), log, n_log)
     ev = log[: n_log[0]]
     order = np.argsort(ev[:, 0], kind="stable")
     ev = ev[order]

@@ -16,8 +16,10 @@ they draw no random numbers, so skipping them changes no result. See docs/models
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from iadsim.engine import stages, stages_attack
+from iadsim.engine.seeding import reseed
 from iadsim.engine.stages import _assign_optimal  # noqa: F401  (tests call it directly)
 from iadsim.engine.state import (  # noqa: F401  (re-exported names of the v1 kernel)
     EV_FAIL,
@@ -114,3 +116,35 @@ def run_steps(st, sx, t, rng):
             stages.assign_greedy(st, sx, t, st.order, n_cand)
         t = stages.next_step(st, sx, t)
     return NEVER
+
+
+@numba.njit(cache=True)
+def run_replications(threat, engage, root_words, start, sx, out, log, n_log):
+    """Replications ``start .. start + len(out[0]) - 1`` of ``sx``, replication ``start + i``
+    into row ``i`` of each output table (:func:`simulate_replication`'s rows, 2-D).
+
+    ``threat`` and ``engage`` are (Generator, state address) pairs from
+    :func:`iadsim.engine.seeding.stream_generator`, reseeded before each replication to the
+    streams of ``SeedSequence(root, spawn_key=(r, 0 | 1))`` (``root_words``: the root seed as
+    32-bit words), so a replication's draws depend only on the root seed and its index.
+    """
+    scratch = np.zeros(root_words.shape[0] + 8, dtype=np.uint32)
+    g_threat, a_threat = threat
+    g_engage, a_engage = engage
+    for i in range(out[0].shape[0]):
+        reseed(a_threat, root_words, start + i, 0, scratch)
+        reseed(a_engage, root_words, start + i, 1, scratch)
+        rows = (
+            out[0][i],
+            out[1][i],
+            out[2][i],
+            out[3][i],
+            out[4][i],
+            out[5][i],
+            out[6][i],
+            out[7][i],
+            out[8][i],
+            out[9][i],
+            out[10][i],
+        )
+        simulate_replication(g_threat, g_engage, sx, rows, log, n_log)

@@ -61,13 +61,38 @@ def log_event(st, t, kind, j, who, extra):
 
 
 @inline
+def hold_track(st, sx, s, j):
+    """Radar ``s`` takes a track of ``j``: into its held list (``held_list``; ``held_pos`` is
+    each pair's place in it, so a track leaves in constant time)."""
+    n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
+    st.confirmed[j * n_s + s] = True
+    st.held_list[s * n + st.held[s]] = j
+    st.held_pos[j * n_s + s] = st.held[s]
+    st.held[s] += 1
+
+
+@inline
+def release_track(st, sx, s, j):
+    """Radar ``s`` drops its track of ``j`` (swap-remove from its held list)."""
+    n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
+    st.confirmed[j * n_s + s] = False
+    last = st.held[s] - 1
+    moved = st.held_list[s * n + last]
+    pos = st.held_pos[j * n_s + s]
+    st.held_list[s * n + pos] = moved
+    st.held_pos[moved * n_s + s] = pos
+    st.held[s] = last
+
+
+@inline
 def drop_tracks(st, sx, j):
     """Free every radar's track of a threat that no longer flies."""
     n_s = sx.scan_steps.shape[0]
     for s in range(n_s):
         if st.confirmed[j * n_s + s]:
-            st.held[s] -= 1
-            st.confirmed[j * n_s + s] = False
+            release_track(st, sx, s, j)
 
 
 @jit
@@ -118,11 +143,10 @@ def admit_launches(st, sx, t):
         n_live += 1
         for s in range(n_s):
             r = j * n_s + s
-            if (
-                sx.scan_off[r] < sx.scan_off[r + 1]
-                and sx.scan_step[sx.scan_off[r]] < st.sensor_due[s]
-            ):
-                st.sensor_due[s] = sx.scan_step[sx.scan_off[r]]
+            if sx.scan_off[r] < sx.scan_off[r + 1]:
+                heap_push(st, s, sx.scan_step[sx.scan_off[r]] * n + sx.launch_rank[j])
+                if sx.scan_step[sx.scan_off[r]] < st.sensor_due[s]:
+                    st.sensor_due[s] = sx.scan_step[sx.scan_off[r]]
     st.ctr[NEXT_LAUNCH] = k
     st.ctr[N_LIVE] = n_live
     for s in range(n_s):
@@ -241,25 +265,111 @@ def priority(sx, j, t):
 @inline
 def yield_track(st, sx, s, j, t):
     """Track capacity rule: a full radar drops its lowest-priority track (value over time to
-    impact, as threat evaluation ranks them; ties: the one tracked first stays) for a new
+    impact, as threat evaluation ranks them; ties: the earliest launched goes) for a new
     threat of strictly higher priority. Returns True if a track was freed. The dropped threat
     keeps any fire unit's track it already passed on (tracks once shared are held)."""
     n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
     worst = -1
     worst_p = priority(sx, j, t)
-    for li in range(st.ctr[N_LIVE]):
-        k = st.live[li]
-        if st.confirmed[k * n_s + s] and st.fate[k] == PENDING:
-            pk = priority(sx, k, t)
-            if pk < worst_p:
-                worst, worst_p = k, pk
+    worst_rank = -1  # no tie can beat the new threat itself
+    for i in range(s * n, s * n + st.held[s]):  # the radar's tracks, not every live threat
+        k = st.held_list[i]
+        pk = priority(sx, k, t)
+        rk = sx.launch_rank[k]
+        # branch-free (select, not jumps): the outcome of each comparison is unpredictable
+        better = (pk < worst_p) | ((pk == worst_p) & (rk < worst_rank))
+        worst = k if better else worst
+        worst_p = pk if better else worst_p
+        worst_rank = rk if better else worst_rank
     if worst < 0:
         return False
-    st.confirmed[worst * n_s + s] = False
+    release_track(st, sx, s, worst)
     st.history[worst * n_s + s] = 0
     st.last_scan[worst * n_s + s] = -1
-    st.held[s] -= 1
     log_event(st, t, EV_REFUSED, worst, s, 1)
+    # scanned again from its next scan; on this very step only if it comes after ``j`` in
+    # launch order (the order in which this step's scan visits the threats)
+    t_min = t if sx.launch_rank[worst] > sx.launch_rank[j] else t + 1
+    queue_next_scan(st, sx, s, worst, st.cursor[worst * n_s + s], t_min)
+    return True
+
+
+@inline
+def heap_push(st, s, key):
+    """Add ``key`` (scan step x N + launch rank) to radar ``s``'s scan queue, a binary min-heap
+    (Williams 1964, Algorithm 232: Heapsort, CACM 7(6))."""
+    n = sx_n(st)
+    h, base = st.scan_heap, s * n
+    i = st.heap_n[s]
+    st.heap_n[s] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if h[base + parent] <= key:
+            break
+        h[base + i] = h[base + parent]
+        i = parent
+    h[base + i] = key
+
+
+@inline
+def heap_pop(st, s):
+    """Remove the smallest key of radar ``s``'s scan queue."""
+    n = sx_n(st)
+    h, base = st.scan_heap, s * n
+    m = st.heap_n[s] - 1
+    st.heap_n[s] = m
+    last = h[base + m]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= m:
+            break
+        if c + 1 < m and h[base + c + 1] < h[base + c]:
+            c += 1
+        if h[base + c] >= last:
+            break
+        h[base + i] = h[base + c]
+        i = c
+    if m > 0:
+        h[base + i] = last
+
+
+@inline
+def sx_n(st):
+    return st.fails.shape[0]
+
+
+@inline
+def queue_next_scan(st, sx, s, j, c, t_min):
+    """Queue threat ``j``'s first scan on radar ``s`` at or after step ``t_min``, searching
+    from scan entry ``c``."""
+    n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
+    r = j * n_s + s
+    end = sx.scan_off[r + 1]
+    while c < end and sx.scan_step[c] < t_min:
+        c += 1
+    st.cursor[r] = c
+    if c < end:
+        heap_push(st, s, sx.scan_step[c] * n + sx.launch_rank[j])
+
+
+@inline
+def confirm(st, sx, s, j, t):
+    """M of N reached: confirm the track if the radar has room, or can make room (track
+    capacity rule). Returns True if confirmed."""
+    if st.held[s] >= sx.track_capacity[s] and not yield_track(st, sx, s, j, t):
+        st.refused[j] += 1  # no free track and no lower-priority one to drop
+        log_event(st, t, EV_REFUSED, j, s, 0)
+        return False
+    hold_track(st, sx, s, j)
+    st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
+    log_event(st, t, EV_TRACK, j, s, 0)
+    k = st.ctr[N_NEW]
+    st.new_s[k] = s
+    st.new_j[k] = j
+    st.ctr[N_NEW] = k + 1
     return True
 
 
@@ -270,27 +380,29 @@ def detect(st, sx, t, rng):
     Skolnik 2001, Introduction to Radar Systems, 3rd ed., sec. 2.8); M detections in the last
     N scans confirm a track if the radar has a free track (capacity).
 
-    Only radars with a scan due (``sensor_due``) are visited and only scans with Pd > 0 are
-    drawn; the M-of-N history still counts the scans in between as misses, by shifting it by
+    Each radar keeps a queue of its untracked threats keyed by their next scan with Pd > 0,
+    then launch order, so a scan visits only the threats it sees, in the order of the live
+    list. The M-of-N history still counts the scans in between as misses, by shifting it by
     the number of scans since the last draw.
     """
     n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
     mask = (np.int64(1) << sx.confirm_n) - 1
-    live, confirmed, cursor, sensor_due = st.live, st.confirmed, st.cursor, st.sensor_due
-    scan_off, scan_step, scan_pd = sx.scan_off, sx.scan_step, sx.scan_pd
+    scan_step, scan_pd, h = sx.scan_step, sx.scan_pd, st.scan_heap
     for s in range(n_s):
-        if sensor_due[s] > t:
+        if st.sensor_due[s] > t:
             continue
         if sx.sead_on and radar_quiet(st, sx, s, t):  # issue 11: hit, dark or silent
             continue
-        due = NEVER
-        for li in range(st.ctr[N_LIVE]):
-            j = live[li]
+        base = s * n
+        while st.heap_n[s] > 0 and h[base] // n <= t:
+            j = sx.launch_order[h[base] % n]
+            heap_pop(st, s)
             r = j * n_s + s
-            if confirmed[r]:
-                continue
-            c = cursor[r]
-            end = scan_off[r + 1]
+            if st.fate[j] != PENDING or st.confirmed[r]:
+                continue  # finished since it was queued
+            c = st.cursor[r]
+            end = sx.scan_off[r + 1]
             while c < end and scan_step[c] < t:
                 c += 1
             if c < end and scan_step[c] == t:
@@ -298,41 +410,17 @@ def detect(st, sx, t, rng):
                 if sx.jam_on:  # issue 11: S/(N+J) while the jammers fly
                     p = jammed_pd(st, sx, s, j, c, t)
                 c += 1
-                bit = 0
-                if p > 0.0 and rng.random() < p:
-                    bit = 1
+                bit = 1 if p > 0.0 and rng.random() < p else 0
                 gap = (t - st.last_scan[r]) // sx.scan_steps[s]
-                h = st.history[r]
-                if st.last_scan[r] < 0 or gap >= sx.confirm_n:
-                    h = 0
-                else:
-                    h = h << gap
-                h = (h | bit) & mask
-                st.history[r] = h
+                hist = 0 if st.last_scan[r] < 0 or gap >= sx.confirm_n else st.history[r] << gap
+                hist = (hist | bit) & mask
+                st.history[r] = hist
                 st.last_scan[r] = t
-                if bit == 1 and popcount(h) >= sx.confirm_m:
-                    full = st.held[s] >= sx.track_capacity[s]
-                    if full and yield_track(st, sx, s, j, t):
-                        due = min(due, t + sx.scan_steps[s])  # the dropped threat is scanned again
-                    elif full:
-                        st.refused[j] += 1  # no free track and no lower-priority one to drop
-                        log_event(st, t, EV_REFUSED, j, s, 0)
-                        cursor[r] = c
-                        if c < end and scan_step[c] < due:
-                            due = scan_step[c]
-                        continue
-                    st.confirmed[r] = True
-                    st.held[s] += 1
-                    st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
-                    log_event(st, t, EV_TRACK, j, s, 0)
-                    k = st.ctr[N_NEW]
-                    st.new_s[k] = s
-                    st.new_j[k] = j
-                    st.ctr[N_NEW] = k + 1
-            cursor[r] = c
-            if not confirmed[r] and c < end and scan_step[c] < due:
-                due = scan_step[c]
-        sensor_due[s] = due
+                if bit == 1 and popcount(hist) >= sx.confirm_m and confirm(st, sx, s, j, t):
+                    st.cursor[r] = c
+                    continue
+            queue_next_scan(st, sx, s, j, c, t + 1)
+        st.sensor_due[s] = h[base] // n if st.heap_n[s] > 0 else NEVER
 
 
 @jit
@@ -445,7 +533,9 @@ def evaluate_threats(st, sx, t):
         if eng_count[j] >= sx.max_engagements or value[j] < sx.hold_value:
             continue
         for f in range(n_f):
-            if feasible(st, sx, f, j, t) >= 0:
+            # a candidate needs a fire unit that can fire now: one that cannot would leave
+            # the threat unassigned and keep evaluation running on every step
+            if can_fire(st, sx, f) and feasible(st, sx, f, j, t) >= 0:
                 st.cand[n_cand] = j
                 st.prio[n_cand] = sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
                 n_cand += 1

@@ -72,6 +72,7 @@ Static = namedtuple(
         "reserve_ballistic",
         "next_active",
         "round_cost_usd",
+        "launch_rank",
         # issue 11 (attack): electronic attack, see engine/jamming.py and stages_attack.py
         "jam_on",
         "jam_carrier",
@@ -137,6 +138,10 @@ State = namedtuple(
         "order",
         "order_tmp",
         "live",
+        "scan_heap",
+        "heap_n",
+        "held_list",
+        "held_pos",
         "ctr",
         "log",
         "n_log",
@@ -149,6 +154,14 @@ State = namedtuple(
         "cued",
     ],
 )
+
+
+def _rank(launch_step: np.ndarray) -> np.ndarray:
+    """Each threat's position in launch order (ties: index order), the live list's order."""
+    order = np.argsort(launch_step, kind="mergesort")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    return rank.astype(np.int64)
 
 
 def make_static(p) -> Static:
@@ -201,6 +214,7 @@ def make_static(p) -> Static:
         np.int64(d.reserve_ballistic),
         next_active,
         fu.interceptor_cost_usd,
+        _rank(th.launch_step),
         # issue 11 (attack)
         *_jamming_fields(p),
         *_release_fields(p),
@@ -302,6 +316,10 @@ def new_state(sx, out, log, n_log):
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
+        np.empty(n_s * n, dtype=np.int64),
+        np.zeros(n_s, dtype=np.int64),
+        np.empty(n_s * n, dtype=np.int64),
+        np.empty(n * n_s, dtype=np.int64),
         np.zeros(N_CTR, dtype=np.int64),
         log,
         n_log,

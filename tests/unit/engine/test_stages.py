@@ -186,3 +186,37 @@ def test_rank_is_a_stable_descending_sort(prepared, n_cand):
     )
     stages.rank(st2, n_cand)
     assert st2.order[:n_cand].tolist() == np.argsort(-prio, kind="mergesort").tolist()
+
+
+def test_scan_queue_pops_in_key_order(prepared):
+    """A radar's scan queue (binary heap) gives back the smallest queued key at every pop,
+    with pushes and pops interleaved (a brute-force minimum is the oracle)."""
+    st, _ = fresh(prepared)
+    big = st._replace(scan_heap=np.zeros(200, dtype=np.int64), fails=np.zeros(200, bool))
+    queued = []
+    for i, key in enumerate(np.random.default_rng(3).permutation(150).tolist()):
+        stages.heap_push(big, 0, key)
+        queued.append(key)
+        if i % 3 == 2:
+            assert big.scan_heap[0] == min(queued)
+            stages.heap_pop(big, 0)
+            queued.remove(min(queued))
+    while queued:
+        assert big.heap_n[0] == len(queued) and big.scan_heap[0] == min(queued)
+        stages.heap_pop(big, 0)
+        queued.remove(min(queued))
+    assert big.heap_n[0] == 0
+
+
+def test_held_list_follows_holds_and_releases(prepared):
+    """The held list of a radar is exactly the set of its confirmed tracks, whatever the order
+    of takes and releases (swap-remove keeps positions consistent)."""
+    st, sx = fresh(prepared)
+    n, n_s = sx.launch_step.shape[0], sx.scan_steps.shape[0]
+    for j in range(n):
+        stages.hold_track(st, sx, 0, j)
+    stages.release_track(st, sx, 0, 0)
+    held = sorted(st.held_list[: st.held[0]].tolist())
+    assert held == [j for j in range(n) if st.confirmed[j * n_s]] == list(range(1, n))
+    stages.drop_tracks(st, sx, n - 1)
+    assert st.held[0] == n - 2 and not st.confirmed[(n - 1) * n_s]
