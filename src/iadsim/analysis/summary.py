@@ -78,15 +78,16 @@ def summarize(directory: str | Path) -> dict:
                  count(*) AS n,
                  count(*) FILTER (WHERE fate = 'leaked') AS leaked,
                  count(*) FILTER (WHERE fate = 'killed') AS killed,
-                 count(*) FILTER (WHERE fate = 'failed') AS failed
+                 count(*) FILTER (WHERE fate = 'failed') AS failed,
+                 count(*) FILTER (WHERE fate = 'not_released') AS unreleased
           FROM read_parquet('{thr}') {not_platform} GROUP BY ALL)
         SELECT cls, typ, sum(n), sum(leaked), sum(killed), sum(failed),
-               sum(leaked * leaked), sum(killed * killed)
+               sum(leaked * leaked), sum(killed * killed), sum(unreleased)
         FROM per_rep GROUP BY ALL ORDER BY cls, typ
         """
     ).fetchall()
-    tot = dict(n=0, leaked=0, killed=0, failed=0)
-    for cls, typ, n, leaked, killed, failed, leaked_sq, killed_sq in rows:
+    tot = dict(n=0, leaked=0, killed=0, failed=0, unreleased=0)
+    for cls, typ, n, leaked, killed, failed, leaked_sq, killed_sq, unreleased in rows:
         lo, hi = wilson(leaked, n)
         lm, llo, lhi = mean_ci(leaked, leaked_sq, reps)
         km, klo, khi = mean_ci(killed, killed_sq, reps)
@@ -105,9 +106,12 @@ def summarize(directory: str | Path) -> dict:
                 killed_lo=klo,
                 killed_hi=khi,
                 failed_mean=failed / reps,
+                # issue 11: weapons whose aircraft was down before release
+                not_released_mean=unreleased / reps,
                 **class_costs.get((cls, typ), _NO_COSTS),
             )
         )
+        tot["unreleased"] += unreleased
         tot["n"] += n
         tot["leaked"] += leaked
         tot["killed"] += killed
@@ -140,6 +144,7 @@ def summarize(directory: str | Path) -> dict:
         killed_lo=klo,
         killed_hi=khi,
         failed_mean=tot["failed"] / reps,
+        not_released_mean=tot["unreleased"] / reps,
         **class_costs.get(("all", "all"), _NO_COSTS),
     )
     by_class = [
@@ -287,7 +292,7 @@ def _platforms(con, thr: str) -> list[dict]:
         WITH t AS (SELECT * REPLACE (role::VARCHAR AS role) FROM read_parquet('{thr}')),
         w AS (SELECT replication, parent, bool_or(fate != 'not_released') AS released,
                      count(*) FILTER (WHERE fate != 'not_released') AS n_released
-              FROM t WHERE role = 'weapon' GROUP BY ALL),
+              FROM t WHERE role IN ('weapon', 'decoy') GROUP BY ALL),
         p AS (SELECT t.replication, t.threat_type::VARCHAR AS typ, t.fate,
                      coalesce(w.released, false) AS released, coalesce(w.n_released, 0) AS nw
               FROM t LEFT JOIN w ON t.replication = w.replication AND t.threat = w.parent
