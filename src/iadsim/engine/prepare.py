@@ -141,6 +141,9 @@ class FireUnits:
     max_range_m: np.ndarray
     sector_center_deg: np.ndarray
     sector_width_deg: np.ndarray
+    # rows are magazines: row f belongs to fire unit unit[f] (the scenario's order); a mixed
+    # load has one row per interceptor type, side by side, all with the unit's name
+    unit: np.ndarray
 
     def intercept_at(self, f: int, j: int, t: int) -> int:
         """Intercept step of a launch by fire unit ``f`` at threat ``j`` at step ``t``, or -1."""
@@ -159,6 +162,7 @@ class Doctrine:
     assignment: int
     hold_value: float
     reserve_ballistic: int
+    choice: int = 0  # interceptor of a mixed load: 0 cheapest feasible, 1 earliest intercept
 
 
 @dataclass
@@ -518,24 +522,38 @@ def _sensor_tables(sites, coverage, threats: Threats, scan_steps, n_steps):
     return pd, pd.select(on_scan)
 
 
-def _fire_unit_columns(fu, system, dt):
+def fire_unit_loads(fu, system) -> list[tuple[str, int | None, int]]:
+    """A fire unit's magazines, (interceptor, ready rounds or None for full launchers,
+    reserve): one for a single load, one per type for a mixed load (``loads``)."""
+    if fu.loads:
+        return [(ld.interceptor, ld.loaded, ld.reserve) for ld in fu.loads]
+    name = fu.interceptor or system.fire_unit.default_interceptor
+    return [(name, fu.interceptors_loaded, fu.reserve_interceptors)]
+
+
+def _fire_unit_columns(system, load, first: bool, mixed: bool, dt):
+    """The engine columns of one magazine (a row) of a fire unit. Rows of one fire unit share
+    its radar, fire channels and missiles-in-flight limit; each type of a mixed load has its
+    own launchers (the ones that carry it) and reserve; the acquisition cost is on the first."""
     unit = system.fire_unit
-    name = fu.interceptor or unit.default_interceptor
+    name, loaded, reserve = load
     icp = system.interceptors[name]
     per_launcher = int(unit.missiles_per_launcher.si())
     capacity = int(unit.launchers.si()) * per_launcher
-    ready = capacity if fu.interceptors_loaded is None else fu.interceptors_loaded
+    ready = capacity if loaded is None else loaded
     return icp, {
+        "reserve": reserve,
         "reaction": _steps(unit.reaction_time_s.si(), dt),
         "assess": _steps(unit.kill_assessment_s.si(), dt),
         "channels": int(unit.fire_channels.si()),
         "in_flight": int(unit.max_missiles_in_flight.si()),
-        "capacity": max(capacity, ready),
+        # a type of a mixed load reloads only the launchers that carry it: its loaded rounds
+        "capacity": ready if mixed else max(capacity, ready),
         "ready": ready,
         "per_launcher": max(per_launcher, 1),
         "reload": _steps(unit.reload_time_s.si(), dt),
         "cost": icp.unit_cost_usd.si(),
-        "acq": unit.acquisition_cost_usd.si(),
+        "acq": unit.acquisition_cost_usd.si() if first else 0.0,
         "interceptor": name,
         "max_range": icp.max_range_km.si(),
     }
@@ -680,13 +698,20 @@ def prepare(
         sector_width_deg=np.array([s.sector_width_deg for s in sites]),
     )
 
-    n_f = len(fus)
+    units = fus  # the fire units themselves (their radars are sensors 0 .. units - 1)
+    # engine rows: one per magazine (interceptor type) of each fire unit, a unit's rows together
+    rows = [
+        (u, fu, load, k == 0)
+        for u, fu in enumerate(fus)
+        for k, load in enumerate(fire_unit_loads(fu, catalog.systems[fu.system]))
+    ]
+    n_f = len(rows)
     pk = np.zeros((n_f, n_threats))
     cols: dict[str, list] = {}
     classes = np.array(threats.threat_class)
     per_fu = []
-    for i, fu in enumerate(fus):
-        icp, col = _fire_unit_columns(fu, catalog.systems[fu.system], dt)
+    for i, (u, fu, load, first) in enumerate(rows):
+        icp, col = _fire_unit_columns(catalog.systems[fu.system], load, first, bool(fu.loads), dt)
         for key, value in col.items():
             cols.setdefault(key, []).append(value)
         for c in THREAT_CLASSES:
@@ -695,8 +720,11 @@ def prepare(
                 continue
             value = fu.pk.get(c) if fu.pk else None
             pk[i, sel] = icp.pk[c].si() if value is None else value
-        per_fu.append(_intercepts(fu, icp, pk[i], coverage[i], threats, dt))
+        per_fu.append(_intercepts(fu, icp, pk[i], coverage[u], threats, dt))
     ic_off, ic_last, ic_step, window = _threat_major(per_fu, n_threats)
+    unit = np.array([r[0] for r in rows], dtype=np.int64)
+    fu_sector = [s.sector_width_deg for s in sites if s.owner >= 0]
+    fus = [r[1] for r in rows]
 
     def col(key, dtype):
         return np.array(cols.get(key, []), dtype=dtype)
@@ -714,7 +742,7 @@ def prepare(
         max_in_flight=col("in_flight", np.int64),
         capacity=col("capacity", np.int64),
         ready0=col("ready", np.int64),
-        reserve0=np.array([f.reserve_interceptors for f in fus], dtype=np.int64),
+        reserve0=col("reserve", np.int64),
         per_launcher=col("per_launcher", np.int64),
         reload_steps=col("reload", np.int64),
         interceptor_cost_usd=col("cost", float),
@@ -727,11 +755,12 @@ def prepare(
         max_range_m=col("max_range", float),
         sector_center_deg=np.array([f.sector_center_deg for f in fus], dtype=float),
         # the sector as used: the fire-control radar's own sector caps the scenario's
-        sector_width_deg=np.array([s.sector_width_deg for s in sites if s.owner >= 0], dtype=float),
+        sector_width_deg=np.array([fu_sector[u] for u in unit], dtype=float),
+        unit=unit,
     )
 
     jamming = prepare_jamming(scenario, catalog, threats, sites, sensor_arrays, k, full_tables)
-    sead = prepare_sead(scenario, catalog, threats, fus, sensors)
+    sead = prepare_sead(scenario, catalog, threats, units, sensors)
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)
     np.add.at(in_flight, threats.launch_step, 1)
     np.add.at(in_flight, threats.impact_step + 1, -1)
@@ -750,6 +779,7 @@ def prepare(
             assignment=GREEDY if doctrine.assignment == "greedy" else OPTIMAL,
             hold_value=doctrine.hold_fire_below_value,
             reserve_ballistic=doctrine.reserve_for_ballistic,
+            choice=0 if doctrine.interceptor_choice == "cheapest_feasible" else 1,
         ),
         confirm_m=scenario.tracking.confirm_m,
         confirm_n=scenario.tracking.confirm_n,

@@ -187,9 +187,9 @@ def resolve_intercepts(st, sx, t, rng):
             st.e_shots[last],
         )
         st.ctr[N_ENG] = last
-        st.busy_ch[f] -= 1
+        st.busy_ch[sx.unit[f]] -= 1  # channels and missiles in flight are the fire unit's
         st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
-        st.in_flight[f] -= shots
+        st.in_flight[sx.unit[f]] -= shots
         kill = False
         for _ in range(shots):
             if rng.random() < sx.pk[f, j]:
@@ -431,9 +431,10 @@ def share_tracks(st, sx, t):
     for k in range(st.ctr[N_NEW]):
         s = st.new_s[k]
         j = st.new_j[k]
-        owner = sx.sensor_owner[s]
-        if owner >= 0 and st.avail[owner, j] < 0:
-            st.avail[owner, j] = t
+        owner = sx.sensor_owner[s]  # a fire unit: every magazine (row) of it
+        for f in range(sx.channels.shape[0]):
+            if sx.unit[f] == owner and st.avail[f, j] < 0:
+                st.avail[f, j] = t
         if sx.sensor_networked[s]:
             for f in range(sx.channels.shape[0]):
                 if sx.fu_networked[f] and st.avail[f, j] < 0:
@@ -444,11 +445,21 @@ def share_tracks(st, sx, t):
 @inline
 def can_fire(st, sx, f):
     """A free fire channel, a round ready, and room for a salvo in the air."""
-    if st.busy_ch[f] >= sx.channels[f] or st.ready[f] <= 0:
+    u = sx.unit[f]  # a row is one magazine; channels and missiles in flight are the unit's
+    if st.busy_ch[u] >= sx.channels[f] or st.ready[f] <= 0:
         return False
-    if sx.sead_on and st.radar_dead[f]:  # issue 11: its fire-control radar was destroyed
+    if sx.sead_on and st.radar_dead[u]:  # issue 11: its fire-control radar was destroyed
         return False
-    return st.in_flight[f] + min(sx.salvo, st.ready[f]) <= sx.max_in_flight[f]
+    return st.in_flight[u] + min(sx.salvo, st.ready[f]) <= sx.max_in_flight[f]
+
+
+@inline
+def unit_can_fire(st, sx, f0):
+    """Some magazine of the fire unit whose first row is ``f0`` can fire."""
+    for f in range(f0, sx.row_hi[f0]):
+        if can_fire(st, sx, f):
+            return True
+    return False
 
 
 @inline
@@ -590,8 +601,8 @@ def launch(st, sx, t, f, j, ic):
     shots = min(sx.salvo, st.ready[f])
     st.ready[f] -= shots
     st.ctr[RELOAD_CHECK] = 1  # a launcher may now have room for a reload
-    st.in_flight[f] += shots
-    st.busy_ch[f] += 1
+    st.in_flight[sx.unit[f]] += shots
+    st.busy_ch[sx.unit[f]] += 1
     k = st.ctr[N_ENG]
     st.e_f[k] = f
     st.e_j[k] = j
@@ -606,25 +617,51 @@ def launch(st, sx, t, f, j, ic):
     log_event(st, t, EV_LAUNCH, j, f, shots)
 
 
+@inline
+def choose_row(st, sx, f0, j, t):
+    """The options of the fire unit whose first row is ``f0`` against ``j`` now:
+    ``(ic, pk, row, row_ic)``, its earliest intercept and that row's Pk (by which fire units are
+    ranked), and the magazine it fires by the doctrine's interceptor choice with its intercept
+    step: the cheapest with a feasible intercept (ties: earlier intercept), or the earliest
+    intercept (ties: higher Pk). ``row`` is -1 if no magazine can engage. The choice never
+    changes whether the unit can engage, only with what."""
+    best_ic, best_pk, row, row_ic, row_cost = NEVER, -1.0, -1, -1, np.inf
+    for f in range(f0, sx.row_hi[f0]):
+        if not can_fire(st, sx, f):
+            continue
+        ic = feasible(st, sx, f, j, t)
+        if ic < 0:
+            continue
+        if ic < best_ic or (ic == best_ic and sx.pk[f, j] > best_pk):
+            best_ic, best_pk = ic, sx.pk[f, j]
+            if sx.choice == 1:
+                row, row_ic = f, ic
+        cost = sx.round_cost_usd[f]
+        if sx.choice == 0 and (cost < row_cost or (cost == row_cost and ic < row_ic)):
+            row, row_ic, row_cost = f, ic, cost
+    return best_ic, best_pk, row, row_ic
+
+
 @jit
 def assign_greedy(st, sx, t, order, n_cand):
     """Stage 9, weapon assignment (greedy): each threat in rank order takes the fire unit with
-    the earliest intercept (ties: higher Pk), a myopic rule (Hosein & Athans 1990)."""
+    the earliest intercept (ties: higher Pk), a myopic rule (Hosein & Athans 1990), which fires
+    the magazine of the doctrine's interceptor choice."""
     for oi in range(n_cand):
         j = st.cand[order[oi]]
-        best_f = -1
+        best_row, best_row_ic = -1, -1
         best_ic = NEVER
         best_pk = -1.0
-        for f in range(sx.channels.shape[0]):
-            if not can_fire(st, sx, f):
+        for f0 in range(sx.channels.shape[0]):
+            if sx.row_lo[f0] != f0:
+                continue  # a fire unit is visited once, at its first row
+            ic, pk, row, row_ic = choose_row(st, sx, f0, j, t)
+            if row < 0:
                 continue
-            ic = feasible(st, sx, f, j, t)
-            if ic < 0:
-                continue
-            if ic < best_ic or (ic == best_ic and sx.pk[f, j] > best_pk):
-                best_f, best_ic, best_pk = f, ic, sx.pk[f, j]
-        if best_f >= 0:
-            launch(st, sx, t, best_f, j, best_ic)
+            if ic < best_ic or (ic == best_ic and pk > best_pk):
+                best_ic, best_pk, best_row, best_row_ic = ic, pk, row, row_ic
+        if best_row >= 0:
+            launch(st, sx, t, best_row, j, best_row_ic)
 
 
 def _assign_optimal(profit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -641,37 +678,38 @@ def assign_optimal(st, sx, t, order, n_cand):
     Hungarian method (scipy ``linear_sum_assignment``; Kuhn 1955, Crouse 2016)."""
     n_f = sx.channels.shape[0]
     n_slots = 0
-    for f in range(n_f):
-        if can_fire(st, sx, f):
-            n_slots += sx.channels[f] - st.busy_ch[f]
-    slot_fu = np.empty(n_slots, dtype=np.int64)
+    for f0 in range(n_f):
+        if sx.row_lo[f0] == f0 and unit_can_fire(st, sx, f0):
+            n_slots += sx.channels[f0] - st.busy_ch[sx.unit[f0]]
+    slot_fu = np.empty(n_slots, dtype=np.int64)  # first row of the slot's fire unit
     si = 0
-    for f in range(n_f):
-        if can_fire(st, sx, f):
-            for _ in range(sx.channels[f] - st.busy_ch[f]):
-                slot_fu[si] = f
+    for f0 in range(n_f):
+        if sx.row_lo[f0] == f0 and unit_can_fire(st, sx, f0):
+            for _ in range(sx.channels[f0] - st.busy_ch[sx.unit[f0]]):
+                slot_fu[si] = f0
                 si += 1
     profit = np.zeros((n_cand, n_slots))
     ics = np.full((n_cand, n_slots), -1, dtype=np.int64)
+    rows = np.full((n_cand, n_slots), -1, dtype=np.int64)
     any_feasible = False
     for ci in range(n_cand):
         j = st.cand[order[ci]]
         for sj in range(n_slots):
-            f = slot_fu[sj]
-            ic = feasible(st, sx, f, j, t)
-            if ic >= 0:
+            _, _, f, ic = choose_row(st, sx, slot_fu[sj], j, t)
+            if f >= 0:
                 shots = min(sx.salvo, st.ready[f])
                 profit[ci, sj] = sx.value[j] * (1.0 - (1.0 - sx.pk[f, j]) ** shots)
                 ics[ci, sj] = ic
+                rows[ci, sj] = f
                 any_feasible = True
     if not any_feasible:
         return
-    with numba.objmode(rows="int64[:]", cols="int64[:]"):
-        rows, cols = _assign_optimal(profit)
-    for r in range(rows.shape[0]):
-        ci = rows[r]
-        sj = cols[r]
-        f = slot_fu[sj]
+    with numba.objmode(r_idx="int64[:]", c_idx="int64[:]"):
+        r_idx, c_idx = _assign_optimal(profit)
+    for r in range(r_idx.shape[0]):
+        ci = r_idx[r]
+        sj = c_idx[r]
+        f = rows[ci, sj]
         if profit[ci, sj] <= 0.0 or not can_fire(st, sx, f):
             continue
         launch(st, sx, t, f, st.cand[order[ci]], ics[ci, sj])

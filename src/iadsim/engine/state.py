@@ -73,6 +73,12 @@ Static = namedtuple(
         "next_active",
         "round_cost_usd",
         "launch_rank",
+        # mixed interceptor loads (issue 10 A5): row f is a magazine of fire unit unit[f],
+        # whose rows are row_lo[f] .. row_hi[f] - 1; choice: 0 cheapest feasible, 1 earliest
+        "unit",
+        "row_lo",
+        "row_hi",
+        "choice",
         # issue 11 (attack): electronic attack, see engine/jamming.py and stages_attack.py
         "jam_on",
         "jam_carrier",
@@ -164,6 +170,14 @@ def _rank(launch_step: np.ndarray) -> np.ndarray:
     return rank.astype(np.int64)
 
 
+def _row_ranges(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the first and one-past-last row of its fire unit (rows of a unit are
+    adjacent)."""
+    lo = np.searchsorted(unit, unit, side="left").astype(np.int64)
+    hi = np.searchsorted(unit, unit, side="right").astype(np.int64)
+    return lo, hi
+
+
 def make_static(p) -> Static:
     """The :data:`Static` bundle of a prepared variant."""
     th, se, fu, d = p.threats, p.sensors, p.fire_units, p.doctrine
@@ -215,6 +229,9 @@ def make_static(p) -> Static:
         next_active,
         fu.interceptor_cost_usd,
         _rank(th.launch_step),
+        fu.unit,
+        *_row_ranges(fu.unit),
+        np.int64(d.choice),
         # issue 11 (attack)
         *_jamming_fields(p),
         *_release_fields(p),

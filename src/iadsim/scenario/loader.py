@@ -74,6 +74,10 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
         out += problems
         if system is None:
             continue
+        for k, load in enumerate(fu.loads or []):
+            out += system_problems(
+                catalog, ("fire_units", i, "loads", k), fu.system, load.interceptor
+            )[1]
         radar = system.fire_unit.fire_control_radar
         out += _sector_problems(
             ("fire_units", i), fu, radar, system.radars[radar], fu.sector_width_deg

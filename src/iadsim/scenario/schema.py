@@ -78,6 +78,14 @@ class Asset(_Model):
     )
 
 
+class Load(_Model):
+    """One interceptor type of a mixed load: its own launchers' rounds and reserve."""
+
+    interceptor: str = Field(description="Catalog interceptor of the fire unit's system.")
+    loaded: int = Field(ge=0, le=MAX_ROUNDS, description="Ready rounds of this type. [1]")
+    reserve: int = Field(0, ge=0, le=MAX_ROUNDS, description="Rounds of this type in reserve. [1]")
+
+
 class FireUnit(_Model):
     """One fire unit (battery, battalion or vehicle) of a catalog system."""
 
@@ -115,6 +123,28 @@ class FireUnit(_Model):
         description="Per decoy type, the probability that this radar recognises a decoy it "
         "tracks (default: the decoy's catalog discrimination_p). [1]",
     )
+    loads: list[Load] | None = Field(
+        None,
+        min_length=1,
+        max_length=8,
+        description="Mixed load: several interceptor types of the system, each with its own "
+        "rounds (instead of interceptor, interceptors_loaded and reserve_interceptors).",
+    )
+
+    @model_validator(mode="after")
+    def _one_way_to_load(self) -> FireUnit:
+        if self.loads is not None:
+            given = [
+                f for f in ("interceptor", "interceptors_loaded") if getattr(self, f) is not None
+            ] + (["reserve_interceptors"] if self.reserve_interceptors else [])
+            if given:
+                raise ValueError(
+                    f"loads replaces {', '.join(given)}: give each interceptor's rounds in loads"
+                )
+            names = [ld.interceptor for ld in self.loads]
+            if len(set(names)) < len(names):
+                raise ValueError("loads names an interceptor twice")
+        return self
 
 
 class Sensor(_Model):
@@ -227,6 +257,11 @@ class Doctrine(_Model):
         le=MAX_ROUNDS,
         description="Interceptors per fire unit kept for ballistic threats. [1]",
     )
+    interceptor_choice: Literal["cheapest_feasible", "earliest_intercept"] = Field(
+        "cheapest_feasible",
+        description="Which interceptor of a mixed load a fire unit fires: the cheapest with a "
+        "feasible intercept, or the one that intercepts first.",
+    )
 
     @property
     def max_engagements(self) -> int:
@@ -244,6 +279,7 @@ class DoctrinePatch(_Model):
     assignment: Literal["greedy", "optimal"] | None = None
     hold_fire_below_value: float | None = Field(None, ge=0, le=MAX_VALUE)
     reserve_for_ballistic: int | None = Field(None, ge=0, le=MAX_ROUNDS)
+    interceptor_choice: Literal["cheapest_feasible", "earliest_intercept"] | None = None
 
 
 class MonteCarlo(_Model):
