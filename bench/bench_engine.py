@@ -177,7 +177,7 @@ def scale(workers: int) -> None:
     import math
 
     print(f"{'case':<18} {'figure':<12} {'v1':>8} {'v2':>9} {'goal':>8}")
-    for name, reps in (("april-2024-scale", 20), ("day-1500", 4)):
+    for name, reps in (("april-2024-scale", 200), ("day-1500", 20)):
         r = spawn(
             reps,
             workers,

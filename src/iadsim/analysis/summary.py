@@ -69,6 +69,7 @@ def summarize(directory: str | Path) -> dict:
     roles = "role" in columns
     not_platform = "WHERE role::VARCHAR NOT IN ('platform', 'decoy')" if roles else ""
     class_costs = _class_costs(con, thr, meta, reps) if costed else {}
+    leakage = _leakage(con, thr)
 
     by_type = []
     rows = con.execute(
@@ -109,6 +110,7 @@ def summarize(directory: str | Path) -> dict:
                 # issue 11: weapons whose aircraft was down before release
                 not_released_mean=unreleased / reps,
                 **class_costs.get((cls, typ), _NO_COSTS),
+                **leakage[(cls, typ)],
             )
         )
         tot["unreleased"] += unreleased
@@ -146,6 +148,7 @@ def summarize(directory: str | Path) -> dict:
         failed_mean=tot["failed"] / reps,
         not_released_mean=tot["unreleased"] / reps,
         **class_costs.get(("all", "all"), _NO_COSTS),
+        **leakage[("all", "all")],
     )
     by_class = [
         {"threat_class": cls, **figures}
@@ -240,6 +243,11 @@ def summarize(directory: str | Path) -> dict:
         cost_per_threat_stopped_usd=(spent["cost"][0] / kills) if kills else None,
         cost_exchange_ratio=overall["cost_exchange_ratio"],
         costs_by_class=by_class,
+        leakage_by_class=[
+            {"threat_class": cls, **figures}
+            for (cls, typ), figures in leakage.items()
+            if typ == "*" or cls == "all"
+        ],
         doctrine=meta.get("doctrine"),
         platforms=platforms,
         decoys=decoys,
@@ -368,5 +376,62 @@ def _class_costs(con, thr: str, meta: dict, reps: int) -> dict:
             killed_per_rep=float(killed) / reps,
             cost_per_threat_stopped_usd=float(cost) / killed if killed else None,
             cost_exchange_ratio=float(cost) / float(value) if value else None,
+        )
+    return dict(sorted(out.items(), key=lambda kv: (kv[0][0] == "all", kv[0])))
+
+
+def _leakage(con, thr: str) -> dict:
+    """Leakage counted three ways, for every (class, type), every class (type ``*``) and all
+    threats (``all``, ``all``), because published interception rates use different
+    denominators (docs/results.md):
+
+    - per threat launched: leakers / launched (``p_leak``, computed by :func:`summarize`);
+    - per threat arriving: leakers / threats that did not fail in flight (killed + leaked):
+      the launch and in-flight failures (the threat's reliability) taken out, so that the
+      figure measures the defence alone;
+    - per threat engaged: leakers among the arriving threats fired at / arriving threats
+      fired at (``shots_at > 0``): the defence's shots alone, as a defender reports
+      "interceptions" when it does not engage threats predicted to fall in open ground.
+
+    Each with a Wilson interval over all replications' threats (pooled, as P(leak)), the mean
+    arriving and engaged threats per replication, the leakers never fired at, and the share
+    that failed in flight (1 - the observed reliability), which is never folded into Pk.
+    """
+    rows = con.execute(
+        f"""
+        WITH t AS (
+          SELECT threat_class::VARCHAR AS cls, threat_type::VARCHAR AS typ,
+                 fate = 'leaked' AS leaked, fate = 'failed' AS failed,
+                 shots_at > 0 AND fate <> 'failed' AS engaged
+          FROM read_parquet('{thr}'))
+        SELECT GROUPING(cls, typ) AS g, cls, typ, count(*) AS n,
+               count(*) FILTER (WHERE failed), count(*) FILTER (WHERE leaked),
+               count(*) FILTER (WHERE engaged),
+               count(*) FILTER (WHERE engaged AND leaked)
+        FROM t GROUP BY GROUPING SETS ((cls, typ), (cls), ())
+        """
+    ).fetchall()
+    out = {}
+    for g, cls, typ, n, failed, leaked, engaged, leaked_engaged in rows:
+        key = (cls, typ) if g == 0 else ((cls, "*") if cls is not None else ("all", "all"))
+        arrived = n - failed
+        a_lo, a_hi = wilson(leaked, arrived)
+        e_lo, e_hi = wilson(leaked_engaged, engaged)
+        l_lo, l_hi = wilson(leaked, n)
+        out[key] = dict(
+            launched_total=int(n),
+            failed_share=failed / n if n else math.nan,
+            arrived_total=int(arrived),
+            engaged_total=int(engaged),
+            p_leak_launched=leaked / n if n else math.nan,
+            p_leak_launched_lo=l_lo,
+            p_leak_launched_hi=l_hi,
+            p_leak_arriving=leaked / arrived if arrived else math.nan,
+            p_leak_arriving_lo=a_lo,
+            p_leak_arriving_hi=a_hi,
+            p_leak_engaged=leaked_engaged / engaged if engaged else math.nan,
+            p_leak_engaged_lo=e_lo,
+            p_leak_engaged_hi=e_hi,
+            leaked_unengaged_total=int(leaked - leaked_engaged),
         )
     return dict(sorted(out.items(), key=lambda kv: (kv[0][0] == "all", kv[0])))

@@ -12,9 +12,10 @@ This module is what the executors call (:mod:`iadsim.engine.executors`); the run
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from iadsim.engine.kernel import run_replications
+from iadsim.engine.kernel import run_replications, simulate_replication
 from iadsim.engine.prepare import Prepared
 from iadsim.engine.results import RawChunk, fire_unit_table, threat_table
 from iadsim.engine.seeding import stream_generator, uint32_words
@@ -49,6 +50,12 @@ def _outputs(n: int, n_thr: int, n_fu: int) -> tuple:
 
 def _simulate(p: Prepared, root_seed: int, start: int, out: tuple, log, n_log) -> None:
     """Replications ``start ..`` into the rows of ``out``: one kernel call for the chunk."""
+    if numba.config.DISABLE_JIT:  # interpreted (the benchmark's oracle): no state pointers
+        sx = p.static()
+        for i in range(out[0].shape[0]):
+            g_threat, g_engage = replication_generators(root_seed, start + i)
+            simulate_replication(g_threat, g_engage, sx, tuple(a[i] for a in out), log, n_log)
+        return
     words = uint32_words(int(root_seed))
     run_replications(
         stream_generator(), stream_generator(), words, start, p.static(), out, log, n_log

@@ -115,7 +115,13 @@ def prepare_jamming(scenario, catalog, threats, sites, sensors, k_factor, tables
     if len(carriers) > MAX_CARRIERS:
         raise ValueError(f"{len(carriers)} jammer carriers; at most {MAX_CARRIERS} are modelled")
     n_s, n_steps = len(sites), threats.lat.n_steps
-    ew = [_radar_ew(site.spec) for site in sites]
+    # radars without EW figures (airborne radars of fighters on patrol, issue 13) are not
+    # jammed: the kernel reads their precomputed Pd (ml_extra < 0 marks them)
+    jammable = [
+        s < len(tables) and getattr(site.spec, "has_ew", False) for s, site in enumerate(sites)
+    ]
+    tables = [tables[s] if s < len(tables) else None for s in range(n_s)]
+    ew = [_radar_ew(site.spec) if ok else None for site, ok in zip(sites, jammable, strict=True)]
     carrier_of = np.full(n, -1, np.int64)
     carrier_of[carriers] = np.arange(len(carriers))
     w = np.zeros((len(carriers), n_s, n_steps))
@@ -129,6 +135,8 @@ def prepare_jamming(scenario, catalog, threats, sites, sensors, k_factor, tables
         alt, h_agl = threats.alt.flight(j), threats.height_agl.flight(j)
         # the arrival sample is on the ground at the aim: the carrier is done by then
         for s, site in enumerate(sites):
+            if not jammable[s]:
+                continue
             rng, seen = _geometry(site, lat, lon, alt, h_agl, k_factor, tables[s])
             e = ew[s]
             term = pj * gj * e["gsl"] * band_factor(e["br"], bj) / (rng**2 * e["gp"])
@@ -142,7 +150,7 @@ def prepare_jamming(scenario, catalog, threats, sites, sensors, k_factor, tables
     b = np.zeros(step_e.shape)
     for s, site in enumerate(sites):
         sel = np.flatnonzero(s_e == s)
-        if not sel.size:
+        if not sel.size or not jammable[s]:
             continue
         jj, tt = j_e[sel], step_e[sel]
         lat, lon = threats.lat.at(jj, tt), threats.lon.at(jj, tt)
@@ -161,8 +169,8 @@ def prepare_jamming(scenario, catalog, threats, sites, sensors, k_factor, tables
         np.asarray(carriers, np.int64),
         carrier_of,
         w,
-        np.array([e["gt"] / e["gsl"] - 1.0 for e in ew]),
-        np.log(np.array([e["pfa"] for e in ew])),
+        np.array([e["gt"] / e["gsl"] - 1.0 if e else -1.0 for e in ew]),
+        np.log(np.array([e["pfa"] if e else 0.5 for e in ew])),
         inv_snr,
         b,
         [names[j] for j in carriers],

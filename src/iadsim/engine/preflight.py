@@ -193,8 +193,9 @@ def check_run(
     t_end = max(float(r.end_s.max()) for r in raids)
     steps = int(np.ceil(t_end / dt)) + 2
     n_threats = sum(scenario.raids[r.index].count for r in raids)
-    n_radars = len(scenario.fire_units) + len(scenario.sensors)
-    n_fu = len(scenario.fire_units)
+    n_caps = len(scenario.combat_air_patrols)  # issue 13: each a fire unit with its own radar
+    n_radars = len(scenario.fire_units) + len(scenario.sensors) + n_caps
+    n_fu = len(scenario.fire_units) + n_caps
     # the sparse engine stores each threat's own flight only (threat-steps flown), and per radar
     # at most one (step, Pd) entry per flown step it sees (the bound: it sees them all)
     cells = int(sum(float(np.sum(r.end_s - r.t0_s)) for r in raids) / dt) + 2 * n_threats

@@ -16,6 +16,7 @@ import numpy as np
 from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.engagement.intercept import intercept_breakpoints
+from iadsim.engine import prepare_cap
 from iadsim.engine.jamming import prepare_jamming
 from iadsim.engine.release import expand_releases
 from iadsim.engine.sead import prepare_sead
@@ -28,6 +29,7 @@ from iadsim.sensors.radar import (
     min_visible_height_m,
     slant_range_m,
 )
+from iadsim.terrain.coverage import DEFAULT_ALTITUDE_BANDS_M, DiskCoverage
 from iadsim.threats import Track, ballistic_track, route_track
 
 THREAT_CLASSES = ("ballistic", "cruise", "drone", "aircraft")
@@ -182,7 +184,8 @@ class Prepared:
     confirm_n: int
     assets: list = field(default_factory=list)
     terrain: str = "smooth earth"
-    tables: list = field(default_factory=list, repr=False)
+    # per asset, the share of a 50 km disk in some radar's view per altitude band (AGL) [m]
+    coverage_share: dict = field(default_factory=dict, repr=False)
     #: Electronic attack (issue 11): :class:`iadsim.engine.jamming.Jamming`, None if none.
     jamming: object = field(default=None, repr=False)
     #: Suppression of air defences (issue 11): :class:`iadsim.engine.sead.Sead`, None if none.
@@ -411,6 +414,10 @@ def build_site_table(
     )
 
 
+#: Radius of the disc around each asset of the coverage shares (run.json). [m]
+COVERAGE_RADIUS_M = 50_000.0
+
+
 def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float):
     """The terrain coverage table of a radar site (cached per process: variants share them)."""
     spec = site.spec
@@ -427,8 +434,9 @@ def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range
     table = _TABLES.get(key)
     if table is None:
         table = build_site_table(dem, site, k_factor, az_step_deg, range_step_m)
-        if len(_TABLES) > 64:
-            _TABLES.clear()
+        # a few in memory (variants of one scenario share sites); the disk cache has the rest
+        if len(_TABLES) >= 4:
+            _TABLES.pop(next(iter(_TABLES)))
         _TABLES[key] = table
     return table
 
@@ -666,21 +674,32 @@ def prepare(
     )
     n_threats, n_steps = threats.lat.shape
 
-    coverage, tables, full_tables = [], [], []
+    coverage = []
+    # the shares of each asset's surroundings in view, one table at a time (never all at once)
+    shares = DiskCoverage(
+        [(a.name, a.lat, a.lon) for a in scenario.assets],
+        COVERAGE_RADIUS_M,
+        DEFAULT_ALTITUDE_BANDS_M,
+    )
+    # issue 11: jamming needs each radar's full table for the jammers' line of sight; kept
+    # only when a raid carries a jammer
+    jammed = any(r.jammer for r in scenario.raids)
+    full_tables = []
     for site in sites:
         table = None
         if dem is not None:
             table = site_table(
                 dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
             )
-        full_tables.append(table)
+            # limited to the sector the radar covers as placed
+            shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
+        full_tables.append(table if jammed else None)
         coverage.append(radar_coverage(site, threats, k, table))
-        # kept for coverage shares: limited to the sector the radar covers as placed
-        tables.append(
-            None
-            if table is None
-            else table.with_sector(site.sector_center_deg, site.sector_width_deg)
-        )
+    # issue 13 (record): fighters on combat air patrol, radars on their orbits (prepare_cap.py)
+    caps = prepare_cap.selected(scenario, var)
+    for i, c in enumerate(caps):
+        sites.append(prepare_cap.cap_site(c, len(fus) + i))
+        coverage.append(prepare_cap.cap_coverage(c, threats, t_s, k))
     scan_steps = np.array([_steps(s.spec.scan_period_s.si(), dt) for s in sites], dtype=np.int64)
     pd, scan = _sensor_tables(sites, coverage, threats, scan_steps, n_steps)
     sensor_arrays = Sensors(
@@ -705,7 +724,7 @@ def prepare(
         for u, fu in enumerate(fus)
         for k, load in enumerate(fire_unit_loads(fu, catalog.systems[fu.system]))
     ]
-    n_f = len(rows)
+    n_f = len(rows) + len(caps)  # issue 13: a CAP is one more fire unit of one row
     pk = np.zeros((n_f, n_threats))
     cols: dict[str, list] = {}
     classes = np.array(threats.threat_class)
@@ -721,21 +740,29 @@ def prepare(
             value = fu.pk.get(c) if fu.pk else None
             pk[i, sel] = icp.pk[c].si() if value is None else value
         per_fu.append(_intercepts(fu, icp, pk[i], coverage[u], threats, dt))
+    for i, c in enumerate(caps):  # issue 13: each CAP's moving-shooter intercept solution
+        f = len(rows) + i
+        pk[f] = prepare_cap.cap_pk_row(c, threats.threat_class)
+        cov = coverage[len(sites) - len(caps) + i]
+        col_c, records = prepare_cap.cap_fire_unit(c, threats, t_s, dt, cov, pk[f])
+        for key, value in col_c.items():
+            cols.setdefault(key, []).append(value)
+        per_fu.append(records)
     ic_off, ic_last, ic_step, window = _threat_major(per_fu, n_threats)
-    unit = np.array([r[0] for r in rows], dtype=np.int64)
+    unit = np.array([r[0] for r in rows] + [len(fus) + i for i in range(len(caps))], dtype=np.int64)
     fu_sector = [s.sector_width_deg for s in sites if s.owner >= 0]
-    fus = [r[1] for r in rows]
+    fus = [r[1] for r in rows] + caps
 
     def col(key, dtype):
         return np.array(cols.get(key, []), dtype=dtype)
 
     fire_units = FireUnits(
         name=[f.name for f in fus],
-        system=[f.system for f in fus],
+        system=[getattr(f, "system", "cap") for f in fus],
         interceptor=list(cols.get("interceptor", [])),
         lat=np.array([f.lat for f in fus]),
         lon=np.array([f.lon for f in fus]),
-        networked=np.array([f.networked for f in fus], dtype=np.bool_),
+        networked=np.array([getattr(f, "networked", True) for f in fus], dtype=np.bool_),
         reaction_steps=col("reaction", np.int64),
         assess_steps=col("assess", np.int64),
         channels=col("channels", np.int64),
@@ -753,14 +780,16 @@ def prepare(
         ic_step=ic_step,
         window=window,
         max_range_m=col("max_range", float),
-        sector_center_deg=np.array([f.sector_center_deg for f in fus], dtype=float),
+        sector_center_deg=np.array(
+            [getattr(f, "sector_center_deg", 0.0) for f in fus], dtype=float
+        ),
         # the sector as used: the fire-control radar's own sector caps the scenario's
         sector_width_deg=np.array([fu_sector[u] for u in unit], dtype=float),
         unit=unit,
     )
 
     jamming = prepare_jamming(scenario, catalog, threats, sites, sensor_arrays, k, full_tables)
-    sead = prepare_sead(scenario, catalog, threats, units, sensors)
+    sead = prepare_sead(scenario, catalog, threats, units, sensors, len(sites))
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)
     np.add.at(in_flight, threats.launch_step, 1)
     np.add.at(in_flight, threats.impact_step + 1, -1)
@@ -785,7 +814,7 @@ def prepare(
         confirm_n=scenario.tracking.confirm_n,
         assets=list(scenario.assets),
         terrain="smooth earth" if dem is None else dem.name,
-        tables=tables,
+        coverage_share={} if dem is None else shares.shares(),
         jamming=jamming,
         sead=sead,
     )

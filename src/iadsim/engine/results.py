@@ -73,7 +73,12 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     az = np.degrees(np.arctan2(east, north))
     aim_lat = th.aim_lat[threat]
     aim_lon = th.aim_lon[threat]
-    hit_lat, hit_lon = geo.forward(aim_lat, aim_lon, az, miss)
+    # geodesics only for the rows that land (most threats of a defended raid do not)
+    hit_lat, hit_lon = np.full(fate.shape, np.nan), np.full(fate.shape, np.nan)
+    if leaked.any():
+        hit_lat[leaked], hit_lon[leaked] = geo.forward(
+            aim_lat[leaked], aim_lon[leaked], az[leaked], miss[leaked]
+        )
     safe_end = np.clip(end, 0, th.lat.shape[1] - 1)
     fail_lat, fail_lon = th.lat.at(threat, safe_end), th.lon.at(threat, safe_end)
     impact_lat = np.where(leaked, hit_lat, np.where(failed, fail_lat, np.nan))
@@ -95,18 +100,14 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     # a platform's arrival is its return to its launch point, and a decoy does no damage:
     # neither is an impact (issue 11)
     lands = lands & (role_code != 1) & (role_code != 3)
+    land_idx = np.flatnonzero(lands)
     for a_idx, asset in enumerate(p.assets):
-        if not lands.any():
+        if not land_idx.size:
             break
-        _, _, d = geo.inverse(
-            asset.lat,
-            asset.lon,
-            np.where(lands, impact_lat, asset.lat),
-            np.where(lands, impact_lon, asset.lon),
-        )
-        inside = lands & (d <= asset.radius_m) & (d < best)
-        hit_code[inside] = a_idx
-        best[inside] = d[inside]
+        _, _, d = geo.inverse(asset.lat, asset.lon, impact_lat[land_idx], impact_lon[land_idx])
+        inside = (d <= asset.radius_m) & (d < best[land_idx])
+        hit_code[land_idx[inside]] = a_idx
+        best[land_idx[inside]] = d[inside]
 
     raid_names = sorted(set(th.raid))
     type_names = sorted(set(th.threat_type))
@@ -142,6 +143,8 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
                 if th.parent.shape[0] == n_thr
                 else np.full(fate.shape, -1, dtype=np.int32)
             ),
+            # issue 13: fired at and not failed in flight (the per-engaged leakage denominator)
+            "engaged": (raw.shots_at.ravel() > 0) & ~failed,
             # confirmations a full radar refused (issue 10 A6; docs/models/engine.md)
             "tracks_refused": (
                 raw.tracks_refused.ravel().astype(np.int16)

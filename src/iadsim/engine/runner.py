@@ -65,21 +65,11 @@ def track_table(p: Prepared, max_points: int = 400):
     )
 
 
-ALTITUDE_BANDS_M = (30.0, 100.0, 300.0, 1000.0)
-
-
-def asset_coverage(p: Prepared, radius_m: float = 50_000.0) -> dict:
+def asset_coverage(p: Prepared) -> dict:
     """Per defended asset, the share of a disk around it seen at each altitude band (AGL)."""
-    from iadsim.terrain import disk_coverage_share
-
-    tables = [t for t in p.tables if t is not None]
-    if not tables:
-        return {}
-    out = {}
-    for a in p.assets:
-        share = disk_coverage_share(tables, a.lat, a.lon, radius_m, ALTITUDE_BANDS_M)
-        out[a.name] = {str(int(k)): float(v) for k, v in share.items()}
-    return out
+    return {
+        name: {str(int(k)): v for k, v in share.items()} for name, share in p.coverage_share.items()
+    }
 
 
 def sites(p: Prepared) -> dict:

@@ -45,15 +45,16 @@ def no_sead(n_threats: int, n_sensors: int) -> Sead:
     )
 
 
-def prepare_sead(scenario, catalog, threats, fire_units, sensors) -> Sead:
+def prepare_sead(scenario, catalog, threats, fire_units, sensors, n_radars=None) -> Sead:
     """The :class:`Sead` of a variant whose radars are ``fire_units`` (their fire-control
     radars, in order) then ``sensors``."""
     n = threats.launch_step.shape[0]
     index = {f.name: i for i, f in enumerate(fire_units)}
     index.update({x.name: len(fire_units) + i for i, x in enumerate(sensors)})
-    emcon = np.array(
-        [EMCON_CODES[x.emcon] for x in [*fire_units, *sensors]], dtype=np.int64
-    ).reshape(-1)
+    # radars appended after the ground ones (fighters on patrol, issue 13) always emit
+    n_radars = max(n_radars or 0, len(fire_units) + len(sensors))
+    codes = [EMCON_CODES[x.emcon] for x in [*fire_units, *sensors]]
+    emcon = np.array(codes + [0] * (n_radars - len(codes)), dtype=np.int64)
     targets = threats.arm_target or [None] * n
     arm_target = np.array([index.get(t, -1) if t else -1 for t in targets], dtype=np.int64)
     arm_pk, arm_mem = np.zeros(n), np.zeros(n)
@@ -62,7 +63,7 @@ def prepare_sead(scenario, catalog, threats, fire_units, sensors) -> Sead:
         arm_pk[j], arm_mem[j] = entry.arm_pk.si(), entry.arm_memory_pk.si()
     on = bool((arm_target >= 0).any() or (emcon != 0).any())
     radars = [*fire_units, *sensors]
-    disc = np.zeros((len(radars), n))
+    disc = np.zeros((n_radars, n))
     for j, typ in enumerate(threats.threat_type):
         entry = catalog.threats[typ]
         if entry.decoy:

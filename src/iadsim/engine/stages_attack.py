@@ -23,8 +23,11 @@ def jammed_pd(st, sx, s, j, c, t):
     (Gt/G_sl - 1))`` and Swerling 1, ``Pd = Pfa^(1/(1 + SINR))``
     (NAWCWD TP 8347 sec. 4.7-4.9; docs/models/electronic-warfare.md).
 
-    The sum over live carriers is formed once per radar and step (``st.jam_sum``).
+    The sum over live carriers is formed once per radar and step (``st.jam_sum``). A radar
+    the model does not jam (no EW figures: ``jam_ml_extra < 0``) keeps its precomputed Pd.
     """
+    if sx.jam_ml_extra[s] < 0.0:
+        return sx.scan_pd[c]
     if st.jam_at[s] != t:
         total = 0.0
         for k in range(sx.jam_carrier.shape[0]):

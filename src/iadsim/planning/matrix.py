@@ -34,6 +34,7 @@ from iadsim.planning.rules import (
     site_geometry,
 )
 from iadsim.scenario.schema import FireUnit, Sensor
+from iadsim.terrain.cache import cache_root
 
 __all__ = ["CACHE_VERSION", "CoverageMatrix", "build_matrix", "default_cache_dir"]
 
@@ -43,13 +44,9 @@ CACHE_VERSION = 1
 Unit = FireUnit | Sensor
 
 
-def default_cache_dir() -> Path:
-    """``$IADSIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/iadsim``, else ``~/.cache/iadsim``."""
-    env = os.environ.get("IADSIM_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "iadsim"
+def default_cache_dir() -> Path | None:
+    """iadsim's cache directory (:func:`iadsim.terrain.cache.cache_root`); None when off."""
+    return cache_root()
 
 
 _DEM_IDS: dict[int, str] = {}

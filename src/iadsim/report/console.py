@@ -72,7 +72,7 @@ def summary_tables(summary: dict) -> list[Table]:
             _est(a["hits_mean"], a["hits_lo"], a["hits_hi"]),
             _est(a["p_hit"], a["p_hit_lo"], a["p_hit_hi"], 3),
         )
-    tables = [threats, assets]
+    tables = [threats, *_leakage_table(summary), assets]
     if summary.get("platforms"):  # issue 11: aircraft that release weapons
         plat = _table(
             "Platforms (aircraft releasing weapons; their weapons are in the table above)",
@@ -167,6 +167,42 @@ def summary_tables(summary: dict) -> list[Table]:
         line.add_row("Doctrine in use", doctrine_text(doctrine))
         tables.append(line)
     return tables
+
+
+def _leakage_table(summary: dict) -> list[Table]:
+    """Leakage per class counted three ways (per launched, per arriving, per engaged), since
+    published interception rates use different denominators (docs/results.md)."""
+    rows = summary.get("leakage_by_class") or []
+    if not rows:
+        return []
+    reps = max(int(summary["replications"]), 1)
+    table = _table(
+        "Leakage three ways per class (see docs/results.md): leakers / launched, / arriving "
+        "(not failed in flight), / engaged (arriving and fired at)",
+        [
+            "threat class",
+            "failed in flight",
+            "arriving/rep",
+            "engaged/rep",
+            "per launched [95% CI]",
+            "per arriving [95% CI]",
+            "per engaged [95% CI]",
+            "leakers not engaged/rep",
+        ],
+    )
+    for r in rows:
+        table.add_row(
+            r["threat_class"],
+            _num(r["failed_share"], 3),
+            _num(r["arrived_total"] / reps),
+            _num(r["engaged_total"] / reps),
+            _est(r["p_leak_launched"], r["p_leak_launched_lo"], r["p_leak_launched_hi"], 3),
+            _est(r["p_leak_arriving"], r["p_leak_arriving_lo"], r["p_leak_arriving_hi"], 3),
+            _est(r["p_leak_engaged"], r["p_leak_engaged_lo"], r["p_leak_engaged_hi"], 3),
+            _num(r["leaked_unengaged_total"] / reps),
+            style="bold" if r["threat_class"] == "all" else None,
+        )
+    return [table]
 
 
 def doctrine_text(d: dict) -> str:

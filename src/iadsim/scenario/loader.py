@@ -68,6 +68,12 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
     unique(scenario.sensors, "sensors")
     unique(scenario.raids, "raids")
     unique(scenario.variants, "variants")
+    # issue 13: a combat air patrol is a fire unit, so it shares their names
+    taken = {f.name for f in scenario.fire_units}
+    for i, cap in enumerate(scenario.combat_air_patrols):
+        if cap.name in taken:
+            out.append((("combat_air_patrols", i, "name"), f"duplicate name '{cap.name}'"))
+        taken.add(cap.name)
 
     for i, fu in enumerate(scenario.fire_units):
         system, problems = system_problems(catalog, ("fire_units", i), fu.system, fu.interceptor)
@@ -82,6 +88,14 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
         out += _sector_problems(
             ("fire_units", i), fu, radar, system.radars[radar], fu.sector_width_deg
         )
+        if fu.at_sea and _on_land(fu.lat, fu.lon):  # issue 13: a ship is at sea
+            out.append(
+                (
+                    ("fire_units", i, "lat"),
+                    f"fire unit '{fu.name}' is at_sea but ({fu.lat}, {fu.lon}) is on land "
+                    "(packaged Natural Earth borders)",
+                )
+            )
     for i, sensor in enumerate(scenario.sensors):
         system, problems = system_problems(
             catalog, ("sensors", i), sensor.system, radar=sensor.radar
@@ -161,6 +175,7 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                 ("variants", i, "doctrine"), scenario.doctrine_for(variant), variant.doctrine
             )
     fu_names = {f.name for f in scenario.fire_units}
+    fu_names |= {c.name for c in scenario.combat_air_patrols}  # issue 13: CAPs are fire units
     sensor_names = {s.name for s in scenario.sensors}
     for i, variant in enumerate(scenario.variants):
         for field, known in (("fire_units", fu_names), ("sensors", sensor_names)):
@@ -173,6 +188,29 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                         )
                     )
     return out
+
+
+_LAND: list = []
+
+
+def _on_land(lat: float, lon: float) -> bool:
+    """Whether a point lies on the land of the packaged Natural Earth admin-0 borders (the
+    Middle East crop: outside it every point counts as sea)."""
+    if not _LAND:
+        import json
+        from importlib import resources
+
+        import shapely
+        from shapely.geometry import shape
+
+        ref = resources.files("iadsim.terrain").joinpath("data", "ne10m_admin0_middle_east.geojson")
+        feats = json.loads(ref.read_text(encoding="utf-8"))["features"]
+        land = shapely.union_all([shape(f["geometry"]) for f in feats])
+        shapely.prepare(land)
+        _LAND.append(land)
+    import shapely
+
+    return bool(shapely.contains_xy(_LAND[0], lon, lat))
 
 
 def effective_sector_width_deg(radar_spec, requested_deg: float | None) -> float:

@@ -130,6 +130,19 @@ class FireUnit(_Model):
         description="Mixed load: several interceptor types of the system, each with its own "
         "rounds (instead of interceptor, interceptors_loaded and reserve_interceptors).",
     )
+    # issue 13 (record): fire units at sea (ships); docs/scenario-format.md
+    at_sea: bool = Field(
+        False,
+        description="A ship: its position must be at sea (off the land of the packaged borders), "
+        "and its cells cannot be reloaded at sea (no reserve).",
+    )
+    vls_cells: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ROUNDS,
+        description="A ship's vertical launch cells, shared by the interceptor types of its "
+        "loads: every type's rounds must fit in them together. [1]",
+    )
 
     @model_validator(mode="after")
     def _one_way_to_load(self) -> FireUnit:
@@ -144,6 +157,21 @@ class FireUnit(_Model):
             names = [ld.interceptor for ld in self.loads]
             if len(set(names)) < len(names):
                 raise ValueError("loads names an interceptor twice")
+        # issue 13: a ship's cells are one magazine its interceptor types share at load-out
+        if self.at_sea and (
+            self.reserve_interceptors or any(ld.reserve for ld in self.loads or [])
+        ):
+            raise ValueError("a ship cannot reload its launch cells at sea: no reserve")
+        if self.vls_cells is not None:
+            if self.loads is None and self.interceptors_loaded is None:
+                raise ValueError("vls_cells needs loads (or interceptors_loaded) to fit in them")
+            need = (
+                sum(ld.loaded for ld in self.loads)
+                if self.loads
+                else int(self.interceptors_loaded or 0)
+            )
+            if need > self.vls_cells:
+                raise ValueError(f"the loads need {need} cells and the ship has {self.vls_cells}")
         return self
 
 
@@ -229,6 +257,38 @@ class Raid(_Model):
         max_length=8,
         description="Aircraft only: stand-off weapons released at their release range if the "
         "aircraft is still alive; it then turns back to its launch point.",
+    )
+
+
+class CombatAirPatrol(_Model):
+    """Fighters on combat air patrol: a fire unit on an orbit (issue 13; docs/models/cap.md).
+
+    Its radar, weapons and times are assumptions listed in :mod:`iadsim.engagement.cap`. It
+    engages drones, cruise missiles and aircraft its own radar holds (cued by the network or
+    not), returns when its load is spent, and stops at the end of its time on station."""
+
+    name: Name
+    lat: Lat = Field(description="Orbit centre latitude. [deg]")
+    lon: Lon = Field(description="Orbit centre longitude. [deg]")
+    orbit_radius_m: float = Field(30_000.0, ge=1_000.0, le=300_000.0, description="[m]")
+    altitude_m: float = Field(8_000.0, ge=100.0, le=20_000.0, description="Orbit altitude. [m]")
+    orbit_speed_mps: float = Field(200.0, ge=50.0, le=700.0, description="Orbit speed. [m/s]")
+    dash_speed_mps: float = Field(
+        300.0, ge=50.0, le=1_000.0, description="Speed to intercept. [m/s]"
+    )
+    max_dash_m: float = Field(
+        150_000.0, ge=0.0, le=1_000_000.0, description="Longest dash off the orbit (fuel). [m]"
+    )
+    on_station_s: float = Field(0.0, ge=0, le=MAX_TIME_S, description="Arrival on station. [s]")
+    time_on_station_s: float = Field(
+        7_200.0, gt=0, le=MAX_TIME_S, description="Endurance on station. [s]"
+    )
+    weapon: Literal["aim-120", "aim-9x", "apkws"] = Field(
+        description="Weapon class (one per CAP; a mixed load is two CAPs on one orbit)."
+    )
+    load: int = Field(ge=1, le=200, description="Rounds carried by the patrol. [1]")
+    pk: dict[ThreatClass, Probability] | None = Field(
+        None, description="Override of single-shot kill probability per threat class. [1]"
     )
 
 
@@ -393,6 +453,8 @@ class Scenario(_Model):
     doctrine: Doctrine = Doctrine()
     monte_carlo: MonteCarlo = MonteCarlo()
     variants: list[Variant] = Field(default_factory=list)
+    # issue 13 (record): fighters on combat air patrol, fire units named like fire_units
+    combat_air_patrols: list[CombatAirPatrol] = Field(default_factory=list)
 
     _source_path: str | None = PrivateAttr(default=None)
     _catalog: Any = PrivateAttr(default=None)

@@ -35,6 +35,7 @@ import numpy as np
 
 from iadsim import geo
 from iadsim.constants import K_FACTOR_STANDARD, R_EARTH_M
+from iadsim.terrain import cache
 from iadsim.terrain.dem import Dem, aeqd_crs
 from iadsim.terrain.kernels import march_rays, table_lookup
 
@@ -255,26 +256,31 @@ def coverage_table(
     n_knots = max(int(np.ceil(last / _KNOT_STEP_M)), 1) + 1
     knot_r = np.linspace(0.0, last, n_knots)
     az = np.arange(n_az) * az_step_deg
-    lat_k, lon_k = geo.forward(lat_deg, lon_deg, az[:, None], knot_r[None, :])
-    x, y = dem.lonlat_to_xy(lon_k, lat_k)
-    col, row = dem.xy_to_pixel(x, y)
-    ground = np.empty((n_az, n_range), dtype=float)
-    min_agl = np.empty_like(ground)
-    off = np.empty((n_az, n_range), dtype=np.bool_)
-    march_rays(
-        dem.elevation_grid_m,
-        np.ascontiguousarray(col, dtype=float),
-        np.ascontiguousarray(row, dtype=float),
-        knot_r,
-        float(range_step_m),
-        int(oversample),
-        site_ground_m + antenna_height_m,
-        1.0 / (2.0 * k_factor * earth_radius_m),
-        ground,
-        min_agl,
-        off,
+    key = cache.table_key(
+        dem,
+        lat=float(lat_deg),
+        lon=float(lon_deg),
+        antenna=float(antenna_height_m),
+        n_range=n_range,
+        n_az=n_az,
+        range_step=float(range_step_m),
+        k=float(k_factor),
+        radius=float(earth_radius_m),
+        oversample=int(oversample),
     )
-    ground[:, 0] = site_ground_m
+    hit = cache.load(key)
+    if hit is not None:
+        ground, min_agl, off = hit["ground"], hit["min_agl"], hit["off"]
+    else:
+        lat_k, lon_k = geo.forward(lat_deg, lon_deg, az[:, None], knot_r[None, :])
+        x, y = dem.lonlat_to_xy(lon_k, lat_k)
+        col, row = dem.xy_to_pixel(x, y)
+        alt_m, inv_2kr = site_ground_m + antenna_height_m, 1.0 / (2.0 * k_factor * earth_radius_m)
+        ground, min_agl, off = _march(
+            dem, col, row, knot_r, range_step_m, oversample, alt_m, inv_2kr
+        )
+        ground[:, 0] = site_ground_m
+        cache.store(key, {"ground": ground, "min_agl": min_agl, "off": off})
     return CoverageTable(
         lat_deg=float(lat_deg),
         lon_deg=float(lon_deg),
@@ -290,6 +296,30 @@ def coverage_table(
         off_dem=off,
         dem_name=dem.name,
     )
+
+
+def _march(dem, col, row, knot_r, range_step_m, oversample, radar_alt_m, inv_2kr_per_m):
+    """The ray march of :func:`coverage_table`: (ground, min visible AGL, off-DEM) grids of
+    shape (azimuths, ranges) for rays at pixel positions ``col``, ``row`` at ranges
+    ``knot_r``."""
+    n_range = int(np.rint(knot_r[-1] / range_step_m)) + 1
+    ground = np.empty((col.shape[0], n_range), dtype=float)
+    min_agl = np.empty_like(ground)
+    off = np.empty(ground.shape, dtype=np.bool_)
+    march_rays(
+        dem.elevation_grid_m,
+        np.ascontiguousarray(col, dtype=float),
+        np.ascontiguousarray(row, dtype=float),
+        knot_r,
+        float(range_step_m),
+        int(oversample),
+        radar_alt_m,
+        inv_2kr_per_m,
+        ground,
+        min_agl,
+        off,
+    )
+    return ground, min_agl, off
 
 
 def combined_min_visible_agl_at(tables: Sequence[CoverageTable], lat_deg, lon_deg) -> np.ndarray:
@@ -335,10 +365,19 @@ def disk_coverage_share(
     dict
         Altitude [m] -> share of the disk's area in line of sight of at least one radar [0-1].
     """
-    import pyproj
-
     if isinstance(tables, CoverageTable):
         tables = [tables]
+    lat, lon = disk_points(lat_deg, lon_deg, radius_m, spacing_m)
+    need = combined_min_visible_agl_at(tables, lat, lon)
+    return {float(a): float(np.mean(need <= a)) for a in altitudes_m}
+
+
+def disk_points(
+    lat_deg: float, lon_deg: float, radius_m: float, spacing_m: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(lat, lon) of the square-grid samples of a disk (see :func:`disk_coverage_share`)."""
+    import pyproj
+
     step = spacing_m or radius_m / 50.0
     n = int(np.ceil(radius_m / step))
     g = (np.arange(-n, n + 1)) * step
@@ -348,5 +387,24 @@ def disk_coverage_share(
         aeqd_crs(lat_deg, lon_deg).to_wkt(), "EPSG:4326", always_xy=True
     )
     lon, lat = tr.transform(xx[inside], yy[inside])
-    need = combined_min_visible_agl_at(tables, lat, lon)
-    return {float(a): float(np.mean(need <= a)) for a in altitudes_m}
+    return lat, lon
+
+
+class DiskCoverage:
+    """:func:`disk_coverage_share` for several discs, one table at a time: a caller that
+    builds many radars' tables never has to hold them all."""
+
+    def __init__(self, centres, radius_m: float, altitudes_m: Sequence[float]):
+        self.altitudes_m = tuple(altitudes_m)
+        self.points = {name: disk_points(lat, lon, radius_m) for name, lat, lon in centres}
+        self.need = {name: np.full(p[0].shape, np.inf) for name, p in self.points.items()}
+
+    def add(self, table: CoverageTable) -> None:
+        for name, (lat, lon) in self.points.items():
+            np.fmin(self.need[name], table.min_visible_agl_at(lat, lon), out=self.need[name])
+
+    def shares(self) -> dict[str, dict[float, float]]:
+        return {
+            name: {float(a): float(np.mean(need <= a)) for a in self.altitudes_m}
+            for name, need in self.need.items()
+        }
