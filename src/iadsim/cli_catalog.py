@@ -52,9 +52,9 @@ def register(catalog_app: typer.Typer, input_errors, out) -> None:
         from iadsim.catalog.present import entry_as_dict, entry_tables
 
         cat = load_catalog()
-        entry = cat.systems.get(name) or cat.threats.get(name)
+        entry = cat.systems.get(name) or cat.threats.get(name) or cat.jammers.get(name)
         if entry is None:
-            known = ", ".join(sorted([*cat.systems, *cat.threats]))
+            known = ", ".join(sorted([*cat.systems, *cat.threats, *cat.jammers]))
             raise InputError.single(
                 f"unknown catalog entry '{name}'; known: {known}", field_path="name"
             )

@@ -60,9 +60,14 @@ def summarize(directory: str | Path) -> dict:
     fus = str(d / "fire_units.parquet")
     con = duckdb.connect()
 
-    costed = "interceptor_cost_usd" in [
+    columns = [
         c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{thr}')").fetchall()
     ]
+    costed = "interceptor_cost_usd" in columns
+    # issue 11: aircraft that release weapons are platforms, summarised on their own (their
+    # "arrival" is their return); the threat figures are those of everything else
+    roles = "role" in columns
+    not_platform = "WHERE role::VARCHAR NOT IN ('platform', 'decoy')" if roles else ""
     class_costs = _class_costs(con, thr, meta, reps) if costed else {}
     leakage = _leakage(con, thr)
 
@@ -74,15 +79,16 @@ def summarize(directory: str | Path) -> dict:
                  count(*) AS n,
                  count(*) FILTER (WHERE fate = 'leaked') AS leaked,
                  count(*) FILTER (WHERE fate = 'killed') AS killed,
-                 count(*) FILTER (WHERE fate = 'failed') AS failed
-          FROM read_parquet('{thr}') GROUP BY ALL)
+                 count(*) FILTER (WHERE fate = 'failed') AS failed,
+                 count(*) FILTER (WHERE fate = 'not_released') AS unreleased
+          FROM read_parquet('{thr}') {not_platform} GROUP BY ALL)
         SELECT cls, typ, sum(n), sum(leaked), sum(killed), sum(failed),
-               sum(leaked * leaked), sum(killed * killed)
+               sum(leaked * leaked), sum(killed * killed), sum(unreleased)
         FROM per_rep GROUP BY ALL ORDER BY cls, typ
         """
     ).fetchall()
-    tot = dict(n=0, leaked=0, killed=0, failed=0)
-    for cls, typ, n, leaked, killed, failed, leaked_sq, killed_sq in rows:
+    tot = dict(n=0, leaked=0, killed=0, failed=0, unreleased=0)
+    for cls, typ, n, leaked, killed, failed, leaked_sq, killed_sq, unreleased in rows:
         lo, hi = wilson(leaked, n)
         lm, llo, lhi = mean_ci(leaked, leaked_sq, reps)
         km, klo, khi = mean_ci(killed, killed_sq, reps)
@@ -101,10 +107,13 @@ def summarize(directory: str | Path) -> dict:
                 killed_lo=klo,
                 killed_hi=khi,
                 failed_mean=failed / reps,
+                # issue 11: weapons whose aircraft was down before release
+                not_released_mean=unreleased / reps,
                 **class_costs.get((cls, typ), _NO_COSTS),
                 **leakage[(cls, typ)],
             )
         )
+        tot["unreleased"] += unreleased
         tot["n"] += n
         tot["leaked"] += leaked
         tot["killed"] += killed
@@ -116,7 +125,7 @@ def summarize(directory: str | Path) -> dict:
           SELECT replication,
                  count(*) FILTER (WHERE fate = 'leaked') AS leaked,
                  count(*) FILTER (WHERE fate = 'killed') AS killed
-          FROM read_parquet('{thr}') GROUP BY replication)
+          FROM read_parquet('{thr}') {not_platform} GROUP BY replication)
         SELECT sum(leaked), sum(leaked*leaked), sum(killed), sum(killed*killed) FROM per_rep
         """
     ).fetchone()
@@ -137,6 +146,7 @@ def summarize(directory: str | Path) -> dict:
         killed_lo=klo,
         killed_hi=khi,
         failed_mean=tot["failed"] / reps,
+        not_released_mean=tot["unreleased"] / reps,
         **class_costs.get(("all", "all"), _NO_COSTS),
         **leakage[("all", "all")],
     )
@@ -209,6 +219,10 @@ def summarize(directory: str | Path) -> dict:
     used = mean_ci(spent["shots"][0], spent["shots"][1], reps)
     cost = mean_ci(spent["cost"][0], spent["cost"][1], reps)
     kills = tot["killed"]
+    platforms = _platforms(con, thr) if roles else []
+    decoys = _decoys(con, thr, reps) if roles else []
+    # interceptors spent on platforms count in the cost per threat stopped, and so do their kills
+    kills += sum(r["p_killed"] * r["platforms_per_rep"] * reps for r in platforms)
     con.close()
     return dict(
         scenario=meta["scenario"],
@@ -236,6 +250,9 @@ def summarize(directory: str | Path) -> dict:
             if typ == "*" or cls == "all"
         ],
         doctrine=meta.get("doctrine"),
+        platforms=platforms,
+        decoys=decoys,
+        routes=meta.get("routes", {}),
         **held,
     )
 
@@ -265,6 +282,73 @@ def _held_predicted_miss(con, thr: str, reps: int) -> dict:
         held_predicted_miss_hit_lo=x[1],
         held_predicted_miss_hit_hi=x[2],
     )
+
+
+def _decoys(con, thr: str, reps: int) -> list[dict]:
+    """Per decoy type: decoys per replication, P(engaged), interceptors spent on them per
+    replication (mean and t interval) and their cost, decoys killed per replication."""
+    rows = con.execute(
+        f"""
+        WITH per_rep AS (
+          SELECT replication, threat_type::VARCHAR AS typ, count(*) AS n,
+                 count(*) FILTER (WHERE shots_at > 0) AS engaged, sum(shots_at) AS shots,
+                 sum(interceptor_cost_usd) AS cost,
+                 count(*) FILTER (WHERE fate = 'killed') AS killed
+          FROM read_parquet('{thr}') WHERE role::VARCHAR = 'decoy' GROUP BY ALL)
+        SELECT typ, sum(n), sum(engaged), sum(shots), sum(shots * shots), sum(cost), sum(killed)
+        FROM per_rep GROUP BY typ ORDER BY typ
+        """
+    ).fetchall()
+    out = []
+    for typ, n, engaged, shots, shots_sq, cost, killed in rows:
+        lo, hi = wilson(int(engaged), int(n))
+        m, mlo, mhi = mean_ci(float(shots), float(shots_sq), reps)
+        out.append(
+            dict(
+                threat_type=typ,
+                decoys_per_rep=n / reps,
+                p_engaged=engaged / n,
+                p_engaged_lo=lo,
+                p_engaged_hi=hi,
+                interceptors_mean=m,
+                interceptors_lo=mlo,
+                interceptors_hi=mhi,
+                interceptor_cost_mean_usd=float(cost or 0.0) / reps,
+                killed_mean=killed / reps,
+            )
+        )
+    return out
+
+
+def _platforms(con, thr: str) -> list[dict]:
+    """Per platform type (aircraft that release weapons): P(reached release), P(killed),
+    P(returned), with Wilson intervals, and the weapons released per replication. A platform
+    reached release when any of its weapons was released (docs/models/engine.md)."""
+    rows = con.execute(
+        f"""
+        WITH t AS (SELECT * REPLACE (role::VARCHAR AS role) FROM read_parquet('{thr}')),
+        w AS (SELECT replication, parent, bool_or(fate != 'not_released') AS released,
+                     count(*) FILTER (WHERE fate != 'not_released') AS n_released
+              FROM t WHERE role IN ('weapon', 'decoy') GROUP BY ALL),
+        p AS (SELECT t.replication, t.threat_type::VARCHAR AS typ, t.fate,
+                     coalesce(w.released, false) AS released, coalesce(w.n_released, 0) AS nw
+              FROM t LEFT JOIN w ON t.replication = w.replication AND t.threat = w.parent
+              WHERE t.role = 'platform')
+        SELECT typ, count(*), count(*) FILTER (WHERE released),
+               count(*) FILTER (WHERE fate = 'killed'), count(*) FILTER (WHERE fate = 'leaked'),
+               sum(nw), count(DISTINCT replication)
+        FROM p GROUP BY typ ORDER BY typ
+        """
+    ).fetchall()
+    out = []
+    for typ, n, released, killed, returned, n_weapons, reps in rows:
+        row = dict(threat_type=typ, platforms_per_rep=n / reps)
+        for key, k in (("reached_release", released), ("killed", killed), ("returned", returned)):
+            lo, hi = wilson(int(k), int(n))
+            row[f"p_{key}"], row[f"p_{key}_lo"], row[f"p_{key}_hi"] = k / n, lo, hi
+        row["weapons_released_mean"] = float(n_weapons) / reps
+        out.append(row)
+    return out
 
 
 #: Cost figures of a row when the results carry no per-threat cost (older results).

@@ -13,7 +13,7 @@ from iadsim.catalog.present import iter_figures
 
 HEADER = (
     "# Catalog figures\n\n"
-    "Generated from the data files in `src/iadsim/catalog/data/` (systems and threats) by "
+    "Generated from the data files in `src/iadsim/catalog/data/` (systems, threats and jammers) by "
     "`iadsim catalog docs --out docs/catalog.md`; do not edit by hand. The notes behind each "
     "figure (method, reasoning, what the figure is not) are in the data files and in "
     "`iadsim catalog show NAME`. Claim types and units are explained in "

@@ -15,19 +15,20 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from iadsim.catalog.schema import SystemEntry, ThreatEntry
+from iadsim.catalog.schema import JammerEntry, SystemEntry, ThreatEntry
 from iadsim.errors import InputError, Problem
 from iadsim.yamlio import load_model, locate, read_yaml
 
 __all__ = ["Catalog", "Entry", "load_catalog", "load_directory", "load_entry"]
 
-Entry = SystemEntry | ThreatEntry
+Entry = SystemEntry | ThreatEntry | JammerEntry
 
-_MODELS: dict[str, type[SystemEntry] | type[ThreatEntry]] = {
+_MODELS: dict[str, type[SystemEntry] | type[ThreatEntry] | type[JammerEntry]] = {
     "system": SystemEntry,
     "threat": ThreatEntry,
+    "jammer": JammerEntry,
 }
-_DIRS = {"systems": "system", "threats": "threat"}
+_DIRS = {"systems": "system", "threats": "threat", "jammers": "jammer"}
 
 
 def _known(names: Iterable[str]) -> str:
@@ -51,6 +52,8 @@ class Catalog:
     systems: dict[str, SystemEntry] = field(default_factory=dict)
     threats: dict[str, ThreatEntry] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict, compare=False)
+    #: Noise jammers (pods, expendable jammers) by name (issue 11).
+    jammers: dict[str, JammerEntry] = field(default_factory=dict)
 
     def system(self, name: str) -> SystemEntry:
         """The system called ``name``; InputError listing the known names otherwise."""
@@ -72,7 +75,7 @@ class Catalog:
 
     def entry(self, name: str) -> Entry:
         """The system or threat called ``name``; InputError listing every known name otherwise."""
-        found = self.systems.get(name) or self.threats.get(name)
+        found = self.systems.get(name) or self.threats.get(name) or self.jammers.get(name)
         if found is None:
             raise InputError.single(
                 f"unknown catalog entry '{name}'; known: {_known(self.names())}"
@@ -81,14 +84,15 @@ class Catalog:
 
     def names(self) -> list[str]:
         """Every entry name, systems first, each group sorted."""
-        return [*sorted(self.systems), *sorted(self.threats)]
+        return [*sorted(self.systems), *sorted(self.threats), *sorted(self.jammers)]
 
     def __iter__(self) -> Iterator[Entry]:
         yield from (self.systems[n] for n in sorted(self.systems))
         yield from (self.threats[n] for n in sorted(self.threats))
+        yield from (self.jammers[n] for n in sorted(self.jammers))
 
     def __len__(self) -> int:
-        return len(self.systems) + len(self.threats)
+        return len(self.systems) + len(self.threats) + len(self.jammers)
 
 
 def load_entry(path: str | Path, kind: str | None = None) -> Entry:
@@ -104,9 +108,9 @@ def load_entry(path: str | Path, kind: str | None = None) -> Entry:
         if found not in _MODELS:
             line, col = locate(data, ["kind"])
             msg = (
-                "required field is missing: kind (system or threat)"
+                "required field is missing: kind (system, threat or jammer)"
                 if found is None
-                else f"unknown kind '{found}'; known: system, threat"
+                else f"unknown kind '{found}'; known: system, threat, jammer"
             )
             raise InputError.single(msg, path, line, col, "kind")
         kind = str(found)
@@ -118,6 +122,7 @@ def load_directory(root: str | Path) -> Catalog:
     root = Path(root)
     systems: dict[str, SystemEntry] = {}
     threats: dict[str, ThreatEntry] = {}
+    jammers: dict[str, JammerEntry] = {}
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for sub, kind in _DIRS.items():
@@ -142,11 +147,13 @@ def load_directory(root: str | Path) -> Catalog:
             files[entry.name] = str(path)
             if isinstance(entry, SystemEntry):
                 systems[entry.name] = entry
+            elif isinstance(entry, JammerEntry):
+                jammers[entry.name] = entry
             else:
                 threats[entry.name] = entry
     if problems:
         raise InputError(problems)
-    return Catalog(systems=systems, threats=threats, files=files)
+    return Catalog(systems=systems, threats=threats, files=files, jammers=jammers)
 
 
 @cache

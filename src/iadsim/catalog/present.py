@@ -17,7 +17,7 @@ from rich.console import Group
 from rich.table import Table
 
 from iadsim.catalog.loader import Catalog, Entry
-from iadsim.catalog.schema import Figure, SystemEntry
+from iadsim.catalog.schema import Figure, JammerEntry, SystemEntry
 
 __all__ = ["catalog_rows", "catalog_table", "entry_as_dict", "entry_tables", "iter_figures"]
 
@@ -41,12 +41,14 @@ def iter_figures(entry: BaseModel, prefix: str = "") -> Iterator[tuple[str, Figu
 
 
 def _kind(entry: Entry) -> str:
-    return "system" if isinstance(entry, SystemEntry) else "threat"
+    return entry.kind
 
 
 def _role(entry: Entry) -> str:
     if isinstance(entry, SystemEntry):
         return f"{entry.fire_unit.unit_name}; {', '.join(entry.interceptors)}"
+    if isinstance(entry, JammerEntry):
+        return "jammer on " + ", ".join(entry.carriers)
     return entry.threat_class
 
 
@@ -125,6 +127,8 @@ def entry_tables(entry: Entry) -> list[Table | Group]:
             header.add_row(f"radar {key}", f"{radar.display_name} ({radar.role})")
         for key, icp in entry.interceptors.items():
             header.add_row(f"interceptor {key}", icp.display_name)
+    elif isinstance(entry, JammerEntry):
+        header.add_row("carried by", ", ".join(entry.carriers))
     else:
         header.add_row("threat class", entry.threat_class)
     header.add_row("summary", entry.summary)

@@ -24,7 +24,7 @@ The field names are an interface: the engine reads them (``entry.boost_time_s.si
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -49,6 +49,7 @@ __all__ = [
     "Figure",
     "FireUnit",
     "Interceptor",
+    "JammerEntry",
     "PkTable",
     "Radar",
     "SystemEntry",
@@ -82,6 +83,10 @@ UNIT_BY_SUFFIX = {
     "_usd": "USD",
     "_deg": "deg",
     "_kg": "kg",
+    # electronic warfare (issue 11): powers, bandwidths and antenna gains
+    "_w": "W",
+    "_hz": "Hz",
+    "_db": "dB",
 }
 
 #: Stable registry names of entries: lowercase letters, digits and single hyphens.
@@ -358,10 +363,57 @@ class Radar(_Holder):
     elevation_sigma_deg: Figure | None = Field(
         None, description="Standard deviation of one plot's elevation. [deg]"
     )
+    # electronic attack (issue 11): what the radar and jammer equations need; optional, but a
+    # scenario with a jammer refuses a radar without them (docs/models/electronic-warfare.md)
+    peak_power_w: Figure | None = Field(None, description="Transmitted peak power Pt. [W]")
+    antenna_gain_db: Figure | None = Field(None, description="Main-beam antenna gain Gt. [dB]")
+    sidelobe_level_db: Figure | None = Field(
+        None, description="Sidelobe gain relative to the main beam (negative). [dB]"
+    )
+    bandwidth_hz: Figure | None = Field(None, description="Receiver noise bandwidth Br. [Hz]")
+    processing_gain_db: Figure | None = Field(
+        None,
+        description="Pulse-compression and integration gain against noise jamming (the "
+        "reference SNR already holds it for thermal noise). [dB]",
+    )
+
+    #: The figures jamming needs, all or none.
+    EW_FIELDS: ClassVar[tuple[str, ...]] = (
+        "peak_power_w",
+        "antenna_gain_db",
+        "sidelobe_level_db",
+        "bandwidth_hz",
+        "processing_gain_db",
+    )
+
+    @property
+    def has_ew(self) -> bool:
+        """Whether the radar carries the figures the jamming model needs."""
+        return all(getattr(self, n) is not None for n in self.EW_FIELDS)
 
     @model_validator(mode="after")
     def _physical(self) -> Radar:
         problems: Problems = []
+        given = [n for n in self.EW_FIELDS if getattr(self, n) is not None]
+        if given and len(given) < len(self.EW_FIELDS):
+            missing = [n for n in self.EW_FIELDS if n not in given]
+            problems.append(
+                (
+                    (missing[0],),
+                    "ew_incomplete",
+                    "the EW figures go together; missing: " + ", ".join(missing),
+                )
+            )
+        for name in ("peak_power_w", "bandwidth_hz"):
+            fig = getattr(self, name)
+            if fig is not None and fig.value <= 0.0:
+                problems.append(((name, "value"), "positive", "must be positive"))
+        if self.processing_gain_db is not None and self.processing_gain_db.value < 0.0:
+            problems.append((("processing_gain_db", "value"), "positive", "must be >= 0"))
+        if self.sidelobe_level_db is not None and self.sidelobe_level_db.value >= 0.0:
+            problems.append(
+                (("sidelobe_level_db", "value"), "sidelobe", "must be negative (below the beam)")
+            )
         for name in ("reference_pd", "reference_pfa"):
             v = getattr(self, name).value
             if not 0.0 < v < 1.0:
@@ -548,10 +600,61 @@ class ThreatEntry(_Entry):
         None, description="Cruise altitude above mean sea level; aircraft. [m]"
     )
     warhead_kg: Figure | None = Field(None, description="Warhead (explosive) mass. [kg]")
+    # issue 11: air-launched weapons
+    carriers: list[ThreatClass] | None = Field(
+        None,
+        description="Platform classes that release it (air-launched weapons, "
+        "``raids[].weapons``); none: launched from the ground. [-]",
+    )
+    arm_pk: Figure | None = Field(
+        None,
+        description="Anti-radiation missiles: probability of killing the radar it homes on when "
+        "that radar still emits at arrival. [1]",
+    )
+    arm_memory_pk: Figure | None = Field(
+        None,
+        description="Anti-radiation missiles: the same once the radar went dark (the missile "
+        "flies to the last position it heard). [1]",
+    )
+    decoy: bool = Field(
+        False,
+        description="A decoy (MALD class): mimics a real threat, takes tracks and interceptors, "
+        "does no damage. [-]",
+    )
+    discrimination_p: Figure | None = Field(
+        None,
+        description="Decoys: probability that a radar which confirms a track on it recognises "
+        "it as a decoy (scenario radars may override it). [1]",
+    )
+    profile: Literal["route", "glide"] = Field(
+        "route",
+        description="route: flies at its cruise height; glide (unpowered bombs, cruise class): "
+        "descends evenly from the release altitude to the aim. [-]",
+    )
 
     @model_validator(mode="after")
     def _class_fields(self) -> ThreatEntry:
         problems: Problems = []
+        if self.decoy != (self.discrimination_p is not None):
+            problems.append(
+                (("discrimination_p",), "decoy", "a decoy has a discrimination_p, and only a decoy")
+            )
+        elif self.decoy and not 0.0 <= self.discrimination_p.value <= 1.0:
+            problems.append((("discrimination_p", "value"), "probability", "must be in [0, 1]"))
+        if (self.arm_pk is None) != (self.arm_memory_pk is None):
+            problems.append((("arm_memory_pk",), "arm", "arm_pk and arm_memory_pk go together"))
+        for name in ("arm_pk", "arm_memory_pk"):
+            fig = getattr(self, name)
+            if fig is not None and not 0.0 <= fig.value <= 1.0:
+                problems.append(((name, "value"), "probability", "must be in [0, 1]"))
+        if self.profile == "glide" and (self.threat_class != "cruise" or not self.carriers):
+            problems.append(
+                (
+                    ("profile",),
+                    "glide",
+                    "a glide profile is for air-launched (carriers) cruise-class weapons",
+                )
+            )
         needed = _CLASS_FIELDS[self.threat_class]
         for name in _OPTIONAL_CLASS_FIELDS:
             present = getattr(self, name) is not None
@@ -580,4 +683,30 @@ class ThreatEntry(_Entry):
             )
         if problems:
             _raise("ThreatEntry", problems)
+        return self
+
+
+class JammerEntry(_Entry):
+    """A noise jammer (a pod or an expendable jammer's payload): what the jammer equation needs.
+
+    ``J = Pj Gj G_r λ² / ((4π)² Rj²) · min(1, Br/Bj)`` at a radar (docs/models/electronic-warfare.md).
+    """
+
+    kind: Literal["jammer"] = Field(description="Entry kind: jammer. [-]")
+    carriers: list[ThreatClass] = Field(
+        min_length=1, description="Threat classes that can carry it. [-]"
+    )
+    power_w: Figure = Field(description="Noise power Pj delivered to the antenna. [W]")
+    antenna_gain_db: Figure = Field(description="Antenna gain Gj towards the radar. [dB]")
+    bandwidth_hz: Figure = Field(description="Noise bandwidth Bj the power is spread over. [Hz]")
+
+    @model_validator(mode="after")
+    def _physical(self) -> JammerEntry:
+        problems: Problems = [
+            ((name, "value"), "positive", "must be positive")
+            for name in ("power_w", "bandwidth_hz")
+            if getattr(self, name).value <= 0.0
+        ]
+        if problems:
+            _raise("JammerEntry", problems)
         return self

@@ -22,6 +22,7 @@ from iadsim.engine.seeding import stream_generator, uint32_words
 
 EVENT_NAMES = {1: "track", 2: "launch", 3: "kill", 4: "miss", 5: "leak", 6: "failed", 7: "refused"}
 EVENT_NAMES[8] = "dropped"  # issue 12: a radar dropped a track after missed scans
+EVENT_NAMES[9] = "arm"  # issue 11: an ARM at its radar (shots: 1 destroyed, 0 missed)
 
 
 def replication_generators(root_seed: int, replication: int):
@@ -108,7 +109,7 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
     kind = [EVENT_NAMES[int(k)] for k in ev[:, 1]]
     who = []
     for k, w in zip(ev[:, 1], ev[:, 3], strict=True):
-        if k in (1, 7, 8):
+        if k in (1, 7, 8, 9):  # a radar: track, refused, dropped, ARM
             who.append(p.sensors.name[int(w)])
         elif k in (2, 3, 4):
             who.append(p.fire_units.name[int(w)])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from iadsim.engine import stages
+from iadsim.engine import stages, stages_attack
 from iadsim.engine.seeding import reseed
 from iadsim.engine.stages import _assign_optimal  # noqa: F401  (tests call it directly)
 from iadsim.engine.state import (  # noqa: F401  (re-exported names of the v1 kernel)
@@ -95,6 +95,8 @@ def run_steps(st, sx, t, rng):
             stages.resolve_intercepts(st, sx, t, rng)
             compact = True
         if compact:
+            if sx.sead_on:  # issue 11: ARMs arriving at their radar
+                stages_attack.arm_hits(st, sx, t, rng)
             stages.arrivals(st, sx, t)
         if ctr[T_RELOAD] <= t or ctr[RELOAD_CHECK]:
             ctr[RELOAD_CHECK] = 0
@@ -102,6 +104,8 @@ def run_steps(st, sx, t, rng):
         if ctr[T_SCAN] <= t:
             stages.detect(st, sx, t, rng)
             if ctr[N_NEW] > 0:
+                if sx.sead_on or sx.decoy_on:  # issue 11: cues, going dark, decoys
+                    stages_attack.on_tracks(st, sx, t, rng)
                 stages.share_tracks(st, sx, t)
         n_cand = stages.evaluate_threats(st, sx, t) if ctr[EVALUATE_AT] <= t else 0
         if n_cand > 0:

@@ -17,6 +17,9 @@ from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.engagement.intercept import intercept_breakpoints
 from iadsim.engine import prepare_cap
+from iadsim.engine.jamming import prepare_jamming
+from iadsim.engine.release import expand_releases
+from iadsim.engine.sead import prepare_sead
 from iadsim.engine.sparse import PairSteps, Ragged
 from iadsim.scenario import Scenario
 from iadsim.scenario.loader import effective_sector_width_deg, resolve_terrain
@@ -68,6 +71,13 @@ class Threats:
     lon: Ragged
     alt: Ragged
     height_agl: Ragged
+    # issue 11: threat, platform (an aircraft releasing weapons) or weapon; a weapon's platform
+    role: list[str] = field(default_factory=list)
+    parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: the fire unit or sensor an anti-radiation missile homes on (None: not an ARM)
+    arm_target: list = field(default_factory=list)
+    #: planned routes, per raid: expected detections planned and direct, and waypoints
+    routes: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -177,6 +187,10 @@ class Prepared:
     # per asset, the share of a 50 km disk in some radar's view per altitude band (AGL) [m]
     coverage_share: dict = field(default_factory=dict, repr=False)
     tracking: object = None  # issue 12: TrackingInputs (engine/prepare_track.py)
+    #: Electronic attack (issue 11): :class:`iadsim.engine.jamming.Jamming`, None if none.
+    jamming: object = field(default=None, repr=False)
+    #: Suppression of air defences (issue 11): :class:`iadsim.engine.sead.Sead`, None if none.
+    sead: object = field(default=None, repr=False)
 
     def static(self):
         """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`)."""
@@ -217,6 +231,8 @@ def _build_tracks(scenario: Scenario, catalog: Catalog, ground: GroundFn):
 
 
 def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
+    if "track" in row:  # a platform's out-and-back route or a released weapon (engine/release)
+        return row["track"](t_rel)
     raid, entry, launch = row["raid"], row["entry"], row["launch"]
     if entry.threat_class == "ballistic":
         return ballistic_track(
@@ -240,14 +256,19 @@ def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
     return route_track(lats, lons, speed, height, t_rel, reference="agl", ground_elevation_m=ground)
 
 
-def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
+def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan=None):
     """Sample every threat on the engine's time grid, over its own flight only.
 
     Returns (t_s, Threats); the tracks are :class:`Ragged` tables, and the ground under every
-    sample is looked up in one vectorised call.
+    sample is looked up in one vectorised call. ``plan`` (rows -> (rows, report)) plans the
+    routes of raids that avoid the defences (issue 11, engine/routes_plan.py).
     """
     dt = scenario.time_step_s
     rows = _build_tracks(scenario, catalog, ground)
+    routes: dict = {}
+    if plan is not None:
+        rows, routes = plan(rows)
+    rows = expand_releases(rows, catalog, ground, scenario)
     # first pass at a coarse grid only to learn each flight's duration
     durations = []
     for row in rows:
@@ -304,6 +325,10 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn):
         lon=lon,
         alt=alt,
         height_agl=height,
+        role=[r["role"] for r in rows],
+        parent=np.array([r["parent"] for r in rows], dtype=np.int64),
+        arm_target=[r["arm_target"] for r in rows],
+        routes=routes,
     )
     return t_s, threats
 
@@ -607,6 +632,23 @@ def _threat_major(per_fu: list, n_threats: int):
     return offsets, last, ic, window
 
 
+def route_planner(scenario: Scenario, sites, dem, ground):
+    """The route planner of a variant (None when no raid avoids the defences): it plans over
+    the variant's own radar sites and their full terrain tables (engine/routes_plan.py)."""
+    if not any(getattr(r, "route", "direct") == "avoid-defences" for r in scenario.raids):
+        return None
+    from iadsim.engine.routes_plan import plan_routes
+
+    k = scenario.propagation.k_factor
+    tables = [
+        None
+        if dem is None
+        else site_table(dem, s, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m)
+        for s in sites
+    ]
+    return lambda rows: plan_routes(rows, sites, tables, k, ground)
+
+
 def prepare(
     scenario: Scenario,
     variant: str | None = None,
@@ -625,12 +667,13 @@ def prepare(
     doctrine = scenario.doctrine_for(var)
     dt = scenario.time_step_s
     k = scenario.propagation.k_factor
-    t_s, threats = prepare_threats(scenario, catalog, ground)
-    n_threats, n_steps = threats.lat.shape
-
     fus = [f for f in scenario.fire_units if var.fire_units is None or f.name in var.fire_units]
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
     sites = radar_sites(fus, sensors, catalog)
+    t_s, threats = prepare_threats(
+        scenario, catalog, ground, plan=route_planner(scenario, sites, dem, ground)
+    )
+    n_threats, n_steps = threats.lat.shape
 
     coverage = []
     # the shares of each asset's surroundings in view, one table at a time (never all at once)
@@ -639,6 +682,10 @@ def prepare(
         COVERAGE_RADIUS_M,
         DEFAULT_ALTITUDE_BANDS_M,
     )
+    # issue 11: jamming needs each radar's full table for the jammers' line of sight; kept
+    # only when a raid carries a jammer
+    jammed = any(r.jammer for r in scenario.raids)
+    full_tables = []
     for site in sites:
         table = None
         if dem is not None:
@@ -647,6 +694,7 @@ def prepare(
             )
             # limited to the sector the radar covers as placed
             shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
+        full_tables.append(table if jammed else None)
         coverage.append(radar_coverage(site, threats, k, table))
     # issue 13 (record): fighters on combat air patrol, radars on their orbits (prepare_cap.py)
     caps = prepare_cap.selected(scenario, var)
@@ -670,6 +718,7 @@ def prepare(
         sector_width_deg=np.array([s.sector_width_deg for s in sites]),
     )
 
+    units = fus  # the fire units themselves (their radars are sensors 0 .. units - 1)
     # engine rows: one per magazine (interceptor type) of each fire unit, a unit's rows together
     rows = [
         (u, fu, load, k == 0)
@@ -751,6 +800,8 @@ def prepare(
     tracking = prepare_tracking(
         doctrine, scenario.tracking, threats, sites, interceptors, scenario.assets, ground
     )
+    jamming = prepare_jamming(scenario, catalog, threats, sites, sensor_arrays, k, full_tables)
+    sead = prepare_sead(scenario, catalog, threats, units, sensors, len(sites))
     in_flight = np.zeros(n_steps + 1, dtype=np.int64)
     np.add.at(in_flight, threats.launch_step, 1)
     np.add.at(in_flight, threats.impact_step + 1, -1)
@@ -777,4 +828,6 @@ def prepare(
         terrain="smooth earth" if dem is None else dem.name,
         coverage_share={} if dem is None else shares.shares(),
         tracking=tracking,
+        jamming=jamming,
+        sead=sead,
     )

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from iadsim import geo
 from iadsim.engine.prepare import Prepared
 
-FATES = ("pending", "killed", "leaked", "failed")
+FATES = ("pending", "killed", "leaked", "failed", "not_released")
 
 
 @dataclass
@@ -96,6 +96,12 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     hit_code = np.full(fate.shape, -1, dtype=np.int32)
     best = np.full(fate.shape, np.inf)
     lands = leaked | failed
+    roles = th.role or ["threat"] * n_thr
+    role_names = ["threat", "platform", "weapon", "decoy"]
+    role_code = np.array([role_names.index(r) for r in roles], dtype=np.int32)[threat]
+    # a platform's arrival is its return to its launch point, and a decoy does no damage:
+    # neither is an impact (issue 11)
+    lands = lands & (role_code != 1) & (role_code != 3)
     land_idx = np.flatnonzero(lands)
     for a_idx, asset in enumerate(p.assets):
         if not land_idx.size:
@@ -131,6 +137,14 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "impact_lon": impact_lon,
             "miss_distance_m": miss_distance,
             "asset_hit": _dictionary(hit_code, [a.name for a in p.assets]),
+            # issue 11: threat, platform (an aircraft that releases weapons) or weapon, and a
+            # weapon's platform (its threat number)
+            "role": _dictionary(role_code, role_names),
+            "parent": (
+                th.parent[threat].astype(np.int32)
+                if th.parent.shape[0] == n_thr
+                else np.full(fate.shape, -1, dtype=np.int32)
+            ),
             # issue 13: fired at and not failed in flight (the per-engaged leakage denominator)
             "engaged": (raw.shots_at.ravel() > 0) & ~failed,
             # confirmations a full radar refused (issue 10 A6; docs/models/engine.md)

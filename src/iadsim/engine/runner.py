@@ -229,6 +229,8 @@ def run_prepared(
             "terrain": p.terrain,
             "coverage_radius_m": 50_000.0,
             "coverage_share": asset_coverage(p),
+            # issue 11: planned routes' exposure (expected detections), planned and direct
+            **({"routes": p.threats.routes} if getattr(p.threats, "routes", None) else {}),
             **sites(p),
             **(meta or {}),
         }

@@ -14,6 +14,7 @@ import numba
 import numpy as np
 
 from iadsim.engine import stages_track  # issue 12: the tracker's hooks
+from iadsim.engine.stages_attack import jammed_pd, radar_quiet, released
 from iadsim.engine.state import (
     EV_FAIL,
     EV_KILL,
@@ -136,9 +137,11 @@ def admit_launches(st, sx, t):
     n = sx.launch_step.shape[0]
     while k < n and sx.launch_step[sx.launch_order[k]] <= t:
         j = sx.launch_order[k]
+        k += 1
+        if sx.rel_on and not released(st, sx, j, t):  # issue 11: its aircraft is down
+            continue
         st.live[n_live] = j
         n_live += 1
-        k += 1
         for s in range(n_s):
             r = j * n_s + s
             if sx.scan_off[r] < sx.scan_off[r + 1]:
@@ -392,6 +395,8 @@ def detect(st, sx, t, rng):
     for s in range(n_s):
         if st.sensor_due[s] > t:
             continue
+        if sx.sead_on and radar_quiet(st, sx, s, t):  # issue 11: hit, dark or silent
+            continue
         base = s * n
         while st.heap_n[s] > 0 and h[base] // n <= t:
             j = sx.launch_order[h[base] % n]
@@ -417,6 +422,8 @@ def detect(st, sx, t, rng):
                 c += 1
             if c < end and scan_step[c] == t:
                 p = scan_pd[c]
+                if sx.jam_on:  # issue 11: S/(N+J) while the jammers fly
+                    p = jammed_pd(st, sx, s, j, c, t)
                 c += 1
                 bit = 1 if p > 0.0 and rng.random() < p else 0
                 if bit == 1 and sx.trk_on:
@@ -460,6 +467,8 @@ def can_fire(st, sx, f):
     """A free fire channel, a round ready, and room for a salvo in the air."""
     u = sx.unit[f]  # a row is one magazine; channels and missiles in flight are the unit's
     if st.busy_ch[u] >= sx.channels[f] or st.ready[f] <= 0:
+        return False
+    if sx.sead_on and st.radar_dead[u]:  # issue 11: its fire-control radar was destroyed
         return False
     return st.in_flight[u] + min(sx.salvo, st.ready[f]) <= sx.max_in_flight[f]
 

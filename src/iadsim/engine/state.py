@@ -14,8 +14,12 @@ import numba
 import numpy as np
 
 PENDING, KILLED, LEAKED, FAILED = 0, 1, 2, 3
+#: A weapon whose aircraft was down before its release step (issue 11).
+NOT_RELEASED = 4
 #: Event kinds of the optional log (step, kind, threat, sensor or fire unit, shots).
 EV_TRACK, EV_LAUNCH, EV_KILL, EV_MISS, EV_LEAK, EV_FAIL, EV_REFUSED = 1, 2, 3, 4, 5, 6, 7
+#: An anti-radiation missile arrived at its radar (who: the radar; extra: 1 hit, 0 missed).
+EV_ARM = 9
 # a plain int, so numba freezes it as a constant (a numpy scalar global is looked up per use)
 NEVER = 1 << 62
 # slots of State.ctr (scalars of a replication)
@@ -95,6 +99,27 @@ Static = namedtuple(
         "trk_asset_xyz",
         "trk_asset_en",
         "trk_asset_r",
+        # issue 11 (attack): electronic attack, see engine/jamming.py and stages_attack.py
+        "jam_on",
+        "jam_carrier",
+        "jam_carrier_of",
+        "jam_w",
+        "jam_ml_extra",
+        "jam_ln_pfa",
+        "jam_inv_snr",
+        "jam_b",
+        # issue 11 (attack): weapon release (engine/release.py): each threat's platform, or -1
+        "rel_on",
+        "rel_parent",
+        # issue 11 (attack): suppression of air defences (engine/sead.py)
+        "sead_on",
+        "arm_target",
+        "arm_pk",
+        "arm_memory_pk",
+        "emcon",
+        # issue 11 (attack): decoys (engine/sead.py)
+        "decoy_on",
+        "discrimination",
     ],
 )
 
@@ -157,6 +182,13 @@ State = namedtuple(
         "trk_ic_err",
         "trk_w",
         "trk_lost",
+        # issue 11 (attack): per radar, the live jamming sum and the step it was summed at
+        "jam_sum",
+        "jam_at",
+        # issue 11 (attack): radars destroyed by ARMs, dark until a step, the network cue
+        "radar_dead",
+        "dark_until",
+        "cued",
     ],
 )
 
@@ -257,6 +289,54 @@ def make_static(p) -> Static:
         tk.asset_xyz,
         tk.asset_en,
         tk.asset_r,
+        # issue 11 (attack)
+        *_jamming_fields(p),
+        *_release_fields(p),
+        *_sead_fields(p),
+    )
+
+
+def _jamming_fields(p) -> tuple:
+    """The jamming fields of :data:`Static` (empty when no raid carries a jammer)."""
+    from iadsim.engine.jamming import no_jamming
+
+    jm = getattr(p, "jamming", None) or no_jamming(p.threats.launch_step.shape[0])
+    return (
+        bool(jm.on),
+        jm.carrier,
+        jm.carrier_of,
+        jm.w,
+        jm.ml_extra,
+        jm.ln_pfa,
+        jm.inv_snr,
+        jm.b,
+    )
+
+
+def _release_fields(p) -> tuple:
+    """The weapon-release fields of :data:`Static` (off when no aircraft releases weapons)."""
+    n = p.threats.launch_step.shape[0]
+    parent = getattr(p.threats, "parent", None)
+    if parent is None or parent.shape[0] != n:
+        parent = np.full(n, -1, dtype=np.int64)
+    return (bool((parent >= 0).any()), parent.astype(np.int64))
+
+
+def _sead_fields(p) -> tuple:
+    """The SEAD fields of :data:`Static` (off without ARMs or emission control)."""
+    from iadsim.engine.sead import no_sead
+
+    n, n_s = p.threats.launch_step.shape[0], len(p.sensors.name)
+    sd = getattr(p, "sead", None) or no_sead(n, n_s)
+    disc = sd.discrimination if sd.discrimination is not None else np.zeros((n_s, n))
+    return (
+        bool(sd.on),
+        sd.arm_target,
+        sd.arm_pk,
+        sd.arm_memory_pk,
+        sd.emcon,
+        bool(sd.decoy_on),
+        np.ascontiguousarray(disc, dtype=np.float64).reshape(n_s, n),
     )
 
 
@@ -329,4 +409,9 @@ def new_state(sx, out, log, n_log):
         np.zeros(n, dtype=np.float64),
         np.zeros((8, 6, 6)),
         np.zeros(n_trk, dtype=np.bool_),
+        np.zeros(n_s, dtype=np.float64),
+        np.full(n_s, -1, dtype=np.int64),
+        np.zeros(n_s, dtype=np.bool_),
+        np.full(n_s, -1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
     )

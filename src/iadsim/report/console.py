@@ -73,6 +73,43 @@ def summary_tables(summary: dict) -> list[Table]:
             _est(a["p_hit"], a["p_hit_lo"], a["p_hit_hi"], 3),
         )
     tables = [threats, *_leakage_table(summary), assets]
+    if summary.get("platforms"):  # issue 11: aircraft that release weapons
+        plat = _table(
+            "Platforms (aircraft releasing weapons; their weapons are in the table above)",
+            ["platform x n", "P(reached release)", "P(killed)", "P(returned)", "weapons out"],
+        )
+        for r in summary["platforms"]:
+            plat.add_row(
+                f"{r['threat_type']} x {r['platforms_per_rep']:g}",
+                *(
+                    _est(r[f"p_{k}"], r[f"p_{k}_lo"], r[f"p_{k}_hi"], 3)
+                    for k in ("reached_release", "killed", "returned")
+                ),
+                _num(r["weapons_released_mean"]),
+            )
+        tables.append(plat)
+    if summary.get("routes"):  # issue 11: routes planned around the defence's coverage
+        rt = _table(
+            "Planned routes (expected detections per threat, planner's model)",
+            ["raid", "planned route", "direct route", "waypoints"],
+        )
+        for name, r in summary["routes"].items():
+            rt.add_row(name, _num(r["planned"]), _num(r["direct"]), str(r["waypoints"]))
+        tables.append(rt)
+    if summary.get("decoys"):  # issue 11: decoys take tracks and interceptors, do no damage
+        dec = _table(
+            "Decoys (no damage; not in the threat figures above)",
+            ["decoy x n", "P(engaged)", "interceptors on decoys [95% CI]", "cost/rep", "killed"],
+        )
+        for r in summary["decoys"]:
+            dec.add_row(
+                f"{r['threat_type']} x {r['decoys_per_rep']:g}",
+                _est(r["p_engaged"], r["p_engaged_lo"], r["p_engaged_hi"], 3),
+                _est(r["interceptors_mean"], r["interceptors_lo"], r["interceptors_hi"]),
+                _usd(r["interceptor_cost_mean_usd"]),
+                _num(r["killed_mean"]),
+            )
+        tables.append(dec)
 
     bands = sorted({int(b) for a in summary["assets"] for b in a.get("coverage", {})})
     if bands:

@@ -15,6 +15,7 @@ from typing import Any
 from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.errors import InputError, Problem
+from iadsim.scenario.attack import attack_problems
 from iadsim.scenario.schema import Scenario
 from iadsim.yamlio import dotted, locate, read_text, read_yaml, validate
 
@@ -166,6 +167,7 @@ def cross_check(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple, str]]
                             f"{raid.threat} maximum range of {reach_m / 1000:.0f} km",
                         )
                     )
+    out += attack_problems(scenario, catalog)
     out += _doctrine_problems(("doctrine",), scenario.doctrine)
     for i, variant in enumerate(scenario.variants):
         if variant.doctrine is not None:

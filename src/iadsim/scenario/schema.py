@@ -112,6 +112,17 @@ class FireUnit(_Model):
     pk: dict[ThreatClass, Probability] | None = Field(
         None, description="Override of single-shot kill probability per threat class. [1]"
     )
+    # issue 11: emission control of the fire-control radar (docs/models/attack.md)
+    emcon: Literal["always", "cued", "dark_on_arm"] = Field(
+        "always",
+        description="always emits; cued: silent until a networked radar holds a track; "
+        "dark_on_arm: goes dark while an ARM aimed at it is tracked.",
+    )
+    decoy_discrimination: dict[str, Probability] | None = Field(
+        None,
+        description="Per decoy type, the probability that this radar recognises a decoy it "
+        "tracks (default: the decoy's catalog discrimination_p). [1]",
+    )
     loads: list[Load] | None = Field(
         None,
         min_length=1,
@@ -175,6 +186,29 @@ class Sensor(_Model):
     networked: bool = True
     sector_center_deg: float = Field(0.0, ge=-360, le=360)
     sector_width_deg: float | None = Field(None, gt=0, le=360)
+    emcon: Literal["always", "cued", "dark_on_arm"] = Field(
+        "always", description="Emission control, as for a fire unit's radar (issue 11)."
+    )
+    decoy_discrimination: dict[str, Probability] | None = Field(
+        None, description="As for a fire unit's radar (issue 11). [1]"
+    )
+
+
+class RaidWeapon(_Model):
+    """Weapons each aircraft of a raid carries and releases (issue 11)."""
+
+    weapon: str = Field(description="Catalog threat an aircraft can carry, e.g. 'gbu-39'.")
+    count: int = Field(1, ge=1, le=64, description="Rounds per aircraft. [1]")
+    release_range_m: float = Field(
+        gt=0,
+        le=5_000_000,
+        description="Ground distance from the aim at which the aircraft releases them. [m]",
+    )
+    target: Name | None = Field(
+        None,
+        description="Anti-radiation missiles: the fire unit or sensor whose radar they home on "
+        "(their aim is then that radar).",
+    )
 
 
 class Raid(_Model):
@@ -205,6 +239,24 @@ class Raid(_Model):
     )
     speed_mps: float | None = Field(
         None, ge=MIN_SPEED_MPS, le=MAX_SPEED_MPS, description="Speed override. [m/s]"
+    )
+    # issue 11, the attacker fights back
+    jammer: Name | None = Field(
+        None,
+        description="Catalog jammer every threat of the raid carries (a pod, a MALD-J): it "
+        "screens its carrier in the radars' main beam and every other threat through their "
+        "sidelobes while it flies (docs/models/electronic-warfare.md).",
+    )
+    route: Literal["direct", "avoid-defences"] = Field(
+        "direct",
+        description="direct: launch, waypoints, aim; avoid-defences: a least-exposure path "
+        "planned over the defence's radar coverage (not ballistic; no waypoints).",
+    )
+    weapons: list[RaidWeapon] = Field(
+        default_factory=list,
+        max_length=8,
+        description="Aircraft only: stand-off weapons released at their release range if the "
+        "aircraft is still alive; it then turns back to its launch point.",
     )
 
 

@@ -76,7 +76,7 @@ def test_iter_figures_paths():
 
 def test_catalog_table_has_one_row_per_entry():
     table = catalog_table(CATALOG)
-    assert table.row_count == len(CATALOG.systems) + len(CATALOG.threats)
+    assert table.row_count == len(CATALOG.systems) + len(CATALOG.threats) + len(CATALOG.jammers)
     text = _render([table])
     for entry in ENTRIES:
         assert entry.name in text
@@ -88,7 +88,7 @@ def test_catalog_table_has_one_row_per_entry():
 def test_entry_as_dict_is_json(entry):
     data = json.loads(json.dumps(entry_as_dict(entry)))
     assert data["name"] == entry.name
-    assert data["kind"] in ("system", "threat")
+    assert data["kind"] in ("system", "threat", "jammer")
 
 
 @pytest.mark.parametrize(

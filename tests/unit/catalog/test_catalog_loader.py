@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from iadsim.catalog import SystemEntry, ThreatEntry, load_catalog, load_directory, load_entry
+from iadsim.catalog.schema import JammerEntry
 from iadsim.errors import InputError
 
 SYSTEMS = {"s-400", "tor-m2", "patriot-pac3"}
@@ -56,12 +57,20 @@ def test_every_packaged_file_validates_and_the_v1_entries_are_found():
     cat = load_catalog()
     assert SYSTEMS <= set(cat.systems)
     assert THREATS <= set(cat.threats)
-    assert len(cat) == len(cat.systems) + len(cat.threats) >= 8
-    assert cat.names() == [*sorted(cat.systems), *sorted(cat.threats)]
+    assert {"alq-99", "mald-j"} <= set(cat.jammers)
+    assert len(cat) == len(cat.systems) + len(cat.threats) + len(cat.jammers) >= 8
+    assert cat.names() == [*sorted(cat.systems), *sorted(cat.threats), *sorted(cat.jammers)]
     for name, file in cat.files.items():
         entry = load_entry(file)
         assert entry.name == name == Path(file).stem
-        assert isinstance(entry, SystemEntry if name in cat.systems else ThreatEntry)
+        kind = (
+            SystemEntry
+            if name in cat.systems
+            else JammerEntry
+            if name in cat.jammers
+            else ThreatEntry
+        )
+        assert isinstance(entry, kind)
 
 
 def test_load_catalog_is_cached():

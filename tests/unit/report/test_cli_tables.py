@@ -127,7 +127,7 @@ def test_catalog_csv_lists_every_entry():
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     cat = load_catalog()
-    assert {r["name"] for r in rows} == {*cat.systems, *cat.threats}
+    assert {r["name"] for r in rows} == {*cat.systems, *cat.threats, *cat.jammers}
     tor = next(r for r in rows if r["name"] == "tor-m2")
     figures = [f for _, f in iter_figures(cat.systems["tor-m2"])]
     assert int(tor["figures"]) == len(figures)
