@@ -307,6 +307,48 @@ def validate(model: type[M], data: Any, path: str | Path, context: Any = None) -
         raise InputError(problems_from_validation(exc, data, path)) from None
 
 
+def load_model_cached(path: str | Path, model: type[M], context: Any = None) -> M:
+    """:func:`load_model` for files read on every start (the catalog's): the parsed data is
+    kept as JSON under a SHA-256 of the file's text, since ruamel's pure-Python round-trip
+    parser costs tens of ms a file. A hit is validated as the same plain data; anything else
+    (no cache, a miss, a validation error) takes the full, positioned path."""
+    import hashlib
+    import json
+
+    from iadsim.atomic import atomic_path
+    from iadsim.cachedir import cache_root
+
+    text = read_text(path)
+    root = cache_root()
+    entry = None
+    if root is not None:
+        digest = hashlib.sha256(f"{CACHE_FORMAT}\n{text}".encode()).hexdigest()
+        entry = root / "yaml" / f"{digest}.json"
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None
+        if data is not None:
+            try:
+                return model.model_validate(data, context=context)
+            except ValidationError:
+                pass  # the positioned error comes from the full parse below
+    node = read_yaml(path, text)
+    result = validate(model, node, path, context=context)
+    if entry is not None:
+        try:
+            payload = json.dumps(to_plain(node))
+            with atomic_path(entry, ".json") as tmp:
+                tmp.write_text(payload, encoding="utf-8")
+        except (OSError, TypeError, ValueError):
+            pass  # e.g. a timestamp JSON cannot hold, or a read-only cache: only time is lost
+    return result
+
+
+#: Bumped when what the YAML cache stores changes meaning.
+CACHE_FORMAT = "yaml-plain-1"
+
+
 def load_model(path: str | Path, model: type[M], context: Any = None) -> M:
     """Read ``path`` and validate it as ``model``; errors carry FILE:LINE:COL."""
     return validate(model, read_yaml(path), path, context=context)

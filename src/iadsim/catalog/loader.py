@@ -17,7 +17,7 @@ from pathlib import Path
 
 from iadsim.catalog.schema import JammerEntry, SystemEntry, ThreatEntry
 from iadsim.errors import InputError, Problem
-from iadsim.yamlio import load_model, locate, read_yaml
+from iadsim.yamlio import load_model_cached, locate, read_yaml
 
 __all__ = ["Catalog", "Entry", "load_catalog", "load_directory", "load_entry"]
 
@@ -114,7 +114,7 @@ def load_entry(path: str | Path, kind: str | None = None) -> Entry:
             )
             raise InputError.single(msg, path, line, col, "kind")
         kind = str(found)
-    return load_model(path, _MODELS[kind], context={"expected_name": path.stem})
+    return load_model_cached(path, _MODELS[kind], context={"expected_name": path.stem})
 
 
 def load_directory(root: str | Path) -> Catalog:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from iadsim.atomic import atomic_path
+from iadsim.cachedir import cache_root
 from iadsim.engine.prepare import dem_ground, radar_sites
 from iadsim.planning.region import Cells
 from iadsim.planning.rules import (
@@ -34,7 +35,6 @@ from iadsim.planning.rules import (
     site_geometry,
 )
 from iadsim.scenario.schema import FireUnit, Sensor
-from iadsim.terrain.cache import cache_root
 
 __all__ = ["CACHE_VERSION", "CoverageMatrix", "build_matrix", "default_cache_dir"]
 
@@ -45,7 +45,7 @@ Unit = FireUnit | Sensor
 
 
 def default_cache_dir() -> Path | None:
-    """iadsim's cache directory (:func:`iadsim.terrain.cache.cache_root`); None when off."""
+    """iadsim's cache directory (:func:`iadsim.cachedir.cache_root`); None when off."""
     return cache_root()
 
 

@@ -22,19 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from iadsim.atomic import atomic_path
+from iadsim.cachedir import cache_root
 
 _GRID_HASHES: dict[int, tuple[object, str]] = {}
-
-
-def cache_root() -> Path | None:
-    """iadsim's cache directory (terrain tables here, planning's coverage matrices too):
-    ``$IADSIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/iadsim``, else ``~/.cache/iadsim``; None
-    when ``IADSIM_CACHE_DIR`` is ``off``."""
-    env = os.environ.get("IADSIM_CACHE_DIR")
-    if env:
-        return None if env.strip().lower() == "off" else Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "iadsim"
 
 
 def cache_dir() -> Path | None:
