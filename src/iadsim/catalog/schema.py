@@ -639,7 +639,11 @@ class ThreatEntry(_Entry):
             problems.append(
                 (("discrimination_p",), "decoy", "a decoy has a discrimination_p, and only a decoy")
             )
-        elif self.decoy and not 0.0 <= self.discrimination_p.value <= 1.0:
+        elif (
+            self.decoy
+            and self.discrimination_p is not None
+            and not 0.0 <= self.discrimination_p.value <= 1.0
+        ):
             problems.append((("discrimination_p", "value"), "probability", "must be in [0, 1]"))
         if (self.arm_pk is None) != (self.arm_memory_pk is None):
             problems.append((("arm_memory_pk",), "arm", "arm_pk and arm_memory_pk go together"))

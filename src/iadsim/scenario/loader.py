@@ -16,7 +16,7 @@ from iadsim import geo
 from iadsim.catalog import Catalog, load_catalog
 from iadsim.errors import InputError, Problem
 from iadsim.scenario.attack import attack_problems
-from iadsim.scenario.schema import Scenario
+from iadsim.scenario.schema import Doctrine, DoctrinePatch, Scenario
 from iadsim.yamlio import dotted, locate, read_text, read_yaml, validate
 
 
@@ -294,7 +294,9 @@ def _tracking_problems(scenario: Scenario, catalog: Catalog) -> list[tuple[tuple
         for r in scenario.raids
         if r.threat in catalog.threats
     )
-    doctrines = [(("doctrine",), scenario.doctrine, scenario.doctrine)]
+    doctrines: list[tuple[tuple, Doctrine, Doctrine | DoctrinePatch]] = [
+        (("doctrine",), scenario.doctrine, scenario.doctrine)
+    ]
     for i, v in enumerate(scenario.variants):
         if v.doctrine is not None:
             doctrines.append((("variants", i, "doctrine"), scenario.doctrine_for(v), v.doctrine))
