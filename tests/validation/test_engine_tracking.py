@@ -6,6 +6,8 @@ track drops, and the doctrine that lets predicted misses fall.
   results within sampling error;
 - an interceptor with no divert never kills (every aim point is off by more than 0 m) and
   draws no kill;
+- the launch solution follows the estimate: with kilometres of range error the fire unit
+  launches on other steps, and salvos planned on the believed path can fail without a draw;
 - ``engage_only_predicted_hits``: a raid aimed 5 km beside an asset spends almost no
   interceptors, a raid aimed at it as many as before.
 """
@@ -135,6 +137,40 @@ def test_an_interceptor_without_divert_never_kills(tmp_path):
     assert (raw.fate == 1).sum() == 0
     ok = _run(sc)
     assert (ok.fate == 1).sum() > 0
+
+
+def _events(p, reps=12, seed=5):
+    launches, misses = [], 0
+    for r in range(reps):
+        ev = replay(p, seed, r)
+        kinds = ev.column("event").to_pylist()
+        steps = ev.column("time_s").to_pylist()
+        launches.append([t for k, t in zip(kinds, steps, strict=True) if k == "launch"])
+        misses += kinds.count("miss")
+    return launches, misses
+
+
+def test_the_launch_solution_follows_the_estimate(tmp_path):
+    """Kilometres of range error put the estimate steps ahead of or behind the threat along its
+    path: the fire unit reads its solution there, so it launches on other steps than the true
+    solution would, and with Pk 1 and unlimited divert the only salvos that fail are those
+    planned on a believed point the true threat cannot be met from."""
+    sc = _scenario(tmp_path, AT, "doctrine: {tracking: estimated}\n")
+
+    def prepared(timing):
+        p = prepare(sc)
+        p.tracking.radar_R[:, 0, 0] = 3000.0**2  # range sigma 3 km
+        p.tracking.divert_m[:] = 1e12
+        p.fire_units.pk[:] = 1.0
+        p.tracking.timing = timing
+        return p
+
+    truth_launches, truth_misses = _events(prepared(False))
+    est_launches, est_misses = _events(prepared(True))
+    assert sum(map(len, truth_launches)) > 20
+    assert truth_misses == 0  # Pk 1, no divert limit: the true solution always kills
+    assert est_misses > 0  # the believed solution sometimes cannot meet the threat
+    assert est_launches != truth_launches  # and it launches on other steps
 
 
 def test_tracks_drop_after_missed_scans(tmp_path):

@@ -50,6 +50,9 @@ class TrackingInputs:
     asset_xyz: np.ndarray  # (A, 3) [m]
     asset_en: np.ndarray  # (A, 2, 3)
     asset_r: np.ndarray  # (A,) footprint radius [m]
+    #: the fire unit's launch solution (window, intercept step) read at the estimate's
+    #: believed point of the path (on with the tracker; tests switch it off to compare)
+    timing: bool = True
 
 
 def sphere_xyz(lat_deg, lon_deg, alt_m) -> np.ndarray:
@@ -143,4 +146,5 @@ def prepare_tracking(doctrine, tracking, threats, sites, interceptors, assets, g
         asset_xyz=asset_xyz,
         asset_en=asset_en,
         asset_r=asset_r,
+        timing=on,
     )

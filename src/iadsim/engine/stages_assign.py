@@ -59,12 +59,13 @@ def feasible(st, sx, f, j, t):
     """Intercept step if ``f`` may launch at ``j`` now (tracked for its reaction time, inside
     the launch window, before the arrival, ballistic reserve respected), else -1."""
     window = sx.window
-    if t < window[f, j, 0] or t > window[f, j, 1]:
-        return -1
     a = st.avail[f, j]
     if a < 0 or t < a + sx.reaction_steps[f]:
         return -1
-    ic = intercept_step(sx, f, j, t)
+    tb = stages_track.believed_step(st, sx, j, t)  # issue 12: t unless tracks are estimated
+    if tb < window[f, j, 0] or tb > window[f, j, 1]:
+        return -1
+    ic = intercept_step(sx, f, j, tb) + t - tb
     if ic < 0 or ic >= sx.impact_step[j]:
         return -1
     if not sx.is_ballistic[j] and st.ready[f] <= sx.reserve_ballistic:
@@ -85,10 +86,14 @@ def next_evaluation(st, sx, t):
         for f in range(sx.channels.shape[0]):
             if st.avail[f, j] < 0 or not can_fire(st, sx, f):
                 continue
+            lead = stages_track.believed_step(st, sx, j, t) - t  # issue 12: 0 unless estimated
             s0 = max(
-                st.avail[f, j] + sx.reaction_steps[f], sx.window[f, j, 0], st.next_free[j], t + 1
+                st.avail[f, j] + sx.reaction_steps[f],
+                sx.window[f, j, 0] - lead,
+                st.next_free[j],
+                t + 1,
             )
-            if s0 <= sx.window[f, j, 1] and s0 < due:
+            if s0 <= sx.window[f, j, 1] - lead and s0 < due:
                 due = s0
     return due
 
@@ -198,6 +203,7 @@ def launch(st, sx, t, f, j, ic):
     st.shots_at[j] += shots
     st.cost_at[j] += shots * sx.round_cost_usd[f]  # spent on this threat (per-class costs)
     log_event(st, t, EV_LAUNCH, j, f, shots)
+    stages_track.launched(st, sx, j, t)  # issue 12: the launch solution's believed offset
 
 
 @inline

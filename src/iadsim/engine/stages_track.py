@@ -11,11 +11,17 @@ With ``doctrine.tracking: estimated`` (``sx.trk_on``):
 - a confirmed track keeps being scanned (one Pd draw per scan on which the radar could see
   the threat); after ``tracking.drop_after_missed_scans`` scans in a row without a plot the
   radar drops it, and when no radar holds the threat the fire units lose it too;
-- the interceptor is guided on the fire unit's track up to the intercept (midcourse updates,
-  as command-guided and track-via-missile systems are): at the intercept step the aim point is
-  the estimate of the last plot propagated to that step (a lost track coasts from its last
-  plot); when it is farther from the threat than the interceptor's divert, the intercept fails
-  without a kill draw.
+- the fire unit's launch solution comes from its track: the estimate carried to the current
+  step puts the threat some steps ahead of (or behind) where it is along its path, and the fire
+  unit reads the prepared solution at that believed point of the path: its launch window, and
+  its intercept step shifted back to real time (:func:`believed_step`);
+- the interceptor flies to that planned intercept step. If the true threat cannot be met then
+  (the true launch window was shut, or the planned step is earlier than the true earliest
+  intercept, or later than the latest), it fails without a kill draw; otherwise it is guided on the fire unit's track up to the
+  intercept (midcourse updates, as command-guided and track-via-missile systems are) and the
+  aim point is the estimate of the last plot propagated to that step (a lost track coasts from
+  its last plot). When the miss exceeds the interceptor's divert the intercept fails without a
+  kill draw.
 
 With ``doctrine.engage_only_predicted_hits`` a ballistic threat is engaged only when its
 predicted impact ellipse meets a defended asset's footprint (with perfect tracks: when its true
@@ -33,7 +39,7 @@ import math
 
 import numba
 
-from iadsim.tracking.ballistic import ballistic_predict, predict_impact
+from iadsim.tracking.ballistic import MAX_STEP_S, ballistic_predict, predict_impact, rk4_step
 from iadsim.tracking.footprint import ellipse_hits_disk
 from iadsim.tracking.kalman import (
     cv_predict,
@@ -167,14 +173,54 @@ def aim_error(st, sx, j, ic):
 
 
 @jit
-def diverted_out(st, sx, f, j, ic):
-    """True when the intercept of ``j`` by ``f`` at step ``ic`` fails for want of divert: the
-    aim point is off by more than the interceptor can correct (tracker on only)."""
-    if sx.trk_on == 0:
-        return False
-    err = aim_error(st, sx, j, ic)
-    st.trk_ic_err[j] = err
-    return err > sx.trk_divert_m[f]
+def _predict_mean(sx, j, x, dt_s, w):
+    """The mean of the track state ``x`` carried ``dt_s`` [s] forward (no covariance)."""
+    if sx.is_ballistic[j]:
+        n = math.ceil(dt_s / MAX_STEP_S - 1e-12)
+        h = dt_s / n
+        for _ in range(n):
+            rk4_step(x, h, w[1])
+    else:
+        for i in range(3):
+            x[i] += dt_s * x[i + 3]
+
+
+@jit
+def believed_step(st, sx, j, t):
+    """The step of its path at which the fire units' track puts threat ``j`` at step ``t``:
+    ``t`` plus the along-track offset of the estimate carried to ``t``, ``(x̂ − x)·v / |v|²``,
+    in whole steps (``t`` itself with perfect tracks, or before the first plot). Cached per
+    step and track update."""
+    if sx.trk_on == 0 or sx.trk_timing == 0 or st.trk_t[j] < 0:
+        return t
+    if st.trk_bel_at[j] == t and st.trk_bel_ver[j] == st.trk_t[j]:
+        return t + st.trk_bel[j]
+    w = st.trk_w
+    x, p, q, r = w[5, 1], w[5, 2], w[5, 4], w[5, 5]
+    for i in range(6):
+        x[i] = st.trk_x[j, i]
+    dt = (t - st.trk_t[j]) * sx.dt_s
+    if dt > 0.0:
+        _predict_mean(sx, j, x, dt, w)
+    true_position(st, sx, j, t, p)
+    # the true velocity per step, by a step's difference along the path (backward at its end)
+    k0 = min(t, sx.impact_step[j] - 1)
+    true_position(st, sx, j, k0, q)
+    true_position(st, sx, j, k0 + 1, r)
+    v2 = 0.0
+    along = 0.0
+    for i in range(3):
+        v = r[i] - q[i]
+        v2 += v * v
+        along += (x[i] - p[i]) * v
+    span = sx.impact_step[j] - sx.launch_step[j] + 1
+    lead = 0
+    if v2 > 0.0 and abs(along) < span * v2:  # (and finite)
+        lead = math.floor(along / v2 + 0.5)
+    st.trk_bel_at[j] = t
+    st.trk_bel_ver[j] = st.trk_t[j]
+    st.trk_bel[j] = lead
+    return t + lead
 
 
 @jit
@@ -227,3 +273,56 @@ def predicted_hit(st, sx, j, t):
     st.trk_pred_t[j] = version
     st.trk_pred[j] = 1 if hit else 0
     return hit
+
+
+@jit
+def launched(st, sx, j, t):
+    """A salvo was fired at ``j`` at step ``t``: remember the launch and the believed offset
+    it was planned on (one engagement of a threat is in the air at a time)."""
+    if sx.trk_on:
+        st.trk_launch[j] = t
+        st.trk_launch_lead[j] = believed_step(st, sx, j, t) - t
+
+
+@jit
+def _first_intercept(sx, f, j, t):
+    """The prepared earliest intercept step of a launch by ``f`` at ``j`` at step ``t`` (as
+    ``stages_assign.intercept_step``), or -1 outside the true launch window."""
+    if t < sx.window[f, j, 0] or t > sx.window[f, j, 1]:
+        return -1
+    r = j * sx.channels.shape[0] + f
+    lo = sx.ic_off[r]
+    hi = sx.ic_off[r + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sx.ic_last[mid] < t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return sx.ic_step[lo]
+
+
+@jit
+def solution_holds(st, sx, f, j, ic):
+    """Whether the true threat can be met at the planned intercept step ``ic`` of the salvo
+    ``f`` launched at ``j`` (``trk_launch``): inside the true solution, that is the true launch
+    window was open and ``ic`` lies between the earliest intercept of that launch and the latest
+    of the solution. A plan on a believed point off the path by half a step or more can fall
+    outside: the interceptor flies to where the threat is not."""
+    if sx.trk_timing == 0:
+        return True
+    first = _first_intercept(sx, f, j, st.trk_launch[j])
+    last_rec = sx.ic_off[j * sx.channels.shape[0] + f + 1] - 1
+    return first >= 0 and first <= ic <= sx.ic_step[last_rec]
+
+
+@jit
+def diverted_out(st, sx, f, j, ic):
+    """True when the intercept of ``j`` by ``f`` at step ``ic`` fails without a kill draw: the
+    launch solution missed the true one, or the aim point is off by more than the interceptor's
+    divert (tracker on only)."""
+    if sx.trk_on == 0:
+        return False
+    err = aim_error(st, sx, j, ic) if solution_holds(st, sx, f, j, ic) else math.inf
+    st.trk_ic_err[j] = err
+    return err > sx.trk_divert_m[f]

@@ -99,6 +99,7 @@ Static = namedtuple(
         "trk_asset_xyz",
         "trk_asset_en",
         "trk_asset_r",
+        "trk_timing",  # the launch solution from the estimate (1 with tracking: estimated)
         # issue 11 (attack): electronic attack, see engine/jamming.py and stages_attack.py
         "jam_on",
         "jam_carrier",
@@ -182,6 +183,11 @@ State = namedtuple(
         "trk_ic_err",
         "trk_w",
         "trk_lost",
+        "trk_bel",  # believed along-track offset [steps], cached at trk_bel_at, trk_bel_ver
+        "trk_bel_at",
+        "trk_bel_ver",
+        "trk_launch",  # step of the salvo in the air at the threat, and its believed offset
+        "trk_launch_lead",
         # issue 11 (attack): per radar, the live jamming sum and the step it was summed at
         "jam_sum",
         "jam_at",
@@ -289,6 +295,7 @@ def make_static(p) -> Static:
         tk.asset_xyz,
         tk.asset_en,
         tk.asset_r,
+        np.int64(tk.timing),
         # issue 11 (attack)
         *_jamming_fields(p),
         *_release_fields(p),
@@ -409,6 +416,11 @@ def new_state(sx, out, log, n_log):
         np.zeros(n, dtype=np.float64),
         np.zeros((8, 6, 6)),
         np.zeros(n_trk, dtype=np.bool_),
+        np.zeros(n_trk, dtype=np.int64),
+        np.full(n_trk, -1, dtype=np.int64),
+        np.full(n_trk, -1, dtype=np.int64),
+        np.full(n_trk, -1, dtype=np.int64),
+        np.zeros(n_trk, dtype=np.int64),
         np.zeros(n_s, dtype=np.float64),
         np.full(n_s, -1, dtype=np.int64),
         np.zeros(n_s, dtype=np.bool_),
