@@ -56,6 +56,7 @@ class Layout:
     coverage: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
     simulation: dict | None = None
+    stage1_value: float | None = None  # the objective as stage 1 found it, before any search
 
     @property
     def variant(self) -> str:
@@ -251,6 +252,7 @@ def run_plan(
                 best.value,
                 best.cost,
                 sum(s.seconds for s in sols.values()),
+                stage1_value=best.value,
             )
             if "greedy" in sols:
                 lay.greedy_value = sols["greedy"].value
@@ -468,6 +470,7 @@ def _write_json(result: PlanResult) -> None:
                 "units": [result.matrix.units[k].model_dump() for k in lay.chosen],
                 "cost_usd": lay.cost_usd,
                 "objective": lay.value,
+                "stage1_objective": lay.stage1_value,
                 "greedy_objective": lay.greedy_value,
                 "greedy_gap": lay.gap,
                 "greedy_upper_bound": lay.greedy_bound,
@@ -526,7 +529,10 @@ def print_plan(result: PlanResult, console) -> None:
         t2 = Table(
             title=f"stage 2: {sim0['replications']} replications of the raids (seed "
             f"{sim0['seed']}), 95% intervals; undefended: {base['leakers']['mean']:.2f} "
-            f"leakers, damage {base['damage']['mean']:.1f}"
+            f"leakers, damage {base['damage']['mean']:.1f}. Δ: paired difference in "
+            f"{sim0['criterion']} (common random numbers) from no defence and, where the "
+            f"local search ({plan.select.mix or refined[0].mix} only) changed the layout, "
+            "from the stage 1 layout"
         )
         for col in (
             "layout",
@@ -535,13 +541,15 @@ def print_plan(result: PlanResult, console) -> None:
             "leakers/raid",
             "P(leak)",
             "damage",
-            "Δ damage vs none",
+            "Δ vs none",
+            "Δ vs stage 1",
         ):
             t2.add_column(col, justify="left" if col in ("layout", "method") else "right")
         for lay in refined:
             s = lay.simulation
             lk, pl, dm = s["leakers"], s["p_leak"], s["damage"]
-            vs = s["vs_undefended"]
+            vs, gain = s["vs_undefended"], s.get("vs_stage1")
+            unit = "" if s["criterion"] == "damage" else " leakers"
             t2.add_row(
                 lay.variant,
                 lay.method,
@@ -549,9 +557,10 @@ def print_plan(result: PlanResult, console) -> None:
                 f"{lk['mean']:.2f} [{lk['lo']:.2f}, {lk['hi']:.2f}]",
                 f"{pl['mean']:.3f} [{pl['lo']:.3f}, {pl['hi']:.3f}]",
                 f"{dm['mean']:.1f} [{dm['lo']:.1f}, {dm['hi']:.1f}]",
-                f"{vs['mean']:+.1f} [{vs['lo']:+.1f}, {vs['hi']:+.1f}]"
-                if s["criterion"] == "damage"
-                else f"{vs['mean']:+.2f} leakers",
+                f"{vs['mean']:+.1f} [{vs['lo']:+.1f}, {vs['hi']:+.1f}]{unit}",
+                "-"
+                if gain is None
+                else f"{gain['mean']:+.1f} [{gain['lo']:+.1f}, {gain['hi']:+.1f}]{unit}",
             )
         console.print(t2)
     t = result.timings
