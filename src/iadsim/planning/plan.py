@@ -239,11 +239,26 @@ def run_plan(
         for budget in plan.budgets_usd:
             problem.budget = float(budget)
             sols: dict[str, Solution] = {}
-            if plan.solver.method in ("milp", "both"):
-                sols["milp"] = solve_milp(problem, plan.solver.time_limit_s, plan.solver.mip_gap)
             if plan.solver.method in ("greedy", "both"):
                 sols["greedy"] = greedy(problem)
-            best = sols.get("milp") or sols["greedy"]
+            if plan.solver.method in ("milp", "both"):
+                try:
+                    sols["milp"] = solve_milp(
+                        problem, plan.solver.time_limit_s, plan.solver.mip_gap
+                    )
+                except RuntimeError as exc:  # no layout at all within the time limit
+                    if "greedy" not in sols:
+                        from iadsim.errors import InputError
+
+                        raise InputError.single(
+                            f"{exc} within {plan.solver.time_limit_s:g} s ({mix.name} at "
+                            f"${budget / 1e9:g}bn); raise it or use method: both",
+                            plan.source_path,
+                            field_path="solver.time_limit_s",
+                        ) from None
+                    log(f"{mix.name} at ${budget / 1e9:g}bn: {exc}; greedy's layout kept")
+            # a MILP stopped by its time limit may hold a worse layout than greedy's
+            best = max(sols.values(), key=lambda x: x.value)
             lay = Layout(
                 mix.name,
                 float(budget),
@@ -262,7 +277,9 @@ def run_plan(
             if "milp" in sols and "greedy" in sols and sols["milp"].value > 0:
                 lay.greedy_value = sols["greedy"].value
                 lay.greedy_chosen = [int(columns[k]) for k in sols["greedy"].chosen]
-                lay.gap = (sols["milp"].value - sols["greedy"].value) / sols["milp"].value
+                if _proven(sols["milp"]):
+                    # the true gap: only against a proven optimum
+                    lay.gap = (sols["milp"].value - sols["greedy"].value) / sols["milp"].value
             describe(lay, plan, matrix, region, item_of)
             layouts.append(lay)
             log(
@@ -320,6 +337,18 @@ def run_plan(
     )
     _write_json(result)
     return result
+
+
+def _proven(sol: Solution) -> bool:
+    """Whether HiGHS proved the MILP's layout optimal (to its gap tolerance)."""
+    return "Optimal" in sol.status
+
+
+def upper_bound(lay: Layout) -> float | None:
+    """The tightest certified upper bound on the stage 1 optimum: HiGHS's dual bound and/or
+    greedy's submodular bound."""
+    bounds = [b for b in (lay.milp_bound, lay.greedy_bound) if b is not None and b > 0]
+    return min(bounds) if bounds else None
 
 
 def describe(lay: Layout, plan, matrix, region, item_of) -> None:
@@ -418,8 +447,12 @@ def table_rows(plan, layouts) -> list[dict]:
             "objective": lay.value,
             "greedy_gap": lay.gap,
             "greedy_gap_bound": None
-            if not lay.greedy_bound or lay.greedy_value is None
-            else 1.0 - lay.greedy_value / lay.greedy_bound,
+            if upper_bound(lay) is None or lay.greedy_value is None
+            else max(0.0, 1.0 - lay.greedy_value / upper_bound(lay)),
+            # how far the stage 1 layout can be from the optimum, by the certified bounds
+            "optimality_gap_bound": None
+            if upper_bound(lay) is None or lay.stage1_value is None
+            else max(0.0, 1.0 - lay.stage1_value / upper_bound(lay)),
         }
         for h in plan.objective.bands_m:
             c = lay.coverage[f"{kind}@{float(h):g}"]
@@ -474,6 +507,7 @@ def _write_json(result: PlanResult) -> None:
                 "greedy_objective": lay.greedy_value,
                 "greedy_gap": lay.gap,
                 "greedy_upper_bound": lay.greedy_bound,
+                "optimality_gap_bound": table_rows(plan, [lay])[0]["optimality_gap_bound"],
                 "milp_status": lay.milp_status,
                 "milp_upper_bound": lay.milp_bound,
                 "coverage": lay.coverage,
@@ -497,13 +531,17 @@ def print_plan(result: PlanResult, console) -> None:
     table = Table(
         title=f"{plan.name}: {kind} coverage of {result.matrix.target.name} against budget, "
         f"% of {result.region.name} / % of the assets' {plan.asset_radius_km:g} km "
-        "(value-weighted)"
+        "(value-weighted)",
+        caption="greedy gap: greedy's shortfall from the MILP optimum (<= where the optimum is "
+        "not proven). within: the layout's objective is at most this far below the optimum "
+        "(HiGHS's dual bound or greedy's submodular bound).",
     )
     for col in ("mix", "budget", "units", "cost"):
         table.add_column(col)
     for h in plan.objective.bands_m:
         table.add_column(f"{h:g} m", justify="right")
     table.add_column("greedy gap", justify="right")
+    table.add_column("within", justify="right")
     rows = table_rows(plan, result.layouts)
     for row in rows:
         cells = [
@@ -520,6 +558,8 @@ def print_plan(result: PlanResult, console) -> None:
             cells.append(f"<= {100 * row['greedy_gap_bound']:.1f}%")
         else:
             cells.append("-")
+        within = row["optimality_gap_bound"]
+        cells.append("-" if within is None else f"{100 * within:.1f}%")
         table.add_row(*cells)
     console.print(table)
     refined = [lay for lay in result.layouts if lay.simulation]
