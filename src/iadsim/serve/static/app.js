@@ -150,7 +150,7 @@
         fitted = true;
         var b = L.latLngBounds(theatre());
         coverageLayer.eachLayer(function (l) { if (l.getBounds) { b.extend(l.getBounds()); } });
-        map.fitBounds(b.pad(0.05));
+        map.fitBounds(b.pad(0.05), { animate: false });
       }
       document.body.dataset.coverageRev = String(Number(document.body.dataset.coverageRev) + 1);
     });
@@ -338,7 +338,7 @@
       // on top of the sites but transparent to the mouse, so the sites stay draggable
       L.marker(u.to, { icon: icon("suggest-icon", 18), keyboard: false, interactive: false,
         zIndexOffset: 20000 })
-        .bindTooltip("suggested: " + u.name, { permanent: true, direction: "bottom", offset: [0, 10],
+        .bindTooltip("suggested: " + u.name, { permanent: true, direction: "top", offset: [0, -10],
           className: "site-label suggest-label" }).addTo(suggestLayer);
     });
     var apply = el("button", { type: "button", id: "opt-apply" }, "Apply suggested layout");
@@ -432,7 +432,6 @@
     suggestLayer.clearLayers(); $("opt-result").textContent = ""; $("opt-status").textContent = "";
     drawSites(); drawCoverage(); if (selected) { select(selected.kind, selected.name); } });
   $("band").addEventListener("change", drawCoverage);
-  map.on("zoomend", function () { if (state) { drawSites(); } });
   $("add-btn").addEventListener("click", function () {
     var c = map.getCenter();
     var kind = $("add-kind").value;
@@ -451,5 +450,10 @@
   }
   $("save-btn").addEventListener("click", function () { save(false); });
 
-  loadState(true).then(drawCoverage);
+  loadState(true).then(function () {
+    // labels are stacked in screen space: redo them after a zoom (from now on; the first
+    // fitBounds fires zoomend while the map is still being set up)
+    map.on("zoomend", drawSites);
+    return drawCoverage();
+  });
 })();
