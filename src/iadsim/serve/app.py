@@ -89,7 +89,7 @@ class RunRequest(_Body):
 class OptimiseRequest(_Body):
     variant: str | None = Field(None, max_length=64)
     threat: str | None = Field(None, max_length=64)
-    spacing_km: float = Field(25.0, ge=5.0, le=500.0)
+    spacing_km: float = Field(50.0, ge=5.0, le=500.0)
     reach_km: float = Field(150.0, ge=10.0, le=1000.0)
 
 

@@ -237,7 +237,14 @@ class Runner:
             summary = results[job.variant].summary
             out = {"variant": job.variant, "summary": digest(summary), "vs_previous": None}
             prev = self.previous.get(job.variant)
-            if prev is not None and prev.replications == job.replications:
+            if prev is not None and prev.replications != job.replications:
+                # pairs are replication by replication: different counts do not pair
+                out["unpaired"] = (
+                    f"no paired difference: the previous run of {job.variant} had "
+                    f"{prev.replications:,} replications, this one {job.replications:,} "
+                    "(pairs need the same count)"
+                )
+            elif prev is not None:
                 vs = paired_leakers(prev.directory / job.variant, job.directory / job.variant)
                 out["vs_previous"] = {
                     **vs,

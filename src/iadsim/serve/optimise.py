@@ -319,7 +319,7 @@ class Optimiser:
     def busy(self) -> bool:
         return any(j.state == "running" for j in self.jobs.values())
 
-    def start(self, variant: str | None, threat: str | None, spacing_km: float = 25.0,
+    def start(self, variant: str | None, threat: str | None, spacing_km: float = 50.0,
               reach_km: float = 150.0) -> OptimiseJob:  # fmt: skip
         s = self.session
         with self._lock:

@@ -125,8 +125,8 @@ def test_saved_file_runs_with_iadsim_run_to_the_same_numbers(client, session, fo
 
 @pytest.mark.slow
 def test_paired_difference_on_common_random_numbers(client, session):
-    def run() -> dict:
-        job = client.post("/api/run", json={"variant": "patriot", "replications": 30}).json()
+    def run(n: int = 30) -> dict:
+        job = client.post("/api/run", json={"variant": "patriot", "replications": n}).json()
         while client.get(f"/api/run/{job['id']}").json()["state"] == "running":
             time.sleep(0.2)
         return client.get(f"/api/run/{job['id']}").json()["result"]
@@ -139,6 +139,8 @@ def test_paired_difference_on_common_random_numbers(client, session):
     try:
         far = run()["vs_previous"]
         assert far["mean"] > 0 and far["replications"] == 30
+        other = run(20)  # replication counts that differ do not pair
+        assert other["vs_previous"] is None and "30 replications, this one 20" in other["unpaired"]
     finally:
         session.move("fire_units", "patriot-al-asad", 33.79, 42.45)
 

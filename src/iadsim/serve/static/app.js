@@ -309,6 +309,8 @@
       p.textContent = "vs previous run (same seed, common random numbers): leakers / rep " +
         (vs.mean >= 0 ? "+" : "") + fmt(vs.mean, 3) + " (95% " + fmt(vs.lo, 3) + " – " + fmt(vs.hi, 3) +
         "), p = " + fmt(vs.p_value, 4) + " (" + vs.test + ")";
+    } else if (res.unpaired) {
+      p.textContent = res.unpaired + ".";
     } else {
       p.textContent = "Run again after a change to see the paired difference from this layout.";
     }
@@ -361,7 +363,7 @@
     $("opt-result").textContent = "";
     suggestLayer.clearLayers();
     var body = { variant: variant(), threat: $("opt-threat").value,
-      spacing_km: Number($("opt-spacing").value) || 25 };
+      spacing_km: Number($("opt-spacing").value) || 50 };
     api("POST", "/api/optimise", body).then(function (r) {
       if (!r.ok) {
         showError((r.body.errors || []).map(function (e) { return e.text || e.message; }).join("\n") || r.body.error);
