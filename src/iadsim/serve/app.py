@@ -126,7 +126,7 @@ def create_app(
     from iadsim.report.hillshade import hillshade_overlay
 
     runner = Runner(session, workers=workers)
-    optimiser = Optimiser(session, runner.root / "optimise")
+    optimiser = Optimiser(session, runner)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

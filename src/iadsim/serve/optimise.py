@@ -310,9 +310,9 @@ class Optimiser:
     """One optimisation at a time, in a background thread, under the terrain lock (the
     coverage matrix uses numba's parallel kernels, as redraws and runs do)."""
 
-    def __init__(self, session, root: Path):
+    def __init__(self, session, runner):
         self.session = session
-        self.root = root
+        self.runner = runner  # its temporary folder, made when first needed
         self.jobs: dict[str, OptimiseJob] = {}
         self._lock = threading.Lock()
 
@@ -338,7 +338,9 @@ class Optimiser:
                     field_path="threat",
                 )
             job_id = uuid.uuid4().hex[:12]
-            job = OptimiseJob(job_id, name, threat, revision, self.root / job_id)
+            job = OptimiseJob(
+                job_id, name, threat, revision, self.runner.root / "optimise" / job_id
+            )
             self.jobs[job_id] = job
         threading.Thread(
             target=self._run, args=(job, scenario, spacing_km, reach_km), daemon=True

@@ -241,3 +241,23 @@ def test_redraws_during_a_run_do_not_crash_numba(session):
     finally:
         runner.close()
         session.move("sensors", "s400-acquisition", 33.76, 42.48)
+
+
+def test_temporary_results_are_made_at_the_first_run_and_removed(session, monkeypatch, tmp_path):
+    """A server that never runs leaves no folder behind (it may be killed); one that ran
+    removes its results when it stops."""
+    import tempfile
+
+    from iadsim.serve.jobs import Runner
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    idle = Runner(session, workers=1)
+    idle.close()
+    assert not list(tmp_path.iterdir())
+    runner = Runner(session, workers=1)
+    job = runner.start("patriot", 5)
+    assert job.finished.wait(timeout=300) and job.state == "done", job.error
+    assert [p.name for p in tmp_path.iterdir()] == [runner.root.name]
+    assert (runner.root / job.id / "patriot" / "threats.parquet").exists()
+    runner.close()
+    assert not list(tmp_path.iterdir())
