@@ -132,12 +132,15 @@
     });
   }
 
+  var coverageAsked = 0;
   function drawCoverage() {
-    var band = $("band").value;
+    var band = $("band").value, mine = ++coverageAsked;
     $("cov-status").textContent = "coverage: computing...";
     var url = "/api/coverage?altitude_m=" + encodeURIComponent(band) +
       "&variant=" + encodeURIComponent(variant());
     return api("GET", url).then(function (r) {
+      // an answer to an older request (another band, variant or layout) is not drawn
+      if (mine !== coverageAsked) { return; }
       if (!r.ok) { showError(JSON.stringify(r.body.errors || r.body.error)); return; }
       coverageLayer.clearLayers();
       L.geoJSON(r.body, { style: { color: "#21918c", weight: 1, fillOpacity: 0.25,
