@@ -64,3 +64,14 @@ def test_eviction_keeps_the_newest(dem, tmp_path, monkeypatch):
     _table(dem, 10.0)
     _table(dem, 20.0)
     assert len(list((tmp_path / "coverage").glob("*.npz"))) == 1
+
+
+def test_the_key_holds_the_code_that_builds_the_table(dem):
+    """An edit of the ray march must miss: its source is part of the key."""
+    from iadsim.terrain import coverage
+
+    params = {"lat": 33.0, "lon": 44.0}
+    key = cache.table_key(dem, coverage._TABLE_CODE, **params)
+    assert key == cache.table_key(dem, coverage._TABLE_CODE, **params)
+    assert key != cache.table_key(dem, (coverage.coverage_table,), **params)
+    assert key != cache.table_key(dem, (coverage.coverage_table, _table), **params)
