@@ -43,7 +43,9 @@ def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(centre - half, 0.0), min(centre + half, 1.0)
+    # the interval holds p; at p = 0 or 1 rounding put the bound a few ulps past it (3e-18 for
+    # 0 of 100), and the P(leak) error bars (p - lo, hi - p) must not be negative
+    return min(max(centre - half, 0.0), p), max(min(centre + half, 1.0), p)
 
 
 def mean_ci(total: float, total_sq: float, n: int, confidence: float = CONFIDENCE):
