@@ -68,6 +68,10 @@ _WORDS = {
 }
 
 
+#: Longest radar name kept whole in a figure's label.
+_SHORT = 24
+
+
 @dataclass(frozen=True)
 class Factor:
     """One uncertain figure: where it is, its value and the span it is sampled over.
@@ -123,16 +127,43 @@ def _walk(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Figure]]:
                     yield from _walk(child, f"{path}.{key}.")
 
 
+def _proper(text: str) -> str:
+    """The leading proper-name words of a name (at most two): 'BGM-109 Tomahawk Block IV
+    land-attack cruise missile' -> 'BGM-109 Tomahawk', 'Shahed-136 one-way attack drone' ->
+    'Shahed-136'."""
+    words = []
+    for w in text.split()[:2]:
+        if not (w[0].isupper() or w[0].isdigit()):
+            break
+        words.append(w)
+    return " ".join(words)
+
+
+def _short(owner: str, radar: bool) -> str:
+    """A name short enough for a table column and the tornado plot's axis, still telling
+    apart the systems that share a family ('MIM-104 Patriot (PAC-3 MSE)')."""
+    if len(owner) <= _SHORT:
+        return owner
+    head, _, weapon = owner.partition(" with ")
+    short = _proper(head)
+    if not any(c.isdigit() for c in short):
+        return owner  # no designation to stand for it ('Small explosive quadcopter')
+    if radar:
+        return f"{short} radar"
+    return f"{short} ({_proper(weapon)})" if _proper(weapon) else short
+
+
 def _label(entry, path: str) -> str:
     """A reader's name for a figure: '48N6E3 Pk vs ballistic', '91N6E detection range'."""
     parts = path.split(".")
     owner = entry.display_name
+    radar = parts[0] == "radars"
     if parts[0] in ("interceptors", "radars") and len(parts) > 2:
         owner = getattr(entry, parts[0])[parts[1]].display_name
         parts = parts[2:]
     elif parts[0] == "fire_unit":
         parts = parts[1:]
-    owner = owner.split(" (")[0]  # "48N6E3 (48N6DM export)" -> "48N6E3"
+    owner = _short(owner.split(" (")[0], radar)  # "48N6E3 (48N6DM export)" -> "48N6E3"
     if parts[0] == "pk" and len(parts) == 2:
         what = f"Pk vs {parts[1]}"
     else:
@@ -208,6 +239,15 @@ def scenario_factors(
                     integer=path.rsplit(".", 1)[-1] in _COUNTS,
                 )
             )
+    # two systems may share a radar or an interceptor (PAC-2 and PAC-3 batteries, one
+    # AN/MPQ-65 each): their figures' labels name the entry too
+    seen = defaultdict(int)
+    for f in factors:
+        seen[f.label] += 1
+    factors = [
+        dataclasses.replace(f, label=f"{f.label} ({f.entry})") if seen[f.label] > 1 else f
+        for f in factors
+    ]
     if patterns:
         chosen = []
         for pat in patterns:

@@ -111,7 +111,8 @@ def test_pool_and_dask_give_the_same_rows():
     model = EngineModel(s, factors, 11, 40)
     one = run_study(model, factors, ["base"], samples=4, seed=2, workers=1).frame
     two = run_study(model, factors, ["base"], samples=4, seed=2, workers=2).frame
-    dask = run_study(model, factors, ["base"], samples=4, seed=2, workers=2, scheduler="local")
+    # one Dask worker process: the model and design travel pickled, the rows come back in order
+    dask = run_study(model, factors, ["base"], samples=4, seed=2, workers=1, scheduler="local")
     pd.testing.assert_frame_equal(one, two)
     pd.testing.assert_frame_equal(one, dask.frame)
     assert one["p_leak"].nunique() > 1
@@ -198,3 +199,20 @@ def test_only_figures_that_reach_the_outputs_are_sampled():
     assert not [i for i in ids if i.endswith("_usd")]  # costs change no output studied
     assert not [i for i in ids if ":interceptors.40n6e." in i or ":interceptors.9m96e2." in i]
     assert not [i for i in ids if i.startswith(("patriot", "buk", "qiam-1:pk"))]
+
+
+def test_labels_are_short_and_tell_the_systems_apart():
+    from iadsim.analysis.compare import options_scenario
+
+    root = Path(__file__).parents[3]
+    s = options_scenario(
+        iadsim.load_scenario(root / "examples" / "iraq-2020-al-asad.yaml"),
+        root / "examples" / "options" / "al-asad-options.yaml",
+    )
+    labels = [f.label for f in scenario_factors(s, s.variant_names())]
+    assert len(set(labels)) == len(labels)  # one name, one figure
+    assert max(map(len, labels)) <= 50, max(labels, key=len)
+    # a long radar name is cut to its designation; PAC-2 and PAC-3 batteries share a radar
+    assert "Tor-M2 radar detection range" in labels
+    assert "AN/MPQ-65 detection range (patriot-pac3)" in labels
+    assert "MIM-104 Patriot (PAC-3 MSE) reaction time" in labels
