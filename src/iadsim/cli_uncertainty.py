@@ -20,7 +20,13 @@ from iadsim.errors import InputError
 out = Console()
 err = Console(stderr=True)
 
-__all__ = ["compare_uncertainty", "print_study", "run_uncertainty", "uncertainty_command"]
+__all__ = [
+    "band_lines",
+    "compare_uncertainty",
+    "print_study",
+    "run_uncertainty",
+    "uncertainty_command",
+]
 
 
 def run_uncertainty(
@@ -113,6 +119,8 @@ def print_study(doc: dict, out_dir: Path) -> None:
     """The band and indices of each variant as rich tables, then the ranking sentences."""
     from rich.table import Table
 
+    from iadsim.analysis.uncertainty_report import repeats_p_leak
+
     key = doc["index"]
     for v, outs in doc["variants"].items():
         t = Table(
@@ -120,8 +128,14 @@ def print_study(doc: dict, out_dir: Path) -> None:
             f"samples x {doc['replications']} replications (one seed)"
         )
         for col in ("output", "nominal [MC 95%]", "5%", "50%", "95%", "decided by"):
-            t.add_column(col, justify="left" if col in ("output", "decided by") else "right")
+            t.add_column(
+                col,
+                justify="left" if col in ("output", "decided by") else "right",
+                no_wrap=col != "decided by",
+            )
         for name, r in outs.items():
+            if repeats_p_leak(outs, name):
+                continue
             n, b = r["nominal"], r["band"]
             top = ", ".join(f"{i['label']} {i[key]:.2f}" for i in r["indices"][:3] if i[key] > 0.01)
             t.add_row(
@@ -159,22 +173,62 @@ def print_study(doc: dict, out_dir: Path) -> None:
     out.print(f"Wrote {out_dir}/samples.parquet, uncertainty.json, tornado-*.png", highlight=False)
 
 
+def band_lines(doc: dict, rank: dict) -> list[str]:
+    """Leakers per replication of each option: nominal with its Monte Carlo interval, the
+    5-50-95% band over the assumptions, and the share of samples beating the baseline."""
+    base = rank["baseline"]
+    head = ("option", "nominal [MC 95%]", "5%", "50%", "95%", f"P(fewer than {base})")
+    rows = []
+    for v, outs in doc["variants"].items():
+        n, b = outs["leakers"]["nominal"], outs["leakers"]["band"]
+        vs = rank["versus_baseline"].get(v)
+        rows.append(
+            (
+                v,
+                f"{n['value']:.2f} [{n['lo']:.2f}, {n['hi']:.2f}]",
+                *(f"{b[k]:.2f}" for k in ("p5", "p50", "p95")),
+                "-" if vs is None else f"{vs['p_fewer_leakers']:.0%}",
+            )
+        )
+    widths = [max(len(r[k]) for r in (head, *rows)) for k in range(len(head))]
+
+    def fmt(r):
+        return "  ".join(
+            c.ljust(w) if k == 0 else c.rjust(w)
+            for k, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
+    return [
+        f"Leakers per raid over the assumptions ({doc['runs_per_variant']} samples x "
+        f"{doc['replications']} replications, one seed; {len(doc['figures'])} uncertain figures):",
+        fmt(head),
+        *map(fmt, rows),
+    ]
+
+
 def compare_uncertainty(s, result: dict, samples: int, workers, seed, out_dir: Path) -> dict:
     """For ``compare --uncertainty N``: the study over every option of ``s``, written to
     ``out_dir/uncertainty``; returns its ranking against the comparison's baseline, with
     ``text``, the sentences to print."""
+    from iadsim.analysis.uncertainty_study import DEFAULT_REPLICATIONS
+
+    # per sample, the comparison's own replications up to the study's default: a quick
+    # `compare -n 100` is not followed by a study of 500 replications a sample
+    reps = result["options"][result["baseline"]].get("replications") or DEFAULT_REPLICATIONS
     doc = run_uncertainty(
         s,
         s.variant_names(),
         samples=samples,
+        replications=min(int(reps), DEFAULT_REPLICATIONS),
         seed=seed,
         workers=workers,
         out_dir=Path(out_dir) / "uncertainty",
         baseline=result["baseline"],
-        quiet=True,
+        quiet=not err.is_terminal,
     )
     rank = doc["ranking"]
-    lines = [p["sentence"] for p in rank["versus_baseline"].values()] + [rank["summary"]]
+    lines = band_lines(doc, rank)
+    lines += [p["sentence"] for p in rank["versus_baseline"].values()] + [rank["summary"]]
     lines.append(f"Wrote {Path(out_dir) / 'uncertainty'}/uncertainty.json (iadsim uncertainty)")
     return {**rank, "text": "\n".join(lines)}
 

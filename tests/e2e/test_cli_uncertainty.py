@@ -102,6 +102,12 @@ def test_compare_under_uncertainty_ranks_and_reports(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "tor beats none in every sample; the margin turns on the 9M338 Pk vs drone" in res.stdout
+    # the band of leakers per option, beside its Monte Carlo interval and the share beating none
+    assert "Leakers per raid over the assumptions" in res.stdout
+    band = next(line for line in res.stdout.splitlines() if line.startswith("tor "))
+    assert band.rstrip().endswith("100%"), band
+    study = json.loads((out / "uncertainty" / "uncertainty.json").read_text())
+    assert study["replications"] == 40  # the comparison's -n, not the study's default 500
     result = json.loads((out / "compare.json").read_text())
     vs = result["uncertainty"]["versus_baseline"]["tor"]
     assert vs["p_fewer_leakers"] == 1.0
