@@ -121,6 +121,8 @@ def print_study(doc: dict, out_dir: Path) -> None:
 
     from iadsim.analysis.uncertainty_report import repeats_p_leak
 
+    # into a file or a pipe, rich would wrap the tables at 80 columns, one word a line
+    con = out if out.is_terminal else Console(width=max(out.width, 140))
     key = doc["index"]
     for v, outs in doc["variants"].items():
         t = Table(
@@ -144,7 +146,7 @@ def print_study(doc: dict, out_dir: Path) -> None:
                 *(f"{b[k]:.3g}" for k in ("p5", "p50", "p95")),
                 top or "-",
             )
-        out.print(t)
+        con.print(t)
         main = doc.get("tornado_output", "p_leak")
         if main in outs:
             ti = Table(title=f"{v}: indices of {main}, top ten (95% intervals)")
@@ -164,13 +166,13 @@ def print_study(doc: dict, out_dir: Path) -> None:
                         f"{i['mu_star']:.3g} ± {i['mu_star_conf']:.3g}",
                         f"{i['sigma']:.3g}",
                     )
-            out.print(ti)
+            con.print(ti)
     rank = doc.get("ranking")
     if rank:
         for p in rank["versus_baseline"].values():
-            out.print(p["sentence"], highlight=False, soft_wrap=True)
-        out.print(rank["summary"], highlight=False, soft_wrap=True)
-    out.print(f"Wrote {out_dir}/samples.parquet, uncertainty.json, tornado-*.png", highlight=False)
+            con.print(p["sentence"], highlight=False, soft_wrap=True)
+        con.print(rank["summary"], highlight=False, soft_wrap=True)
+    con.print(f"Wrote {out_dir}/samples.parquet, uncertainty.json, tornado-*.png", highlight=False)
 
 
 def band_lines(doc: dict, rank: dict) -> list[str]:

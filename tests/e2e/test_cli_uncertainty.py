@@ -118,3 +118,11 @@ def test_compare_under_uncertainty_ranks_and_reports(tmp_path):
     assert "How sure is the answer?" in page
     assert "tor beats none in every sample" in page
     assert "data:image/png;base64," in page
+
+
+def test_interrupted_study_says_how_to_resume():
+    from iadsim.cli import _interrupted
+
+    line = _interrupted("uncertainty_command", {"scenario": "s.yaml"})
+    assert line.startswith("interrupted: iadsim uncertainty s.yaml;"), line
+    assert "--resume" in line  # its finished batches are kept (.partial-<out>)
