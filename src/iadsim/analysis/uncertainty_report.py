@@ -283,7 +283,7 @@ def tornado_png(doc: dict, variant: str, output: str, path: Path, study: Study |
         ax.set_xlabel("Sobol' index (95% interval)")
         left = min([0.0, *(r["S1"] - r["S1_conf"] for r in rows)])
         right = max([1.05, *(r[k] + r[f"{k}_conf"] for r in rows for k in ("S1", "ST"))])
-        ax.set_xlim(left, right)
+        ax.set_xlim(left, right + 0.03)  # room for the last error bar cap
         ax.legend(loc="lower right", fontsize=8)
     else:
         ax.barh(
