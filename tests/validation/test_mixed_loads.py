@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from iadsim.catalog import load_catalog
-from iadsim.engine import stages
+from iadsim.engine import stages_assign
 from iadsim.engine.chunks import _outputs, run_chunk
 from iadsim.engine.prepare import prepare
 from iadsim.engine.state import new_state
@@ -59,7 +59,7 @@ def _options(p):
     feas, cost = [], []
     for j in range(sx.launch_step.shape[0]):
         for t in range(int(sx.launch_step[j]), int(sx.impact_step[j])):
-            _, _, row, _ = stages.choose_row(st, sx, 0, j, t)
+            _, _, row, _ = stages_assign.choose_row(st, sx, 0, j, t)
             feas.append(row >= 0)
             cost.append(sx.round_cost_usd[row] if row >= 0 else 0.0)
     return np.array(feas), np.array(cost)

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from iadsim.engine import stages, stages_attack
+from iadsim.engine import stages, stages_assign, stages_attack
 from iadsim.engine.seeding import reseed
-from iadsim.engine.stages import _assign_optimal  # noqa: F401  (tests call it directly)
+from iadsim.engine.stages_assign import _assign_optimal  # noqa: F401  (tests call it directly)
 from iadsim.engine.state import (  # noqa: F401  (re-exported names of the v1 kernel)
     EV_FAIL,
     EV_KILL,
@@ -66,7 +66,7 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
     st.ctr[RELOAD_CHECK] = 1
     t = run_steps(st, sx, stages.next_step(st, sx, -1), rng_engage)
     while t < NEVER:  # run_steps stopped for an optimal assignment, which allocates
-        stages.assign_optimal(st, sx, t, st.order, st.ctr[N_CAND])
+        stages_assign.assign_optimal(st, sx, t, st.order, st.ctr[N_CAND])
         t = run_steps(st, sx, stages.next_step(st, sx, t), rng_engage)
     for f in range(sx.channels.shape[0]):
         st.fu_left[f] = st.ready[f] + st.reserve[f]
@@ -107,13 +107,13 @@ def run_steps(st, sx, t, rng):
                 if sx.sead_on or sx.decoy_on:  # issue 11: cues, going dark, decoys
                     stages_attack.on_tracks(st, sx, t, rng)
                 stages.share_tracks(st, sx, t)
-        n_cand = stages.evaluate_threats(st, sx, t) if ctr[EVALUATE_AT] <= t else 0
+        n_cand = stages_assign.evaluate_threats(st, sx, t) if ctr[EVALUATE_AT] <= t else 0
         if n_cand > 0:
-            stages.rank(st, n_cand)
+            stages_assign.rank(st, n_cand)
             if sx.assignment != GREEDY:
                 ctr[N_CAND] = n_cand
                 return t
-            stages.assign_greedy(st, sx, t, st.order, n_cand)
+            stages_assign.assign_greedy(st, sx, t, st.order, n_cand)
         t = stages.next_step(st, sx, t)
     return NEVER
 

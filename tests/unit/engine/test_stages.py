@@ -9,7 +9,7 @@ import pytest
 
 from iadsim.catalog import load_catalog
 from iadsim.engagement.intercept import earliest_intercepts, intercept_breakpoints
-from iadsim.engine import stages
+from iadsim.engine import stages, stages_assign
 from iadsim.engine.chunks import _outputs
 from iadsim.engine.prepare import prepare
 from iadsim.engine.state import (
@@ -184,7 +184,7 @@ def test_rank_is_a_stable_descending_sort(prepared, n_cand):
         order=np.empty(64 + n_cand, dtype=np.int64),
         order_tmp=np.empty(64 + n_cand, dtype=np.int64),
     )
-    stages.rank(st2, n_cand)
+    stages_assign.rank(st2, n_cand)
     assert st2.order[:n_cand].tolist() == np.argsort(-prio, kind="mergesort").tolist()
 
 
