@@ -128,6 +128,12 @@ def print_study(doc: dict, out_dir: Path) -> None:
         t = Table(
             title=f"{doc['scenario']} / {v}: over {doc['runs_per_variant']} assumption "
             f"samples x {doc['replications']} replications (one seed)"
+            + (
+                "; Morris grid of 4 levels: the band overweights the spans' ends, quote a "
+                "Sobol' study's; 'decided by' is mu*, in the output's unit"
+                if key != "ST"
+                else ""
+            )
         )
         for col in ("output", "nominal [MC 95%]", "5%", "50%", "95%", "decided by"):
             t.add_column(
