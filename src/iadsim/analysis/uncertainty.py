@@ -109,7 +109,9 @@ class Factor:
             x = triang.ppf(u, (self.value - lo) / (hi - lo), loc=lo, scale=hi - lo)
         else:  # loguniform
             x = np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo)))
-        return np.clip(np.round(x), lo, hi) if self.integer else x
+        # clipped: 0.3 + 1.0 * (0.9 - 0.3) is 0.9000000000000001, outside the span, which the
+        # catalog then rejects (Morris designs sample the ends exactly)
+        return np.clip(np.round(x) if self.integer else x, lo, hi)
 
 
 def _walk(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Figure]]:

@@ -48,6 +48,19 @@ def test_integer_uniform_gives_each_count_an_equal_share():
     assert (counts == 1000).all()
 
 
+@pytest.mark.parametrize("dist", ["uniform", "triangular", "loguniform"])
+def test_the_ends_of_a_span_stay_inside_it(dist):
+    # 0.3 + 1.0 * (0.9 - 0.3) = 0.9000000000000001: a Morris design samples the ends exactly,
+    # and the catalog rejects a value outside the span
+    x = _factor(dist, 0.5, 0.3, 0.9).transform(np.array([0.0, 1.0]))
+    assert x[0] >= 0.3 and x[1] <= 0.9
+    cat = iadsim.load_catalog()
+    path = "interceptors.9m338.pk.drone"
+    f = Factor(f"tor-m2:{path}", "tor-m2", path, "pk", "1", 0.5, 0.3, 0.9, dist)
+    icp = catalog_with(cat, [f], [x[1]]).systems["tor-m2"].interceptors["9m338"]
+    assert icp.pk.drone.value == x[1]
+
+
 def test_collapsed_factor_is_its_value():
     assert (_factor("loguniform", 0.3, 0.3, 0.3).transform(np.linspace(0, 1, 5)) == 0.3).all()
 
