@@ -44,6 +44,7 @@ def run_uncertainty(
     resume: bool = False,
     baseline: str | None = None,
     quiet: bool = False,
+    output: str = "p_leak",
 ) -> dict:
     """Run the study of scenario ``s`` over ``variants``; write it to ``out_dir``; return the
     ``uncertainty.json`` document (with ``ranking`` when there are several variants)."""
@@ -66,6 +67,16 @@ def run_uncertainty(
         raise InputError.single(
             f"unknown baseline '{baseline}'; options: {', '.join(variants)}",
             field_path="--baseline",
+        )
+    cat = s.effective_catalog
+    outputs = ["p_leak", "leakers", "interceptors"]
+    outputs += [
+        f"p_leak_{c}" for c in sorted({cat.threats[r.threat].threat_class for r in s.raids})
+    ]
+    outputs += [f"hits_{a.name}" for a in s.assets]
+    if output not in outputs:
+        raise InputError.single(
+            f"--output {output!r}: use one of {', '.join(outputs)}", field_path="--output"
         )
     factors = scenario_factors(s, variants, figures)
     root = seed if seed is not None else s.monte_carlo.seed
@@ -104,7 +115,7 @@ def run_uncertainty(
     doc = summarize_study(study, s.name)
     if len(variants) > 1:
         doc["ranking"] = ranking(study, baseline or variants[0])
-    write_study(study, doc, out_dir)
+    write_study(study, doc, out_dir, tornado_output=output)
     import shutil
 
     shutil.rmtree(out_dir.parent / f".partial-{out_dir.name}", ignore_errors=True)
@@ -283,6 +294,13 @@ def uncertainty_command(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted study.")
     ] = False,
+    output: Annotated[
+        str,
+        typer.Option(
+            help="Output whose indices are tabled and drawn in the tornado plot: p_leak, "
+            "leakers, interceptors, p_leak_<class> or hits_<asset>.",
+        ),
+    ] = "p_leak",
     as_json: Annotated[bool, typer.Option("--json", help="Print uncertainty.json.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -313,6 +331,7 @@ def uncertainty_command(
         resume=resume,
         baseline=baseline,
         quiet=quiet or as_json,
+        output=output,
     )
     if as_json:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")

@@ -25,10 +25,23 @@ def _invoke(*args):
 def test_uncertainty_command_writes_band_indices_and_samples(tmp_path):
     out = tmp_path / "study"
     res = _invoke(
-        "uncertainty", SALVO, "--samples", 4, "-n", 40, "--out", out, "--workers", 1, *CHOSEN
+        "uncertainty",
+        SALVO,
+        "--samples",
+        4,
+        "-n",
+        40,
+        "--out",
+        out,
+        "--workers",
+        1,
+        "--output",
+        "hits_depot",
+        *CHOSEN,
     )
     assert res.exit_code == 0, res.output
     assert "9M338 Pk vs drone" in res.stdout
+    assert "base: indices of hits_depot" in res.stdout  # --output chooses the table and plot
     assert "nominal [MC 95%]" in res.stdout
     for name in ("samples.parquet", "uncertainty.json", "tornado-base.png"):
         assert (out / name).exists(), name
@@ -46,6 +59,7 @@ def test_uncertainty_command_writes_band_indices_and_samples(tmp_path):
     assert rows[1] > 4 and 0.3 <= rows[2] and rows[3] <= 1
     doc = json.loads((out / "uncertainty.json").read_text())
     assert doc["runs_per_variant"] == 4 * (FIGURES + 2) and doc["replications"] == 40
+    assert doc["tornado_output"] == "hits_depot"
     assert {f["id"] for f in doc["figures"]} >= {"tor-m2:interceptors.9m338.pk.drone"}
     assert not list(tmp_path.glob(".partial-*"))  # parts removed once the study is written
 
@@ -56,6 +70,7 @@ def test_uncertainty_command_writes_band_indices_and_samples(tmp_path):
         (["--figures", "*nothing*"], "--figures '*nothing*' matches no uncertain figure"),
         (["--method", "fast"], "--method 'fast': use sobol or morris"),
         (["--variant", "nope"], "unknown variant 'nope'"),
+        (["--output", "hits_nowhere"], "--output 'hits_nowhere': use one of p_leak, leakers"),
     ],
 )
 def test_bad_options_exit_2_without_traceback(tmp_path, args, message):
