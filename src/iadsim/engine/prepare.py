@@ -450,21 +450,12 @@ def _near(site_lat: float, site_lon: float, lat, lon, range_m: float) -> np.ndar
     """Samples within ``range_m`` of a site, by a spherical (haversine) distance with a margin
     for the ellipsoid and the slant geometry: a conservative mask, so pyproj's geodesics and the
     radar model run only where a radar can possibly see."""
-    limit_m = range_m * 1.01 + 1000.0
-    lat = np.asarray(lat, dtype=float)
-    lon = np.asarray(lon, dtype=float)
-    # a latitude band first (a comparison, no trigonometry): the distance is at least
-    # R * |dlat|, so the haversine below runs only on samples the band keeps (same mask)
-    band_deg = np.degrees(limit_m / _R_FILTER_M)
-    keep = np.flatnonzero(np.abs(lat - site_lat) <= band_deg + 1e-9)
-    p1, p2 = np.radians(site_lat), np.radians(lat[keep])
+    p1, p2 = np.radians(site_lat), np.radians(lat)
     dphi = p2 - p1
-    dlmb = np.radians(lon[keep] - site_lon)
+    dlmb = np.radians(lon - site_lon)
     h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     d = 2 * _R_FILTER_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
-    mask = np.zeros(lat.shape, dtype=bool)
-    mask.flat[keep] = d <= limit_m
-    return mask
+    return d <= range_m * 1.01 + 1000.0
 
 
 def radar_coverage(site: _RadarSite, threats: Threats, k_factor: float, table=None) -> dict:
