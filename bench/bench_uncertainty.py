@@ -84,16 +84,34 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fraction", type=float, default=1 / 16, help="Share of the rows to run.")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--figures",
+        help="Comma-separated globs of the figures to vary (as `iadsim uncertainty --figures`); "
+        "default every uncertain figure the options use.",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="Also write the study (uncertainty.json with the ranking against 'none', "
+        "samples.parquet, tornado plots) there, as `iadsim uncertainty --out` does.",
+    )
     args = ap.parse_args()
 
+    from iadsim.analysis.uncertainty import scenario_factors
     from iadsim.analysis.uncertainty_study import BATCH, EngineModel, run_study
 
+    wall0, cpu0 = time.perf_counter(), _cpu_s()
     with tempfile.TemporaryDirectory() as tmp:
         s, factors, note = _scenario(Path(tmp))
         options = s.variant_names()
+        if args.figures:
+            factors = scenario_factors(
+                s, options, [p.strip() for p in args.figures.split(",") if p.strip()]
+            )
+            note += f", selected by --figures {args.figures!r}"
         d = len(factors)
         # base samples N whose Saltelli design N (D + 2) is the fraction of 512 rows per option
-        n_base = max(1, round(args.fraction * RUNS_PER_OPTION / (d + 2)))
+        n_base = max(1, int(args.fraction * RUNS_PER_OPTION / (d + 2)))
         model = EngineModel(s, factors, s.monte_carlo.seed, REPLICATIONS)
         t0 = time.perf_counter()
         for v in options:  # nominal runs, numba and terrain caches, as the study does first
@@ -102,17 +120,24 @@ def main() -> None:
         runs = n_base * (d + 2) * len(options)
 
         marks = []  # progress is first called once the nominal runs are done
-        run_study(
+        study = run_study(
             model,
             factors,
             options,
             samples=n_base,
-            seed=1,
+            seed=model.seed,  # as `iadsim uncertainty`: one root seed for design and runs
             workers=args.workers,
             progress=lambda done, total: marks.append(time.perf_counter()),
         )
         t_runs = marks[-1] - marks[0]
         per_run = t_runs / runs
+        wall, cpu = time.perf_counter() - wall0, _cpu_s() - cpu0
+        if args.out is not None:
+            from iadsim.analysis.uncertainty_report import ranking, summarize_study, write_study
+
+            doc = summarize_study(study, s.name)
+            doc["ranking"] = ranking(study, "none" if "none" in options else options[0])
+            write_study(study, doc, args.out)
 
         # oracle: a few of the same runs one by one in this process
         few = min(runs, 2 * BATCH)
@@ -143,6 +168,24 @@ def main() -> None:
         f"whole study, {len(options)} x {RUNS_PER_OPTION} runs x {REPLICATIONS} reps: "
         f"{full_s / 60:.1f} min ({kind}); goal <= 10 min on 2 cores: {verdict}"
     )
+    print(
+        f"this invocation ({runs} runs, nominal runs and start-up included): wall "
+        f"{wall / 60:.1f} min, CPU {cpu / 60:.1f} min (this process and its workers; "
+        f"CPU / wall {cpu / wall:.2f} of {args.workers} workers)"
+    )
+    if args.out is not None:
+        print(f"study written to {args.out}")
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the pool's workers)."""
+    import resource
+
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 if __name__ == "__main__":

@@ -103,8 +103,9 @@ def _input_errors(fn):
 def _interrupted(command: str, kwargs: dict) -> str:
     """The line printed on Ctrl-C: what stopped and how to go on."""
     target = kwargs.get("scenario") or kwargs.get("results_dir") or ""
+    command = command.removesuffix("_command")  # uncertainty_command (cli_uncertainty.py)
     what = f"iadsim {command.replace('_', ' ')} {target}".rstrip()
-    if command == "run":
+    if command in ("run", "uncertainty"):  # both keep their finished parts for --resume
         return (
             f"interrupted: {what}; the chunks finished so far are kept, and the same command "
             "with --resume continues it"

@@ -20,7 +20,13 @@ from iadsim.errors import InputError
 out = Console()
 err = Console(stderr=True)
 
-__all__ = ["compare_uncertainty", "print_study", "run_uncertainty", "uncertainty_command"]
+__all__ = [
+    "band_lines",
+    "compare_uncertainty",
+    "print_study",
+    "run_uncertainty",
+    "uncertainty_command",
+]
 
 
 def run_uncertainty(
@@ -38,6 +44,7 @@ def run_uncertainty(
     resume: bool = False,
     baseline: str | None = None,
     quiet: bool = False,
+    output: str = "p_leak",
 ) -> dict:
     """Run the study of scenario ``s`` over ``variants``; write it to ``out_dir``; return the
     ``uncertainty.json`` document (with ``ranking`` when there are several variants)."""
@@ -60,6 +67,16 @@ def run_uncertainty(
         raise InputError.single(
             f"unknown baseline '{baseline}'; options: {', '.join(variants)}",
             field_path="--baseline",
+        )
+    cat = s.effective_catalog
+    outputs = ["p_leak", "leakers", "interceptors"]
+    outputs += [
+        f"p_leak_{c}" for c in sorted({cat.threats[r.threat].threat_class for r in s.raids})
+    ]
+    outputs += [f"hits_{a.name}" for a in s.assets]
+    if output not in outputs:
+        raise InputError.single(
+            f"--output {output!r}: use one of {', '.join(outputs)}", field_path="--output"
         )
     factors = scenario_factors(s, variants, figures)
     root = seed if seed is not None else s.monte_carlo.seed
@@ -98,7 +115,7 @@ def run_uncertainty(
     doc = summarize_study(study, s.name)
     if len(variants) > 1:
         doc["ranking"] = ranking(study, baseline or variants[0])
-    write_study(study, doc, out_dir)
+    write_study(study, doc, out_dir, tornado_output=output)
     import shutil
 
     shutil.rmtree(out_dir.parent / f".partial-{out_dir.name}", ignore_errors=True)
@@ -113,15 +130,31 @@ def print_study(doc: dict, out_dir: Path) -> None:
     """The band and indices of each variant as rich tables, then the ranking sentences."""
     from rich.table import Table
 
+    from iadsim.analysis.uncertainty_report import repeats_p_leak
+
+    # into a file or a pipe, rich would wrap the tables at 80 columns, one word a line
+    con = out if out.is_terminal else Console(width=max(out.width, 140))
     key = doc["index"]
     for v, outs in doc["variants"].items():
         t = Table(
             title=f"{doc['scenario']} / {v}: over {doc['runs_per_variant']} assumption "
             f"samples x {doc['replications']} replications (one seed)"
+            + (
+                "; Morris grid of 4 levels: the band overweights the spans' ends, quote a "
+                "Sobol' study's; 'decided by' is mu*, in the output's unit"
+                if key != "ST"
+                else ""
+            )
         )
         for col in ("output", "nominal [MC 95%]", "5%", "50%", "95%", "decided by"):
-            t.add_column(col, justify="left" if col in ("output", "decided by") else "right")
+            t.add_column(
+                col,
+                justify="left" if col in ("output", "decided by") else "right",
+                no_wrap=col != "decided by",
+            )
         for name, r in outs.items():
+            if repeats_p_leak(outs, name):
+                continue
             n, b = r["nominal"], r["band"]
             top = ", ".join(f"{i['label']} {i[key]:.2f}" for i in r["indices"][:3] if i[key] > 0.01)
             t.add_row(
@@ -130,7 +163,7 @@ def print_study(doc: dict, out_dir: Path) -> None:
                 *(f"{b[k]:.3g}" for k in ("p5", "p50", "p95")),
                 top or "-",
             )
-        out.print(t)
+        con.print(t)
         main = doc.get("tornado_output", "p_leak")
         if main in outs:
             ti = Table(title=f"{v}: indices of {main}, top ten (95% intervals)")
@@ -150,31 +183,71 @@ def print_study(doc: dict, out_dir: Path) -> None:
                         f"{i['mu_star']:.3g} ± {i['mu_star_conf']:.3g}",
                         f"{i['sigma']:.3g}",
                     )
-            out.print(ti)
+            con.print(ti)
     rank = doc.get("ranking")
     if rank:
         for p in rank["versus_baseline"].values():
-            out.print(p["sentence"], highlight=False, soft_wrap=True)
-        out.print(rank["summary"], highlight=False, soft_wrap=True)
-    out.print(f"Wrote {out_dir}/samples.parquet, uncertainty.json, tornado-*.png", highlight=False)
+            con.print(p["sentence"], highlight=False, soft_wrap=True)
+        con.print(rank["summary"], highlight=False, soft_wrap=True)
+    con.print(f"Wrote {out_dir}/samples.parquet, uncertainty.json, tornado-*.png", highlight=False)
+
+
+def band_lines(doc: dict, rank: dict) -> list[str]:
+    """Leakers per replication of each option: nominal with its Monte Carlo interval, the
+    5-50-95% band over the assumptions, and the share of samples beating the baseline."""
+    base = rank["baseline"]
+    head = ("option", "nominal [MC 95%]", "5%", "50%", "95%", f"P(fewer than {base})")
+    rows = []
+    for v, outs in doc["variants"].items():
+        n, b = outs["leakers"]["nominal"], outs["leakers"]["band"]
+        vs = rank["versus_baseline"].get(v)
+        rows.append(
+            (
+                v,
+                f"{n['value']:.2f} [{n['lo']:.2f}, {n['hi']:.2f}]",
+                *(f"{b[k]:.2f}" for k in ("p5", "p50", "p95")),
+                "-" if vs is None else f"{vs['p_fewer_leakers']:.0%}",
+            )
+        )
+    widths = [max(len(r[k]) for r in (head, *rows)) for k in range(len(head))]
+
+    def fmt(r):
+        return "  ".join(
+            c.ljust(w) if k == 0 else c.rjust(w)
+            for k, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
+    return [
+        f"Leakers per raid over the assumptions ({doc['runs_per_variant']} samples x "
+        f"{doc['replications']} replications, one seed; {len(doc['figures'])} uncertain figures):",
+        fmt(head),
+        *map(fmt, rows),
+    ]
 
 
 def compare_uncertainty(s, result: dict, samples: int, workers, seed, out_dir: Path) -> dict:
     """For ``compare --uncertainty N``: the study over every option of ``s``, written to
     ``out_dir/uncertainty``; returns its ranking against the comparison's baseline, with
     ``text``, the sentences to print."""
+    from iadsim.analysis.uncertainty_study import DEFAULT_REPLICATIONS
+
+    # per sample, the comparison's own replications up to the study's default: a quick
+    # `compare -n 100` is not followed by a study of 500 replications a sample
+    reps = result["options"][result["baseline"]].get("replications") or DEFAULT_REPLICATIONS
     doc = run_uncertainty(
         s,
         s.variant_names(),
         samples=samples,
+        replications=min(int(reps), DEFAULT_REPLICATIONS),
         seed=seed,
         workers=workers,
         out_dir=Path(out_dir) / "uncertainty",
         baseline=result["baseline"],
-        quiet=True,
+        quiet=not err.is_terminal,
     )
     rank = doc["ranking"]
-    lines = [p["sentence"] for p in rank["versus_baseline"].values()] + [rank["summary"]]
+    lines = band_lines(doc, rank)
+    lines += [p["sentence"] for p in rank["versus_baseline"].values()] + [rank["summary"]]
     lines.append(f"Wrote {Path(out_dir) / 'uncertainty'}/uncertainty.json (iadsim uncertainty)")
     return {**rank, "text": "\n".join(lines)}
 
@@ -221,6 +294,13 @@ def uncertainty_command(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted study.")
     ] = False,
+    output: Annotated[
+        str,
+        typer.Option(
+            help="Output whose indices are tabled and drawn in the tornado plot: p_leak, "
+            "leakers, interceptors, p_leak_<class> or hits_<asset>.",
+        ),
+    ] = "p_leak",
     as_json: Annotated[bool, typer.Option("--json", help="Print uncertainty.json.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -251,6 +331,7 @@ def uncertainty_command(
         resume=resume,
         baseline=baseline,
         quiet=quiet or as_json,
+        output=output,
     )
     if as_json:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")

@@ -25,10 +25,23 @@ def _invoke(*args):
 def test_uncertainty_command_writes_band_indices_and_samples(tmp_path):
     out = tmp_path / "study"
     res = _invoke(
-        "uncertainty", SALVO, "--samples", 4, "-n", 40, "--out", out, "--workers", 1, *CHOSEN
+        "uncertainty",
+        SALVO,
+        "--samples",
+        4,
+        "-n",
+        40,
+        "--out",
+        out,
+        "--workers",
+        1,
+        "--output",
+        "hits_depot",
+        *CHOSEN,
     )
     assert res.exit_code == 0, res.output
     assert "9M338 Pk vs drone" in res.stdout
+    assert "base: indices of hits_depot" in res.stdout  # --output chooses the table and plot
     assert "nominal [MC 95%]" in res.stdout
     for name in ("samples.parquet", "uncertainty.json", "tornado-base.png"):
         assert (out / name).exists(), name
@@ -46,6 +59,7 @@ def test_uncertainty_command_writes_band_indices_and_samples(tmp_path):
     assert rows[1] > 4 and 0.3 <= rows[2] and rows[3] <= 1
     doc = json.loads((out / "uncertainty.json").read_text())
     assert doc["runs_per_variant"] == 4 * (FIGURES + 2) and doc["replications"] == 40
+    assert doc["tornado_output"] == "hits_depot"
     assert {f["id"] for f in doc["figures"]} >= {"tor-m2:interceptors.9m338.pk.drone"}
     assert not list(tmp_path.glob(".partial-*"))  # parts removed once the study is written
 
@@ -56,6 +70,7 @@ def test_uncertainty_command_writes_band_indices_and_samples(tmp_path):
         (["--figures", "*nothing*"], "--figures '*nothing*' matches no uncertain figure"),
         (["--method", "fast"], "--method 'fast': use sobol or morris"),
         (["--variant", "nope"], "unknown variant 'nope'"),
+        (["--output", "hits_nowhere"], "--output 'hits_nowhere': use one of p_leak, leakers"),
     ],
 )
 def test_bad_options_exit_2_without_traceback(tmp_path, args, message):
@@ -102,6 +117,12 @@ def test_compare_under_uncertainty_ranks_and_reports(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "tor beats none in every sample; the margin turns on the 9M338 Pk vs drone" in res.stdout
+    # the band of leakers per option, beside its Monte Carlo interval and the share beating none
+    assert "Leakers per raid over the assumptions" in res.stdout
+    band = next(line for line in res.stdout.splitlines() if line.startswith("tor "))
+    assert band.rstrip().endswith("100%"), band
+    study = json.loads((out / "uncertainty" / "uncertainty.json").read_text())
+    assert study["replications"] == 40  # the comparison's -n, not the study's default 500
     result = json.loads((out / "compare.json").read_text())
     vs = result["uncertainty"]["versus_baseline"]["tor"]
     assert vs["p_fewer_leakers"] == 1.0
@@ -112,3 +133,11 @@ def test_compare_under_uncertainty_ranks_and_reports(tmp_path):
     assert "How sure is the answer?" in page
     assert "tor beats none in every sample" in page
     assert "data:image/png;base64," in page
+
+
+def test_interrupted_study_says_how_to_resume():
+    from iadsim.cli import _interrupted
+
+    line = _interrupted("uncertainty_command", {"scenario": "s.yaml"})
+    assert line.startswith("interrupted: iadsim uncertainty s.yaml;"), line
+    assert "--resume" in line  # its finished batches are kept (.partial-<out>)

@@ -83,7 +83,7 @@ def test_salvo_only_pk_matters():
     factors = scenario_factors(s, ["base"], SALVO_FIGURES)
     assert len(factors) == 5
     study = run_study(
-        EngineModel(s, factors, 11, 200), factors, ["base"], samples=32, seed=11, workers=2
+        EngineModel(s, factors, 11, 100), factors, ["base"], samples=32, seed=11, workers=2
     )
     y = study.y("base", "p_leak")
     assert np.ptp(y) > 0.2  # Pk over [0.3, 0.9] moves (1 - Pk)^2 from about 0.5 to 0.01

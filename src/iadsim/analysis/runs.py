@@ -15,9 +15,8 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from ruamel.yaml import YAML
 
 from iadsim.analysis.summary import summarize
@@ -28,6 +27,9 @@ from iadsim.engine.prepare import Prepared, prepare
 from iadsim.engine.runner import run_prepared
 from iadsim.errors import InputError
 from iadsim.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas costs ~0.4 s to import, and a run needs it only on request
+    import pandas as pd
 
 
 @dataclass
@@ -42,10 +44,14 @@ class VariantResult:
 
     def threats(self) -> pd.DataFrame:
         """One row per replication x threat (see docs/results.md)."""
+        import pandas as pd
+
         return pd.read_parquet(self.directory / "threats.parquet")
 
     def fire_units(self) -> pd.DataFrame:
         """One row per replication x fire unit."""
+        import pandas as pd
+
         return pd.read_parquet(self.directory / "fire_units.parquet")
 
 
@@ -63,6 +69,8 @@ class Results:
 
     def summary_frame(self) -> pd.DataFrame:
         """P(leak), leakers and kills per threat type and variant, with 95% intervals."""
+        import pandas as pd
+
         rows = []
         for name, v in self.variants.items():
             for row in v.summary["by_threat"]:

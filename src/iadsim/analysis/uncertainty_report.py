@@ -38,6 +38,7 @@ __all__ = [
     "TOP",
     "html_section",
     "ranking",
+    "repeats_p_leak",
     "summarize_study",
     "tornado_png",
     "write_study",
@@ -246,7 +247,10 @@ def tornado_png(doc: dict, variant: str, output: str, path: Path, study: Study |
 
     res = doc["variants"][variant][output]
     key = doc["index"]
-    rows = res["indices"][:TOP][::-1]
+    # a figure this option does not use has, under common random numbers, exactly no effect
+    # (every index and swing 0): leave it out rather than fill the plot with empty rows
+    acting = [r for r in res["indices"] if r[key] != 0 or r.get("effect", 0) != 0]
+    rows = acting[:TOP][::-1]
     labels = [r["label"] for r in rows]
     y = np.arange(len(rows))
     panels = 2 if study is not None else 1
@@ -278,8 +282,8 @@ def tornado_png(doc: dict, variant: str, output: str, path: Path, study: Study |
         )
         ax.set_xlabel("Sobol' index (95% interval)")
         left = min([0.0, *(r["S1"] - r["S1_conf"] for r in rows)])
-        right = max([1.05, *(r["ST"] + r["ST_conf"] for r in rows)])
-        ax.set_xlim(left, right)
+        right = max([1.05, *(r[k] + r[f"{k}_conf"] for r in rows for k in ("S1", "ST"))])
+        ax.set_xlim(left, right + 0.03)  # room for the last error bar cap
         ax.legend(loc="lower right", fontsize=8)
     else:
         ax.barh(
@@ -291,7 +295,12 @@ def tornado_png(doc: dict, variant: str, output: str, path: Path, study: Study |
         )
         ax.set_xlabel(f"Morris μ* of {output} (95% interval)")
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_title("which figures decide it", fontsize=9)
+    ax.set_title(
+        f"which figures decide it ({len(acting)} of {len(res['indices'])} act on this option)"
+        if rows
+        else f"no uncertain figure changes {output} for this option",
+        fontsize=9,
+    )
     if study is not None:
         ax2 = axes[0, 1]
         out = study.y(variant, output)
@@ -332,6 +341,17 @@ def write_study(study: Study, doc: dict, out_dir: Path, tornado_output: str = "p
     return out_dir
 
 
+def repeats_p_leak(outs: dict, name: str) -> bool:
+    """Whether output ``name`` is a class's P(leak) equal to the overall one (a raid of one
+    threat class): a table need not show it twice."""
+    whole = outs.get("p_leak", {})
+    r = outs[name]
+    return name.startswith("p_leak_") and (r["band"], r["nominal"]) == (
+        whole.get("band"),
+        whole.get("nominal"),
+    )
+
+
 def _fmt(x, spec: str = ".3g") -> str:
     return "–" if x is None else format(x, spec)
 
@@ -369,6 +389,8 @@ def html_section(results_dir: str | Path) -> str:
             "<th>5%</th><th>50%</th><th>95%</th><th>decided by</th></tr>"
         )
         for out, r in outs.items():
+            if repeats_p_leak(outs, out):
+                continue
             n, b = r["nominal"], r["band"]
             top = ", ".join(
                 f"{i['label']} ({i[key]:.2f})" for i in r["indices"][:3] if i[key] > 0.01

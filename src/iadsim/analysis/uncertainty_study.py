@@ -106,7 +106,8 @@ class EngineModel:
         from iadsim.engine.prepare import prepare
         from iadsim.engine.runner import chunk_tables
 
-        p = prepare(self.scenario, variant, catalog)
+        # the asset-coverage shares are for the run summary; no output of the study uses them
+        p = prepare(self.scenario, variant, catalog, coverage_share=False)
         classes, assets = self._classes_assets()
         total: dict[str, np.ndarray] = {}
         for start in range(0, self.replications, self.chunk):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from iadsim.engine import arrow
 from iadsim.engine.kernel import run_replications, simulate_replication
 from iadsim.engine.prepare import Prepared
 from iadsim.engine.results import RawChunk, fire_unit_table, threat_table
@@ -96,7 +97,6 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
 
     The draws are the replication's own, so the events are exactly those behind its rows.
     """
-    import pyarrow as pa
 
     n_thr = p.threats.launch_step.shape[0]
     n_fu = len(p.fire_units.name)
@@ -115,7 +115,7 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
             who.append(p.fire_units.name[int(w)])
         else:
             who.append(None)
-    return pa.table(
+    return arrow.table(
         {
             "replication": np.full(len(ev), replication, dtype=np.int64),
             "time_s": ev[:, 0] * p.dt_s,

@@ -654,10 +654,15 @@ def prepare(
     variant: str | None = None,
     catalog: Catalog | None = None,
     dem=_UNSET,
+    *,
+    coverage_share: bool = True,
 ) -> Prepared:
     """Compute every deterministic input of one variant of ``scenario``.
 
     ``dem`` defaults to the scenario's terrain (``resolve_terrain``); None means a smooth earth.
+    ``coverage_share=False`` skips the summary's share of each asset's surroundings in view
+    (``Prepared.coverage_share`` is then empty): it changes no replication, and an uncertainty
+    study that prepares a variant once per sample would spend most of its time on it.
     """
     catalog = catalog or scenario.effective_catalog or load_catalog()
     if dem is _UNSET:
@@ -677,10 +682,14 @@ def prepare(
 
     coverage = []
     # the shares of each asset's surroundings in view, one table at a time (never all at once)
-    shares = DiskCoverage(
-        [(a.name, a.lat, a.lon) for a in scenario.assets],
-        COVERAGE_RADIUS_M,
-        DEFAULT_ALTITUDE_BANDS_M,
+    shares = (
+        DiskCoverage(
+            [(a.name, a.lat, a.lon) for a in scenario.assets],
+            COVERAGE_RADIUS_M,
+            DEFAULT_ALTITUDE_BANDS_M,
+        )
+        if coverage_share
+        else None
     )
     # issue 11: jamming needs each radar's full table for the jammers' line of sight; kept
     # only when a raid carries a jammer
@@ -693,7 +702,8 @@ def prepare(
                 dem, site, k, scenario.terrain.az_step_deg, scenario.terrain.range_step_m
             )
             # limited to the sector the radar covers as placed
-            shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
+            if shares is not None:
+                shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
         full_tables.append(table if jammed else None)
         coverage.append(radar_coverage(site, threats, k, table))
     # issue 13 (record): fighters on combat air patrol, radars on their orbits (prepare_cap.py)
@@ -826,7 +836,7 @@ def prepare(
         confirm_n=scenario.tracking.confirm_n,
         assets=list(scenario.assets),
         terrain="smooth earth" if dem is None else dem.name,
-        coverage_share={} if dem is None else shares.shares(),
+        coverage_share={} if dem is None or shares is None else shares.shares(),
         tracking=tracking,
         jamming=jamming,
         sead=sead,

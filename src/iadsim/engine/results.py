@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from iadsim import geo
+from iadsim.engine import arrow
 from iadsim.engine.prepare import Prepared
 
 FATES = ("pending", "killed", "leaked", "failed", "not_released")
@@ -37,14 +38,6 @@ class RawChunk:
     tracks_refused: np.ndarray | None = None  # (n, N) int32
     # issue 12: never engaged because predicted to miss every asset
     held_predicted_miss: np.ndarray | None = None  # (n, N) bool
-
-
-def _dictionary(codes: np.ndarray, names: list[str]) -> pa.Array:
-    """A dictionary-encoded string column; code -1 is null."""
-    codes = np.asarray(codes, dtype=np.int32)
-    mask = codes < 0
-    indices = pa.array(np.where(mask, 0, codes), mask=mask, type=pa.int32())
-    return pa.DictionaryArray.from_arrays(indices, pa.array(names or [""], type=pa.string()))
 
 
 def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
@@ -117,15 +110,15 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     raid_code = np.array([raid_names.index(r) for r in th.raid], dtype=np.int32)[threat]
     type_code = np.array([type_names.index(r) for r in th.threat_type], dtype=np.int32)[threat]
     class_code = np.array([class_names.index(r) for r in th.threat_class], dtype=np.int32)[threat]
-    return pa.table(
+    return arrow.table(
         {
             "replication": rep,
             "threat": threat,
-            "raid": _dictionary(raid_code, raid_names),
-            "threat_type": _dictionary(type_code, type_names),
-            "threat_class": _dictionary(class_code, class_names),
-            "fate": _dictionary(fate, list(FATES)),
-            "killer": _dictionary(killer, p.fire_units.name),
+            "raid": arrow.dictionary(raid_code, raid_names),
+            "threat_type": arrow.dictionary(type_code, type_names),
+            "threat_class": arrow.dictionary(class_code, class_names),
+            "fate": arrow.dictionary(fate, list(FATES)),
+            "killer": arrow.dictionary(killer, p.fire_units.name),
             "shots_at": raw.shots_at.ravel().astype(np.int16),
             "interceptor_cost_usd": raw.cost_at_usd.ravel(),
             "intercept_time_s": ic_time,
@@ -136,10 +129,10 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "impact_lat": impact_lat,
             "impact_lon": impact_lon,
             "miss_distance_m": miss_distance,
-            "asset_hit": _dictionary(hit_code, [a.name for a in p.assets]),
+            "asset_hit": arrow.dictionary(hit_code, [a.name for a in p.assets]),
             # issue 11: threat, platform (an aircraft that releases weapons) or weapon, and a
             # weapon's platform (its threat number)
-            "role": _dictionary(role_code, role_names),
+            "role": arrow.dictionary(role_code, role_names),
             "parent": (
                 th.parent[threat].astype(np.int32)
                 if th.parent.shape[0] == n_thr
@@ -170,12 +163,12 @@ def fire_unit_table(p: Prepared, raw: RawChunk) -> pa.Table:
     rep = np.repeat(np.arange(raw.start, raw.start + n_rep, dtype=np.int64), n_fu)
     idx = np.tile(np.arange(n_fu, dtype=np.int32), n_rep)
     shots = raw.fu_shots.ravel().astype(np.int32)
-    return pa.table(
+    return arrow.table(
         {
             "replication": rep,
-            "fire_unit": _dictionary(idx, fu.name),
-            "system": _dictionary(idx, fu.system),
-            "interceptor": _dictionary(idx, fu.interceptor),
+            "fire_unit": arrow.dictionary(idx, fu.name),
+            "system": arrow.dictionary(idx, fu.system),
+            "interceptor": arrow.dictionary(idx, fu.interceptor),
             "shots": shots,
             "interceptors_left": raw.fu_left.ravel().astype(np.int32),
             "interceptor_cost_usd": shots * fu.interceptor_cost_usd[idx] if n_fu else np.zeros(0),

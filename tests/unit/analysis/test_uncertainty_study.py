@@ -48,6 +48,19 @@ def test_integer_uniform_gives_each_count_an_equal_share():
     assert (counts == 1000).all()
 
 
+@pytest.mark.parametrize("dist", ["uniform", "triangular", "loguniform"])
+def test_the_ends_of_a_span_stay_inside_it(dist):
+    # 0.3 + 1.0 * (0.9 - 0.3) = 0.9000000000000001: a Morris design samples the ends exactly,
+    # and the catalog rejects a value outside the span
+    x = _factor(dist, 0.5, 0.3, 0.9).transform(np.array([0.0, 1.0]))
+    assert x[0] >= 0.3 and x[1] <= 0.9
+    cat = iadsim.load_catalog()
+    path = "interceptors.9m338.pk.drone"
+    f = Factor(f"tor-m2:{path}", "tor-m2", path, "pk", "1", 0.5, 0.3, 0.9, dist)
+    icp = catalog_with(cat, [f], [x[1]]).systems["tor-m2"].interceptors["9m338"]
+    assert icp.pk.drone.value == x[1]
+
+
 def test_collapsed_factor_is_its_value():
     assert (_factor("loguniform", 0.3, 0.3, 0.3).transform(np.linspace(0, 1, 5)) == 0.3).all()
 
@@ -111,7 +124,8 @@ def test_pool_and_dask_give_the_same_rows():
     model = EngineModel(s, factors, 11, 40)
     one = run_study(model, factors, ["base"], samples=4, seed=2, workers=1).frame
     two = run_study(model, factors, ["base"], samples=4, seed=2, workers=2).frame
-    dask = run_study(model, factors, ["base"], samples=4, seed=2, workers=2, scheduler="local")
+    # one Dask worker process: the model and design travel pickled, the rows come back in order
+    dask = run_study(model, factors, ["base"], samples=4, seed=2, workers=1, scheduler="local")
     pd.testing.assert_frame_equal(one, two)
     pd.testing.assert_frame_equal(one, dask.frame)
     assert one["p_leak"].nunique() > 1
@@ -198,3 +212,36 @@ def test_only_figures_that_reach_the_outputs_are_sampled():
     assert not [i for i in ids if i.endswith("_usd")]  # costs change no output studied
     assert not [i for i in ids if ":interceptors.40n6e." in i or ":interceptors.9m96e2." in i]
     assert not [i for i in ids if i.startswith(("patriot", "buk", "qiam-1:pk"))]
+
+
+def test_labels_are_short_and_tell_the_systems_apart():
+    from iadsim.analysis.compare import options_scenario
+
+    root = Path(__file__).parents[3]
+    s = options_scenario(
+        iadsim.load_scenario(root / "examples" / "iraq-2020-al-asad.yaml"),
+        root / "examples" / "options" / "al-asad-options.yaml",
+    )
+    labels = [f.label for f in scenario_factors(s, s.variant_names())]
+    assert len(set(labels)) == len(labels)  # one name, one figure
+    assert max(map(len, labels)) <= 50, max(labels, key=len)
+    # a long radar name is cut to its designation; PAC-2 and PAC-3 batteries share a radar
+    assert "Tor-M2 radar detection range" in labels
+    assert "AN/MPQ-65 detection range (patriot-pac3)" in labels
+    assert "MIM-104 Patriot (PAC-3 MSE) reaction time" in labels
+
+
+def test_saltelli_design_varies_each_figure_between_a_and_b_at_small_n():
+    # SALib's sampler pairs columns j and j + D of one 2D-dimensional Sobol' sequence: at
+    # D = 19, N = 16 (seed 20200108) column 12 of A and B correlate at 0.87, and the total index
+    # of y = x_12 comes out 0.13 instead of 1. The design must recover each figure alone.
+    from iadsim.analysis.uncertainty import analyze, design
+
+    factors = [_factor("uniform", 0.5, 0.0, 1.0, name=f"x{j}") for j in range(19)]
+    unit, _ = design(factors, 16, "sobol", 20200108)
+    assert unit.shape == (16 * 21, 19)
+    for k in (0, 12, 18):
+        y = unit[:, k].copy()
+        st = {r["figure"]: r["ST"] for r in analyze(factors, unit, y, "sobol", 1)}
+        assert 0.6 < st[f"x{k}"] < 1.6, (k, st[f"x{k}"])
+        assert max(v for n, v in st.items() if n != f"x{k}") == 0.0
