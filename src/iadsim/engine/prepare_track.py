@@ -24,6 +24,9 @@ Q_CV_M2_S3 = 10.0
 Q_BALLISTIC_M2_S3 = 1.0
 #: Standard deviation of a new track's velocity per axis (one-point initiation). [m/s]
 INIT_SIGMA_V_MPS = 1500.0
+#: Longest span of a radar's batch of plots of a threat, applied to its track as one
+#: equivalent measurement (docs/models/tracking.md). [s] (assumption)
+BATCH_S = 10.0
 #: Divert of an interceptor with no catalog figure: half its lateral acceleration, 20 g
 #: assumed, times the square of 3 s of terminal homing, ½·20·9.81·3² ≈ 880 m. [m] (assumption)
 DEFAULT_DIVERT_M = 880.0

@@ -40,10 +40,10 @@ import math
 import numba
 
 from iadsim.tracking.ballistic import MAX_STEP_S, ballistic_predict, predict_impact, rk4_step
+from iadsim.tracking.batch import batch_update
 from iadsim.tracking.footprint import ellipse_hits_disk
 from iadsim.tracking.kalman import (
     cv_predict,
-    ekf_radar_update,
     radar_measure,
     radar_plot_to_state,
 )
@@ -79,26 +79,108 @@ def _predict(sx, j, x, P, dt_s, w):
 @jit
 def plot(st, sx, s, j, r, t, rng):
     """Radar ``s`` detected threat ``j`` at step ``t``: draw the plot's noise (range, azimuth,
-    elevation, in that order) and update the threat's track (or start one)."""
-    w = st.trk_w
-    z, p, hz = w[5, 0], w[5, 2], w[5, 3]
-    H = w[7, 3:6]
-    true_position(st, sx, j, t, p)
-    pos, rot, R = sx.trk_radar_pos[s], sx.trk_radar_rot[s], sx.trk_radar_R[s]
-    radar_measure(p, pos, rot, hz, H)
-    for i in range(3):
-        z[i] = hz[i] + math.sqrt(R[i, i]) * rng.standard_normal()
-    x, P = st.trk_x[j], st.trk_P[j]
-    if st.trk_t[j] < 0 or st.trk_lost[j]:
-        radar_plot_to_state(z, pos, rot, R, sx.trk_sigma_v, x, P)
-        st.trk_lost[j] = False
-    else:
-        dt = (t - st.trk_t[j]) * sx.dt_s
-        if dt > 0.0:
-            _predict(sx, j, x, P, dt, w)
-        ekf_radar_update(x, P, z, pos, rot, R, w)
-    st.trk_t[j] = t
+    elevation, in that order). The first plot of a track (or of a lost one) starts it; a later
+    one joins the radar's batch of plots of the threat, which is applied to the track when it
+    spans ``trk_batch_steps`` or a decision reads the track (:func:`fold`)."""
+    R = sx.trk_radar_R[s]
     st.trk_last_det[r] = t
+    if st.trk_t[j] < 0 or st.trk_lost[j]:
+        w = st.trk_w
+        z, p, hz = w[5, 0], w[5, 2], w[5, 3]
+        H = w[7, 3:6]
+        true_position(st, sx, j, t, p)
+        pos, rot = sx.trk_radar_pos[s], sx.trk_radar_rot[s]
+        radar_measure(p, pos, rot, hz, H)
+        for i in range(3):
+            z[i] = hz[i] + math.sqrt(R[i, i]) * rng.standard_normal()
+        radar_plot_to_state(z, pos, rot, R, sx.trk_sigma_v, st.trk_x[j], st.trk_P[j])
+        st.trk_lost[j] = False
+        st.trk_t[j] = t
+        st.trk_tf[j] = t
+        st.trk_ver[j] += 1
+        return
+    # the batch's sums: count, Σ τ, Σ τ², Σ e, Σ τ e (τ steps since its first plot, at b[9])
+    b = st.trk_bat[r]
+    if b[0] == 0.0:
+        b[9] = t
+    tau = t - b[9]
+    b[0] += 1.0
+    b[1] += tau
+    b[2] += tau * tau
+    for i in range(3):
+        e = math.sqrt(R[i, i]) * rng.standard_normal()
+        b[3 + i] += e
+        b[6 + i] += tau * e
+    st.trk_npend[j] += 1
+    if tau >= sx.trk_batch_steps:
+        fold(st, sx, j, t)
+
+
+@jit
+def _apply_batch(st, sx, j, s, tm):
+    """Update the track of ``j`` with radar ``s``'s batch of plots as its equivalent
+    measurement at the batch's mean step ``tm`` (:func:`iadsim.tracking.batch.batch_update`):
+    the straight-line fit of the plots, whose noise-free part is the truth's value and rate at
+    ``tm`` and whose noise is the fit of the plots' drawn noises (docs/models/tracking.md)."""
+    n_s = sx.scan_steps.shape[0]
+    b = st.trk_bat[j * n_s + s]
+    w = st.trk_w
+    x, P = st.trk_x[j], st.trk_P[j]
+    n = b[0]
+    tau_m = b[1] / n
+    stt = max(b[2] - n * tau_m * tau_m, 0.0)  # Σ(τ − τ̄)² [steps²]
+    dt = (tm - st.trk_tf[j]) * sx.dt_s
+    if dt > 0.0:
+        _predict(sx, j, x, P, dt, w)
+        st.trk_tf[j] = tm
+    z, p, v, zdot = w[5, 0], w[5, 2], w[5, 3], w[5, 4]
+    H = w[7, 3:6]
+    # the truth at tm, between two steps of the path, and its velocity
+    k0 = math.floor(tm)
+    fr = tm - k0
+    true_position(st, sx, j, k0, p)
+    true_position(st, sx, j, k0 + 1, v)
+    for i in range(3):
+        d = v[i] - p[i]
+        p[i] += fr * d
+        v[i] = d / sx.dt_s
+    pos, rot = sx.trk_radar_pos[s], sx.trk_radar_rot[s]
+    radar_measure(p, pos, rot, z, H)
+    for a in range(3):
+        rate = H[a, 0] * v[0] + H[a, 1] * v[1] + H[a, 2] * v[2]  # d(range, az, el)/dt
+        z[a] += b[3 + a] / n
+        zdot[a] = rate + (b[6 + a] - tau_m * b[3 + a]) / (stt * sx.dt_s) if stt > 0.0 else rate
+    batch_update(x, P, z, zdot, n, stt * sx.dt_s * sx.dt_s, pos, rot, sx.trk_radar_R[s], w)
+    for i in range(10):
+        b[i] = 0.0
+
+
+@jit
+def fold(st, sx, j, t):
+    """Apply the pending batches of plots of ``j`` to its track at step ``t``, in the order of
+    their mean steps (every plot up to ``t`` is then in the track)."""
+    if st.trk_npend[j] > 0:
+        _fold(st, sx, j, t)
+
+
+# not inlined: the readers of a track are inlined in several stages, and the batch's filter
+# code in each would multiply the kernel's compile time; a call per batch costs little
+@numba.njit(cache=True)
+def _fold(st, sx, j, t):
+    n_s = sx.scan_steps.shape[0]
+    while True:
+        best = -1
+        best_t = math.inf
+        for s in range(n_s):
+            b = st.trk_bat[j * n_s + s]
+            if b[0] > 0.0 and b[9] + b[1] / b[0] < best_t:
+                best, best_t = s, b[9] + b[1] / b[0]
+        if best < 0:
+            break
+        _apply_batch(st, sx, j, best, best_t)
+    st.trk_npend[j] = 0
+    st.trk_t[j] = t
+    st.trk_ver[j] += 1
 
 
 @jit
@@ -118,6 +200,7 @@ def track_dropped(st, sx, s, j, t):
     for q in range(n_s):
         if st.confirmed[j * n_s + q]:
             return
+    fold(st, sx, j, t)  # the plots so far, for a coast
     st.trk_lost[j] = True  # the estimate stays, to coast an interceptor already in flight
     for f in range(st.avail.shape[0]):
         st.avail[f, j] = -1
@@ -159,13 +242,14 @@ def aim_error(st, sx, j, ic):
     intercept step ``ic`` and the threat's true position there. [m]"""
     if st.trk_t[j] < 0:
         return math.inf
+    fold(st, sx, j, ic)
     w = st.trk_w
     x, p, P = w[5, 1], w[5, 2], w[6]
     for i in range(6):
         x[i] = st.trk_x[j, i]
         for k in range(6):
             P[i, k] = st.trk_P[j, i, k]
-    dt = (ic - st.trk_t[j]) * sx.dt_s
+    dt = (ic - st.trk_tf[j]) * sx.dt_s
     if dt > 0.0:
         _predict(sx, j, x, P, dt, w)
     true_position(st, sx, j, ic, p)
@@ -193,13 +277,14 @@ def believed_step(st, sx, j, t):
     step and track update."""
     if sx.trk_on == 0 or sx.trk_timing == 0 or st.trk_t[j] < 0:
         return t
-    if st.trk_bel_at[j] == t and st.trk_bel_ver[j] == st.trk_t[j]:
+    fold(st, sx, j, t)
+    if st.trk_bel_at[j] == t and st.trk_bel_ver[j] == st.trk_ver[j]:
         return t + st.trk_bel[j]
     w = st.trk_w
     x, p, q, r = w[5, 1], w[5, 2], w[5, 4], w[5, 5]
     for i in range(6):
         x[i] = st.trk_x[j, i]
-    dt = (t - st.trk_t[j]) * sx.dt_s
+    dt = (t - st.trk_tf[j]) * sx.dt_s
     if dt > 0.0:
         _predict_mean(sx, j, x, dt, w)
     true_position(st, sx, j, t, p)
@@ -218,7 +303,7 @@ def believed_step(st, sx, j, t):
     if v2 > 0.0 and abs(along) < span * v2:  # (and finite)
         lead = math.floor(along / v2 + 0.5)
     st.trk_bel_at[j] = t
-    st.trk_bel_ver[j] = st.trk_t[j]
+    st.trk_bel_ver[j] = st.trk_ver[j]
     st.trk_bel[j] = lead
     return t + lead
 
@@ -228,9 +313,11 @@ def predicted_hit(st, sx, j, t):
     """Whether the defender predicts threat ``j`` to fall on a defended asset: its impact
     ellipse at the doctrine's confidence meets an asset's footprint. Computed once per track
     update (cached in ``trk_pred``)."""
-    version = st.trk_t[j] if sx.trk_on else 0
-    if sx.trk_on and (version < 0 or st.trk_lost[j]):
+    if sx.trk_on and (st.trk_t[j] < 0 or st.trk_lost[j]):
         return True  # no estimate: nothing to hold fire on
+    if sx.trk_on:
+        fold(st, sx, j, t)
+    version = st.trk_ver[j] if sx.trk_on else 0
     if st.trk_pred_t[j] == version:
         return st.trk_pred[j] == 1
     w = st.trk_w

@@ -100,6 +100,7 @@ Static = namedtuple(
         "trk_asset_en",
         "trk_asset_r",
         "trk_timing",  # the launch solution from the estimate (1 with tracking: estimated)
+        "trk_batch_steps",  # a radar's batch of plots spans at most this many steps
         # issue 11 (attack): electronic attack, see engine/jamming.py and stages_attack.py
         "jam_on",
         "jam_carrier",
@@ -188,6 +189,10 @@ State = namedtuple(
         "trk_bel_ver",
         "trk_launch",  # step of the salvo in the air at the threat, and its believed offset
         "trk_launch_lead",
+        "trk_tf",  # the step (fractional) the track's state is at
+        "trk_ver",  # the track's version: one more at each update
+        "trk_npend",  # plots waiting in the batches
+        "trk_bat",  # per pair, the batch's sums (see stages_track.plot)
         # issue 11 (attack): per radar, the live jamming sum and the step it was summed at
         "jam_sum",
         "jam_at",
@@ -218,6 +223,7 @@ def _row_ranges(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def make_static(p) -> Static:
     """The :data:`Static` bundle of a prepared variant."""
     from iadsim.engine.prepare_track import (
+        BATCH_S,
         INIT_SIGMA_V_MPS,
         Q_BALLISTIC_M2_S3,
         Q_CV_M2_S3,
@@ -296,6 +302,7 @@ def make_static(p) -> Static:
         tk.asset_en,
         tk.asset_r,
         np.int64(tk.timing),
+        np.int64(max(1, int(np.ceil(BATCH_S / p.dt_s - 1e-9)))),
         # issue 11 (attack)
         *_jamming_fields(p),
         *_release_fields(p),
@@ -421,6 +428,10 @@ def new_state(sx, out, log, n_log):
         np.full(n_trk, -1, dtype=np.int64),
         np.full(n_trk, -1, dtype=np.int64),
         np.zeros(n_trk, dtype=np.int64),
+        np.zeros(n_trk, dtype=np.float64),
+        np.zeros(n_trk, dtype=np.int64),
+        np.zeros(n_trk, dtype=np.int64),
+        np.zeros((n_trk * n_s, 10)),
         np.zeros(n_s, dtype=np.float64),
         np.full(n_s, -1, dtype=np.int64),
         np.zeros(n_s, dtype=np.bool_),
