@@ -28,16 +28,16 @@ def _truth(tau):
     return p0 + np.outer(tau, v), v
 
 
-def _measure(p, v=np.zeros(3)):
+def _measure(p, v=None):
     """Range, azimuth, elevation of ``p`` and their rates for the velocity ``v``."""
     hz, H = np.zeros(3), np.zeros((3, 6))
     radar_measure(np.concatenate([p, np.zeros(3)]), POS, M, hz, H)
-    return hz, H[:, :3] @ v
+    return hz, H[:, :3] @ (np.zeros(3) if v is None else v)
 
 
 def _prior():
     p, v = _truth(np.zeros(1))
-    x = np.concatenate([p[0] + [300.0, -200.0, 100.0], v + [40.0, -30.0, 10.0]])
+    x = np.concatenate([p[0] + np.array([300.0, -200.0, 100.0]), v + np.array([40.0, -30.0, 10.0])])
     P = np.diag([500.0**2] * 3 + [100.0**2] * 3)
     return x, P
 
