@@ -86,7 +86,7 @@ def next_evaluation(st, sx, t):
         for f in range(sx.channels.shape[0]):
             if st.avail[f, j] < 0 or not can_fire(st, sx, f):
                 continue
-            lead = stages_track.believed_step(st, sx, j, t) - t  # issue 12: 0 unless estimated
+            lead = stages_track.last_lead(st, sx, j)  # issue 12: 0 unless tracks are estimated
             s0 = max(
                 st.avail[f, j] + sx.reaction_steps[f],
                 sx.window[f, j, 0] - lead,

@@ -363,6 +363,16 @@ def predicted_hit(st, sx, j, t):
 
 
 @jit
+def last_lead(st, sx, j):
+    """The believed offset of ``j`` as last computed (0 with perfect tracks): scheduling the next
+    threat evaluation reads it without updating the track, which would fold every tracked
+    threat's plots on every step."""
+    if sx.trk_on == 0 or sx.trk_timing == 0 or st.trk_bel_at[j] < 0:
+        return 0
+    return st.trk_bel[j]
+
+
+@jit
 def launched(st, sx, j, t):
     """A salvo was fired at ``j`` at step ``t``: remember the launch and the believed offset
     it was planned on (one engagement of a threat is in the air at a time)."""
