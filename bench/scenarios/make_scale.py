@@ -2,7 +2,7 @@
 
     python bench/scenarios/make_scale.py
 
-Raid sizes follow the public record (reference: /work/shared/reference/raids-ew-tracking-planning.md,
+Raid sizes follow the public record (reference: docs/reference/raids-ew-tracking-planning.md,
 sec. 1.1 and table 1): 13-14 April 2024, 185 drones, 36 cruise missiles and 110 ballistic
 missiles (IDF, revised), the drones launched hours ahead to arrive with the missiles; 13-24 June
 2025, ~550 ballistic missiles and ~1,000 drones. Here the same raids are aimed at Iraq. Launch

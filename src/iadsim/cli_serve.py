@@ -67,7 +67,8 @@ def register(app: typer.Typer, input_errors, out, err) -> None:
         ] = False,
     ) -> None:
         """Edit a scenario on a map in the browser: move, change and add sites, see coverage,
-        run, compare and save. Prints a URL with a session token; opens nothing."""
+        run, optimise the layout, compare and save. Prints a URL with a session token; opens
+        nothing."""
         import socket
 
         import uvicorn

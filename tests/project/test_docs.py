@@ -62,6 +62,7 @@ def test_gallery_has_every_example_with_its_summary_and_figures(site):
         text = _text(page)
         assert re.search(r"\(\d+ replications, seed \d+\)", text), example  # the run's table
         assert "P(leak) [95% CI]" in text
+        assert "…" not in text, example  # no table cell cut to fit the terminal width
         figures = list((site / "gallery" / example.stem).glob("*.png"))
         assert figures, example
         for fig in figures:

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iadsim.cli import app
+from iadsim.scenario import load_scenario
 from tests.unit.planning.tiny_plan import PLAN, write_tiny
 
 
@@ -101,15 +102,15 @@ def test_plan_coverage_equals_coverage_of_emitted_scenario(planned, tmp_path):
 
 @pytest.mark.slow
 def test_plan_leakage_equals_independent_run(planned, tmp_path):
+    """Every layout of every mix (the selected one searched, the others judged once) against
+    one independent ``iadsim run`` of scenario.yaml with another seed."""
     tmp, result, _ = planned
-    selected = next(x for x in result["layouts"] if x["variant"] == result["selected"])
-    sim = selected["simulation"]
-    n = sim["replications"]
+    n = result["layouts"][0]["simulation"]["replications"]
     r = CliRunner().invoke(
         app,
         [
             "run",
-            str(tmp / "out" / "layout.yaml"),
+            str(tmp / "out" / "scenario.yaml"),
             "-n",
             str(n),
             "--seed",
@@ -123,16 +124,48 @@ def test_plan_leakage_equals_independent_run(planned, tmp_path):
         ],
     )
     assert r.exit_code == 0, r.output
-    summary = next(iter(json.loads(r.output)["variants"].values()))
-    overall = next(b for b in summary["by_threat"] if b["threat_class"] == "all")
-    mine = sim["leakers"]
-    se_mine = (mine["hi"] - mine["lo"]) / (2 * 1.96)
-    se_run = (overall["leakers_hi"] - overall["leakers_lo"]) / (2 * 1.96)
-    assert se_mine > 0 and se_run > 0
-    # two independent estimates of one mean: within 4 standard errors of their difference
-    assert abs(mine["mean"] - overall["leakers_mean"]) <= 4 * math.hypot(se_mine, se_run)
-    # and the defence matters: fewer leakers than undefended, by more than the noise
-    assert sim["vs_undefended"]["hi"] < 0
+    variants = json.loads(r.output)["variants"]
+    assert len(variants) == 1 + len(result["layouts"])
+    for lay in result["layouts"]:
+        sim = lay["simulation"]
+        assert sim is not None, lay["variant"]
+        overall = next(
+            b for b in variants[lay["variant"]]["by_threat"] if b["threat_class"] == "all"
+        )
+        mine = sim["leakers"]
+        se_mine = (mine["hi"] - mine["lo"]) / (2 * 1.96)
+        se_run = (overall["leakers_hi"] - overall["leakers_lo"]) / (2 * 1.96)
+        assert se_mine > 0 and se_run > 0
+        # two independent estimates of one mean: within 4 standard errors of their difference
+        assert abs(mine["mean"] - overall["leakers_mean"]) <= 4 * math.hypot(se_mine, se_run), lay[
+            "variant"
+        ]
+        # and the defence matters: fewer leakers than undefended, by more than the noise
+        assert sim["vs_undefended"]["hi"] < 0, lay["variant"]
+    # only the selected mix is searched
+    searched = {x["mix"] for x in result["layouts"] if x["simulation"]["search_evaluations"]}
+    assert searched == {"buk-tor"}
+
+
+@pytest.mark.slow
+def test_greedy_bound_brackets_the_milp_optimum(planned):
+    """Stage 1 of the same plan: greedy <= MILP optimum <= greedy's certified bound, the
+    reported gap is (MILP - greedy) / MILP, and a larger budget never covers less."""
+    tmp, result, _ = planned
+    by_mix: dict[str, list[float]] = {}
+    for lay in result["layouts"]:
+        opt, g = lay["stage1_objective"], lay["greedy_objective"]
+        assert "Optimal" in lay["milp_status"], lay["milp_status"]
+        assert g <= opt + 1e-12 <= lay["greedy_upper_bound"] + 1e-9, lay["variant"]
+        assert lay["greedy_gap"] == pytest.approx((opt - g) / opt, abs=1e-12)
+        assert lay["milp_upper_bound"] == pytest.approx(opt, rel=1e-6)
+        assert lay["cost_usd"] <= lay["budget_usd"]
+        by_mix.setdefault(lay["mix"], []).append(opt)
+    assert all(v == sorted(v) for v in by_mix.values())
+    s = load_scenario(tmp / "out" / "scenario.yaml")
+    assert s.variant_names()[0] == "undefended"
+    assert len(s.variant_names()) == 1 + len(result["layouts"])
+    assert s.terrain.az_step_deg == 1.0 and s.terrain.range_step_m == 2000.0
 
 
 @pytest.mark.slow

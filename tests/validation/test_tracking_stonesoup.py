@@ -1,10 +1,12 @@
-"""The tracking filters against Stone Soup (dstl/Stone-Soup), the oracle named in DESIGN.md.
+"""The tracking filters against Stone Soup (dstl/Stone-Soup; Last et al., "Stone Soup: announcement
+of beta release of an open-source framework for tracking and state estimation", Proc. SPIE
+11018, 2019), an independent implementation of the same filters.
 
 - the constant-velocity Kalman filter against ``KalmanPredictor``/``KalmanUpdater`` to 1e-12;
 - the radar EKF against ``ExtendedKalmanPredictor``/``ExtendedKalmanUpdater`` with
   ``CartesianToElevationBearingRange`` given its exact Jacobian (Stone Soup's own is a forward
   difference with a 1e-8 floor on the step, which no replica can reproduce to 1e-9;
-  shared/reference/raids-ew-tracking-planning.md sec. 4.2), to 1e-9 relative, on the
+  docs/reference/raids-ew-tracking-planning.md sec. 4.2), to 1e-9 relative, on the
   recorded stream of 200 tracks x 20 updates (:func:`iadsim.tracking.synthetic.radar_stream`);
 - the OSPA distance against ``stonesoup.metricgenerator.ospametric.OSPAMetric`` to 1e-9.
 

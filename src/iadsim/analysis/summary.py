@@ -43,7 +43,10 @@ def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(centre - half, 0.0), min(centre + half, 1.0)
+    # at 0 or n successes a bound is exactly 0 or 1 (rounding would put it a hair inside)
+    lo = 0.0 if successes <= 0 else max(centre - half, 0.0)
+    hi = 1.0 if successes >= trials else min(centre + half, 1.0)
+    return min(lo, p), max(hi, p)
 
 
 def mean_ci(total: float, total_sq: float, n: int, confidence: float = CONFIDENCE):

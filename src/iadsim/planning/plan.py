@@ -24,7 +24,7 @@ from iadsim.atomic import atomic_path
 from iadsim.planning.coverage import DEFAULT_BANDS_M, RegionCoverage, summarize
 from iadsim.planning.emit import scenario_dict, write_scenario
 from iadsim.planning.matrix import CoverageMatrix, build_matrix, default_cache_dir
-from iadsim.planning.optimize import CoverProblem, Solution, greedy, solve_milp
+from iadsim.planning.optimize import CoverProblem, Solution, greedy, lp_bound, solve_milp
 from iadsim.planning.region import Region, grid_cells, load_region
 from iadsim.planning.rules import Target
 from iadsim.planning.sites import candidate_sites, make_units
@@ -53,9 +53,11 @@ class Layout:
     milp_status: str | None = None
     greedy_bound: float | None = None
     milp_bound: float | None = None
+    lp_bound: float | None = None
     coverage: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
     simulation: dict | None = None
+    stage1_value: float | None = None  # the objective as stage 1 found it, before any search
 
     @property
     def variant(self) -> str:
@@ -238,11 +240,26 @@ def run_plan(
         for budget in plan.budgets_usd:
             problem.budget = float(budget)
             sols: dict[str, Solution] = {}
-            if plan.solver.method in ("milp", "both"):
-                sols["milp"] = solve_milp(problem, plan.solver.time_limit_s, plan.solver.mip_gap)
             if plan.solver.method in ("greedy", "both"):
                 sols["greedy"] = greedy(problem)
-            best = sols.get("milp") or sols["greedy"]
+            if plan.solver.method in ("milp", "both"):
+                try:
+                    sols["milp"] = solve_milp(
+                        problem, plan.solver.time_limit_s, plan.solver.mip_gap
+                    )
+                except RuntimeError as exc:  # no layout at all within the time limit
+                    if "greedy" not in sols:
+                        from iadsim.errors import InputError
+
+                        raise InputError.single(
+                            f"{exc} within {plan.solver.time_limit_s:g} s ({mix.name} at "
+                            f"${budget / 1e9:g}bn); raise it or use method: both",
+                            plan.source_path,
+                            field_path="solver.time_limit_s",
+                        ) from None
+                    log(f"{mix.name} at ${budget / 1e9:g}bn: {exc}; greedy's layout kept")
+            # a MILP stopped by its time limit may hold a worse layout than greedy's
+            best = max(sols.values(), key=lambda x: x.value)
             lay = Layout(
                 mix.name,
                 float(budget),
@@ -251,16 +268,23 @@ def run_plan(
                 best.value,
                 best.cost,
                 sum(s.seconds for s in sols.values()),
+                stage1_value=best.value,
             )
             if "greedy" in sols:
                 lay.greedy_value = sols["greedy"].value
                 lay.greedy_bound = sols["greedy"].bound
+                if "milp" not in sols:
+                    # without the MILP's dual bound, the LP relaxation certifies greedy far
+                    # more tightly than its submodular bound, in seconds and deterministically
+                    lay.lp_bound = lp_bound(problem)
             if "milp" in sols:
                 lay.milp_status, lay.milp_bound = sols["milp"].status, sols["milp"].bound
             if "milp" in sols and "greedy" in sols and sols["milp"].value > 0:
                 lay.greedy_value = sols["greedy"].value
                 lay.greedy_chosen = [int(columns[k]) for k in sols["greedy"].chosen]
-                lay.gap = (sols["milp"].value - sols["greedy"].value) / sols["milp"].value
+                if _proven(sols["milp"]):
+                    # the true gap: only against a proven optimum
+                    lay.gap = (sols["milp"].value - sols["greedy"].value) / sols["milp"].value
             describe(lay, plan, matrix, region, item_of)
             layouts.append(lay)
             log(
@@ -318,6 +342,20 @@ def run_plan(
     )
     _write_json(result)
     return result
+
+
+def _proven(sol: Solution) -> bool:
+    """Whether HiGHS proved the MILP's layout optimal (to its gap tolerance)."""
+    return "Optimal" in sol.status
+
+
+def upper_bound(lay: Layout) -> float | None:
+    """The tightest certified upper bound on the stage 1 optimum: HiGHS's dual bound, greedy's
+    submodular bound, the LP relaxation (whichever were computed)."""
+    bounds = [
+        b for b in (lay.milp_bound, lay.greedy_bound, lay.lp_bound) if b is not None and b > 0
+    ]
+    return min(bounds) if bounds else None
 
 
 def describe(lay: Layout, plan, matrix, region, item_of) -> None:
@@ -416,8 +454,12 @@ def table_rows(plan, layouts) -> list[dict]:
             "objective": lay.value,
             "greedy_gap": lay.gap,
             "greedy_gap_bound": None
-            if not lay.greedy_bound or lay.greedy_value is None
-            else 1.0 - lay.greedy_value / lay.greedy_bound,
+            if upper_bound(lay) is None or lay.greedy_value is None
+            else max(0.0, 1.0 - lay.greedy_value / upper_bound(lay)),
+            # how far the stage 1 layout can be from the optimum, by the certified bounds
+            "optimality_gap_bound": None
+            if upper_bound(lay) is None or lay.stage1_value is None
+            else max(0.0, 1.0 - lay.stage1_value / upper_bound(lay)),
         }
         for h in plan.objective.bands_m:
             c = lay.coverage[f"{kind}@{float(h):g}"]
@@ -468,11 +510,14 @@ def _write_json(result: PlanResult) -> None:
                 "units": [result.matrix.units[k].model_dump() for k in lay.chosen],
                 "cost_usd": lay.cost_usd,
                 "objective": lay.value,
+                "stage1_objective": lay.stage1_value,
                 "greedy_objective": lay.greedy_value,
                 "greedy_gap": lay.gap,
                 "greedy_upper_bound": lay.greedy_bound,
+                "optimality_gap_bound": table_rows(plan, [lay])[0]["optimality_gap_bound"],
                 "milp_status": lay.milp_status,
                 "milp_upper_bound": lay.milp_bound,
+                "lp_upper_bound": lay.lp_bound,
                 "coverage": lay.coverage,
                 "simulation": lay.simulation,
             }
@@ -494,13 +539,17 @@ def print_plan(result: PlanResult, console) -> None:
     table = Table(
         title=f"{plan.name}: {kind} coverage of {result.matrix.target.name} against budget, "
         f"% of {result.region.name} / % of the assets' {plan.asset_radius_km:g} km "
-        "(value-weighted)"
+        "(value-weighted)",
+        caption="greedy gap: greedy's shortfall from the MILP optimum (<= where the optimum is "
+        "not proven). within: the layout's objective is at most this far below the optimum "
+        "(the tightest of HiGHS's dual bound, greedy's submodular bound and the LP relaxation).",
     )
     for col in ("mix", "budget", "units", "cost"):
         table.add_column(col)
     for h in plan.objective.bands_m:
         table.add_column(f"{h:g} m", justify="right")
     table.add_column("greedy gap", justify="right")
+    table.add_column("within", justify="right")
     rows = table_rows(plan, result.layouts)
     for row in rows:
         cells = [
@@ -517,6 +566,8 @@ def print_plan(result: PlanResult, console) -> None:
             cells.append(f"<= {100 * row['greedy_gap_bound']:.1f}%")
         else:
             cells.append("-")
+        within = row["optimality_gap_bound"]
+        cells.append("-" if within is None else f"{100 * within:.1f}%")
         table.add_row(*cells)
     console.print(table)
     refined = [lay for lay in result.layouts if lay.simulation]
@@ -526,7 +577,10 @@ def print_plan(result: PlanResult, console) -> None:
         t2 = Table(
             title=f"stage 2: {sim0['replications']} replications of the raids (seed "
             f"{sim0['seed']}), 95% intervals; undefended: {base['leakers']['mean']:.2f} "
-            f"leakers, damage {base['damage']['mean']:.1f}"
+            f"leakers, damage {base['damage']['mean']:.1f}. Δ: paired difference in "
+            f"{sim0['criterion']} (common random numbers) from no defence and, where the "
+            f"local search ({plan.select.mix or refined[0].mix} only) changed the layout, "
+            "from the stage 1 layout"
         )
         for col in (
             "layout",
@@ -535,13 +589,15 @@ def print_plan(result: PlanResult, console) -> None:
             "leakers/raid",
             "P(leak)",
             "damage",
-            "Δ damage vs none",
+            "Δ vs none",
+            "Δ vs stage 1",
         ):
             t2.add_column(col, justify="left" if col in ("layout", "method") else "right")
         for lay in refined:
             s = lay.simulation
             lk, pl, dm = s["leakers"], s["p_leak"], s["damage"]
-            vs = s["vs_undefended"]
+            vs, gain = s["vs_undefended"], s.get("vs_stage1")
+            unit = "" if s["criterion"] == "damage" else " leakers"
             t2.add_row(
                 lay.variant,
                 lay.method,
@@ -549,9 +605,10 @@ def print_plan(result: PlanResult, console) -> None:
                 f"{lk['mean']:.2f} [{lk['lo']:.2f}, {lk['hi']:.2f}]",
                 f"{pl['mean']:.3f} [{pl['lo']:.3f}, {pl['hi']:.3f}]",
                 f"{dm['mean']:.1f} [{dm['lo']:.1f}, {dm['hi']:.1f}]",
-                f"{vs['mean']:+.1f} [{vs['lo']:+.1f}, {vs['hi']:+.1f}]"
-                if s["criterion"] == "damage"
-                else f"{vs['mean']:+.2f} leakers",
+                f"{vs['mean']:+.1f} [{vs['lo']:+.1f}, {vs['hi']:+.1f}]{unit}",
+                "-"
+                if gain is None
+                else f"{gain['mean']:+.1f} [{gain['lo']:+.1f}, {gain['hi']:+.1f}]{unit}",
             )
         console.print(t2)
     t = result.timings

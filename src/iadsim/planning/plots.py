@@ -21,7 +21,7 @@ def budget_plot(plan, layouts, path: str | Path) -> Path:
     bands = plan.objective.bands_m
     refined = any(lay.simulation for lay in layouts)
     n = len(bands) + (1 if refined else 0)
-    fig, axes = plt.subplots(1, n, figsize=(4.0 * n, 3.6), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(1, n, figsize=(4.0 * n, 4.0), squeeze=False, layout="constrained")
     mixes = list(dict.fromkeys(lay.mix for lay in layouts))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     try:
@@ -51,7 +51,11 @@ def budget_plot(plan, layouts, path: str | Path) -> Path:
             ax.set_ylabel("covered [%]")
             ax.set_ylim(0, 100)
             ax.grid(alpha=0.3)
-        axes[0, 0].legend(fontsize=6)
+        # one legend for the coverage panels, below them, so no curve hides behind it
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(
+            handles, labels, loc="outside lower center", ncols=min(6, len(labels)), fontsize=7
+        )
         if refined:
             ax = axes[0, -1]
             for c, mix in enumerate(mixes):

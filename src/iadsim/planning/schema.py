@@ -288,6 +288,15 @@ def parse_plan(data, path: str | Path, catalog=None) -> Plan:
     for loc, msg in _cross_check(plan, catalog):
         line, col = locate(data, loc)
         problems.append(Problem(msg, str(path), line, col, dotted(loc)))
+    # the region: a packaged country or a GeoJSON file next to the plan, found now so a
+    # misspelt name points at its line instead of failing after the schema checks
+    from iadsim.planning.region import load_region
+
+    try:
+        load_region(plan.region, Path(path).parent, field_path="region")
+    except InputError as exc:
+        line, col = locate(data, ("region",))
+        problems += [Problem(p.message, str(path), line, col, "region") for p in exc.problems]
     # raids and assets: the scenario's own cross-checks
     probe = Scenario(schema_version=1, name=plan.name, assets=plan.assets, raids=plan.raids)
     for loc, msg in cross_check(probe, catalog):

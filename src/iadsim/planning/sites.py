@@ -1,7 +1,7 @@
 """Candidate sites and the units a plan may place on them.
 
 Grid sites lie on a square lattice of the region's equal-area frame; a site is dropped when it
-is on water (DEM no-data), on a slope steeper than the limit, or closer to the border than
+is on water (DEM no-data, or a lake: see :func:`on_water`), on a slope steeper than the limit, or closer to the border than
 the buffer. Explicit sites are kept as given (they must lie on the DEM).
 """
 
@@ -17,7 +17,14 @@ from iadsim.errors import InputError
 from iadsim.planning.region import Region
 from iadsim.scenario.schema import FireUnit, Sensor
 
-__all__ = ["Candidate", "candidate_sites", "make_units", "slope_deg", "threat_axis_deg"]
+__all__ = [
+    "Candidate",
+    "candidate_sites",
+    "make_units",
+    "on_water",
+    "slope_deg",
+    "threat_axis_deg",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,37 @@ def slope_deg(dem, lat, lon, base_m: float = 1000.0) -> np.ndarray:
     dzdy = (z["n"] - z["s"]) / (2 * base_m)
     dzdx = (z["e"] - z["w"]) / (2 * base_m)
     return np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
+
+
+#: Half-width, in DEM pixels, of the window that must be exactly level for a site to be water.
+LAKE_HALF_WINDOW_PX = 2
+
+
+def on_water(dem, lat, lon, half_px: int = LAKE_HALF_WINDOW_PX) -> np.ndarray:
+    """True where a site is on water: DEM no-data (the sea), or a lake.
+
+    A DEM has no water mask, but it stores a lake as one level surface: GLOBE gives Lake
+    Tharthar 36 m over its whole area, and SRTM flattens water bodies the same way. Land is
+    never exactly level over several pixels at the DEM's quantisation (1 m for GLOBE): over
+    Iraq, a (2 x 2 + 1)-pixel window (about 4.6 km) is level at 24 of 4,377 points of a 10 km
+    lattice, and all 24 are on Tharthar, Razzaza, Habbaniyah, Dukan or the Shatt al-Arab
+    marshes. The window is taken in pixels, so it follows the DEM's resolution.
+
+    References
+    ----------
+    Hastings, D. A. & Dunbar, P. K. (1999). Global Land One-kilometer Base Elevation (GLOBE)
+    Digital Elevation Model, Documentation Vol. 1.0. NOAA National Geophysical Data Center,
+    Key to Geophysical Records Documentation 34 (ocean as no-data).
+    """
+    lat = np.asarray(lat, float)
+    lon = np.asarray(lon, float)
+    col, row = dem.xy_to_pixel(*dem.lonlat_to_xy(lon, lat))
+    col, row = np.rint(col), np.rint(row)
+    off = np.arange(-half_px, half_px + 1, dtype=float)
+    z = np.stack([dem.sample_pixel(col + dc, row + dr) for dr in off for dc in off])
+    with np.errstate(invalid="ignore"):
+        level = np.nanmax(z, axis=0) == np.nanmin(z, axis=0)
+    return ~np.isfinite(dem.elevation_m(lat, lon)) | level
 
 
 def candidate_sites(plan, region: Region, dem) -> tuple[list[Candidate], dict]:
@@ -73,7 +111,7 @@ def candidate_sites(plan, region: Region, dem) -> tuple[list[Candidate], dict]:
         keep &= ok
     lon, lat = region.to_lonlat(gx, gy)
     if dem is not None and grid.exclude_water:
-        ok = np.isfinite(dem.elevation_m(lat, lon))
+        ok = ~on_water(dem, lat, lon)
         stats["water"] = int(np.count_nonzero(keep & ~ok))
         keep &= ok
     if dem is not None and grid.max_slope_deg is not None:

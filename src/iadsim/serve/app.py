@@ -10,6 +10,9 @@ Routes (all behind the token, Host and Origin checks):
   ``FILE:LINE:COL: field: message`` when the schema refuses it);
 - ``POST /api/run``, ``GET /api/run/ID/events`` (server-sent events), ``GET /api/run/ID``,
   ``POST /api/run/ID/cancel``: background runs;
+- ``POST /api/optimise``, ``GET /api/optimise/ID``, ``POST /api/optimise/ID/apply``: the
+  planner (:mod:`.optimise`) for the variant's fire units, its suggestion, and moving the
+  units there (409 if the layout was edited since);
 - ``POST /api/save``: write the edited scenario next to the original (409 if it exists and
   ``overwrite`` is not set; 400 for a name that is not a plain file name).
 """
@@ -31,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from iadsim.errors import InputError
 from iadsim.serve.jobs import Runner
+from iadsim.serve.optimise import Optimiser, default_threat
 from iadsim.serve.security import Guard
 from iadsim.serve.session import EditError, SaveExists, Session
 
@@ -82,6 +86,13 @@ class RunRequest(_Body):
     replications: int = Field(1000, ge=1, le=100_000)
 
 
+class OptimiseRequest(_Body):
+    variant: str | None = Field(None, max_length=64)
+    threat: str | None = Field(None, max_length=64)
+    spacing_km: float = Field(50.0, ge=5.0, le=500.0)
+    reach_km: float = Field(150.0, ge=10.0, le=1000.0)
+
+
 class SaveRequest(_Body):
     name: str = Field(max_length=200)
     overwrite: bool = False
@@ -115,6 +126,7 @@ def create_app(
     from iadsim.report.hillshade import hillshade_overlay
 
     runner = Runner(session, workers=workers)
+    optimiser = Optimiser(session, runner)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -126,6 +138,7 @@ def create_app(
     )
     app.state.session = session
     app.state.runner = runner
+    app.state.optimiser = optimiser
     app.state.warm_engine = warm_engine
     cached: dict[str, Any] = {}
 
@@ -147,6 +160,10 @@ def create_app(
     def page() -> Response:
         html = resources.files("iadsim.serve").joinpath("static", "index.html").read_bytes()
         return Response(html, media_type="text/html; charset=utf-8")
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)  # browsers ask for one; there is none
 
     @app.get("/static/{name:path}")
     def static(name: str) -> Response:
@@ -192,6 +209,8 @@ def create_app(
                 for v in s.variant_names()
             ],
             "replications": s.monte_carlo.replications,
+            "threats": sorted({r.threat for r in s.raids}),
+            "default_threat": default_threat(s),
             "seed": s.monte_carlo.seed,
             "altitudes_m": session.default_altitudes(),
             "assets": [a.model_dump(mode="json") for a in s.assets],
@@ -314,6 +333,47 @@ def create_app(
                 await asyncio.sleep(0.1)
 
         return StreamingResponse(stream(), media_type="text/event-stream")
+
+    @app.post("/api/optimise")
+    def optimise(o: OptimiseRequest):
+        try:
+            job = optimiser.start(o.variant, o.threat, o.spacing_km, o.reach_km)
+        except InputError as exc:
+            busy = optimiser.busy()
+            return JSONResponse(
+                {"error": exc.format(), "errors": _problems(exc)}, 409 if busy else 422
+            )
+        return job.status()
+
+    @app.get("/api/optimise/{job_id}")
+    def optimise_status(job_id: str):
+        job = optimiser.jobs.get(job_id)
+        if job is None:
+            return JSONResponse({"error": "no such optimisation"}, 404)
+        return job.status()
+
+    @app.post("/api/optimise/{job_id}/apply")
+    def optimise_apply(job_id: str):
+        job = optimiser.jobs.get(job_id)
+        if job is None or job.result is None:
+            return JSONResponse({"error": "no finished optimisation with that id"}, 404)
+        with session.lock:
+            if session.revision != job.revision:
+                return JSONResponse(
+                    {"error": "the layout was edited after Optimise; optimise it again"}, 409
+                )
+            moves = [{"name": u["name"], "lat": u["to"][0], "lon": u["to"][1],
+                      **{k: u[k] for k in ("sector_center_deg", "sector_width_deg") if k in u}}
+                     for u in job.result["units"]]  # fmt: skip
+            try:
+                session.apply_moves(moves)
+            except InputError as exc:
+                return JSONResponse(
+                    {"error": "the scenario schema refuses this layout", "errors": _problems(exc)},
+                    422,
+                )
+            job.revision = session.revision  # applying twice is a no-op, not a refusal
+        return {"ok": True, "moved": [m["name"] for m in moves], "revision": session.revision}
 
     @app.post("/api/save")
     def save(r: SaveRequest):

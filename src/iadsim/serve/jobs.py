@@ -162,15 +162,26 @@ class Runner:
         self.workers = workers
         self.jobs: dict[str, Job] = {}
         self.previous: dict[str, Job] = {}
-        self.root = Path(tempfile.mkdtemp(prefix="iadsim-serve-"))
+        self._root: Path | None = None
+        self._root_lock = threading.Lock()
         self._lock = threading.Lock()
+
+    @property
+    def root(self) -> Path:
+        """The temporary folder of this server's results, made at the first run (a server
+        that never runs, or is killed, leaves nothing behind)."""
+        with self._root_lock:  # a run and an optimisation may start together
+            if self._root is None:
+                self._root = Path(tempfile.mkdtemp(prefix="iadsim-serve-"))
+            return self._root
 
     def close(self) -> None:
         for job in self.jobs.values():
             job.cancel.set()
         for job in self.jobs.values():
             job.finished.wait(timeout=30)
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
 
     def busy(self) -> bool:
         return any(j.state == "running" for j in self.jobs.values())
@@ -237,7 +248,14 @@ class Runner:
             summary = results[job.variant].summary
             out = {"variant": job.variant, "summary": digest(summary), "vs_previous": None}
             prev = self.previous.get(job.variant)
-            if prev is not None and prev.replications == job.replications:
+            if prev is not None and prev.replications != job.replications:
+                # pairs are replication by replication: different counts do not pair
+                out["unpaired"] = (
+                    f"no paired difference: the previous run of {job.variant} had "
+                    f"{prev.replications:,} replications, this one {job.replications:,} "
+                    "(pairs need the same count)"
+                )
+            elif prev is not None:
                 vs = paired_leakers(prev.directory / job.variant, job.directory / job.variant)
                 out["vs_previous"] = {
                     **vs,

@@ -213,6 +213,20 @@ class Session:
             item["lat"], item["lon"] = round(float(lat), 5), round(float(lon), 5)
             self._commit(data)
 
+    def apply_moves(self, moves: list[dict]) -> None:
+        """Move several fire units at once (one validation): ``[{name, lat, lon}]`` and, for a
+        sector radar, ``sector_center_deg`` and ``sector_width_deg``, as the Optimise
+        suggestion gives them."""
+        with self.lock:
+            data = copy.deepcopy(self.data)
+            for m in moves:
+                item = self._item(data, "fire_units", m["name"])
+                item["lat"], item["lon"] = round(float(m["lat"]), 5), round(float(m["lon"]), 5)
+                for key in ("sector_center_deg", "sector_width_deg"):
+                    if key in m:
+                        item[key] = float(m[key])
+            self._commit(data)
+
     def add(
         self,
         kind: str,

@@ -22,7 +22,9 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,20 +40,21 @@ def cache_dir() -> Path | None:
 
 
 @functools.cache
-def _code_digest() -> str:
+def _code_digest(builders: tuple[Callable[..., Any], ...]) -> str:
     """A digest of the code a table comes from: the ray-march kernels, the functions that
-    build a table and the DEM's coordinate transforms (an edit elsewhere keeps the cache)."""
+    build a table (``builders``, named by the caller, so this module imports no coverage code
+    and no import circle forms) and the DEM's coordinate transforms (an edit elsewhere keeps
+    the cache)."""
     import inspect
 
     import pyproj
 
-    from iadsim.terrain import coverage, dem, kernels
+    from iadsim.terrain import dem, kernels
 
     h = hashlib.sha256(f"{pyproj.__version__} {pyproj.proj_version_str}".encode())
     h.update(inspect.getsource(kernels).encode())
     for fn in (
-        coverage.coverage_table,
-        coverage._march,
+        *builders,
         dem.Dem.lonlat_to_xy,
         dem.Dem.xy_to_pixel,
         dem.Dem.require,
@@ -70,14 +73,15 @@ def _grid_digest(grid: np.ndarray) -> str:
     return digest
 
 
-def table_key(dem, **params) -> str:
-    """The key of a coverage table: DEM values, transform and CRS, the parameters, the code."""
+def table_key(dem, builders: tuple[Callable[..., Any], ...], **params) -> str:
+    """The key of a coverage table: DEM values, transform and CRS, the parameters, the code
+    (the ``builders`` functions, the kernels and the DEM transforms)."""
     h = hashlib.sha256()
     h.update(_grid_digest(dem.elevation_grid_m).encode())
     h.update(repr(tuple(dem.transform)).encode())
     h.update(str(dem.crs).encode())
     h.update(repr(sorted(params.items())).encode())
-    h.update(_code_digest().encode())
+    h.update(_code_digest(tuple(builders)).encode())
     return h.hexdigest()
 
 

@@ -258,6 +258,7 @@ def coverage_table(
     az = np.arange(n_az) * az_step_deg
     key = cache.table_key(
         dem,
+        _TABLE_CODE,
         lat=float(lat_deg),
         lon=float(lon_deg),
         antenna=float(antenna_height_m),
@@ -320,6 +321,11 @@ def _march(dem, col, row, knot_r, range_step_m, oversample, radar_alt_m, inv_2kr
         off,
     )
     return ground, min_agl, off
+
+
+#: The functions a table comes from, hashed into its cache key (terrain/cache.py), bound once
+#: here so that the cache module needs no import of this one.
+_TABLE_CODE = (coverage_table, _march)
 
 
 def combined_min_visible_agl_at(tables: Sequence[CoverageTable], lat_deg, lon_deg) -> np.ndarray:

@@ -18,7 +18,20 @@ from iadsim.analysis.summary import mean_ci, wilson
 def test_wilson_matches_scipy(trials, confidence):
     for k in sorted({0, 1, trials // 3, trials // 2, trials - 1, trials}):
         ci = stats.binomtest(k, trials).proportion_ci(confidence_level=confidence, method="wilson")
-        np.testing.assert_allclose(wilson(k, trials, confidence), (ci.low, ci.high), atol=1e-12)
+        lo, hi = wilson(k, trials, confidence)
+        np.testing.assert_allclose((lo, hi), (ci.low, ci.high), atol=1e-12)
+        assert lo <= k / trials <= hi  # exactly, with no rounding past the estimate
+    assert wilson(0, trials, confidence)[0] == 0.0 and wilson(trials, trials, confidence)[1] == 1.0
+
+
+@pytest.mark.parametrize("trials", [1, 3, 100, 300, 1000, 160_000])
+def test_wilson_holds_the_proportion_exactly_at_zero_and_one(trials):
+    """Error bars are p - lo and hi - p: a bound a few ulps past p (0 of 100 gave lo = 3e-18)
+    made them negative, and matplotlib refused the P(leak) figure of every undefeated variant."""
+    for k in range(0, trials + 1, max(trials // 50, 1)):
+        lo, hi = wilson(k, trials)
+        assert lo <= k / trials <= hi, (k, trials, lo, hi)
+    assert wilson(0, trials)[0] == 0.0 and wilson(trials, trials)[1] == 1.0
 
 
 def test_wilson_of_no_trials_is_undefined():

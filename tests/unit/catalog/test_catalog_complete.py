@@ -1,8 +1,11 @@
 """The entries added for the 2019-2020 Iraqi procurement debate, and catalog-wide consistency.
 
-Every interceptor's published maximum range must be reachable within the fly-out model, every
-non-assumption figure must cite a public URL, and each new threat must carry the fields its
-class requires (listed here independently of the schema, so a schema change is noticed).
+Every interceptor's published maximum range must be reachable within the fly-out model, and each
+new threat must carry positive figures for the fields its class requires (listed here from
+docs/catalog-format.md, independently of the schema, so a schema change is noticed). Rules the
+schema enforces on load (sources, probabilities, references inside a system) are not checked
+again here: tests/unit/catalog/test_catalog_loader.py shows that a file breaking them is
+rejected at its line.
 """
 
 from __future__ import annotations
@@ -42,9 +45,7 @@ FLYOUT_LIMIT_S = 400.0
 def test_new_system_loads(name):
     system = CATALOG.system(name)
     assert system.name == name
-    fu = system.fire_unit
-    assert fu.default_interceptor in system.interceptors
-    assert fu.fire_control_radar in system.radars
+    fu = system.fire_unit  # the schema checks the key exists; its role is not a schema rule
     assert system.radars[fu.fire_control_radar].role == "fire_control"
 
 
@@ -62,7 +63,6 @@ def test_new_threat_has_its_class_fields(name, threat_class):
         fig = getattr(threat, field)
         assert fig is not None, f"{name}.{field}"
         assert fig.value > 0.0, f"{name}.{field}"
-    assert 0.0 < threat.reliability.si() <= 1.0
     assert threat.rcs_m2.si() > 0.0 and threat.unit_cost_usd.si() > 0.0
 
 
@@ -82,16 +82,6 @@ def test_published_max_range_is_reachable_in_the_flyout(system, key, icp):
         t = float(time_to_distance_s(profile, r))
         assert math.isfinite(t), (system, key, r)
         assert 0.0 < t < FLYOUT_LIMIT_S, (system, key, r, t)
-
-
-@pytest.mark.parametrize("entry", list(CATALOG), ids=[e.name for e in CATALOG])
-def test_every_claim_other_than_assumption_cites_an_http_source(entry):
-    from iadsim.catalog.present import iter_figures
-
-    for path, fig in iter_figures(entry):
-        if fig.claim != "assumption":
-            assert fig.sources, f"{entry.name}: {path}"
-            assert all(u.startswith(("http://", "https://")) for u in fig.sources), path
 
 
 @pytest.mark.parametrize("name", BALLISTIC_CAPABLE)

@@ -130,11 +130,14 @@ def test_source_links_a_page_not_a_home_page(entry, path, url):
 
 
 def test_references_to_the_shipped_reference_material_resolve():
-    # A8: catalog files and docs name the reference material by a repository path that exists.
+    # A8: catalog files, docs and examples name the reference material by a repository path
+    # that exists (the examples' headers quote the public record from it).
     texts = list(DATA.rglob("*.yaml")) + list((ROOT / "docs").glob("catalog*.md"))
-    assert (ROOT / "docs" / "reference" / "public-figures.md").is_file()
+    texts += list((ROOT / "examples").rglob("*.yaml"))
+    for name in ("public-figures.md", "raids-ew-tracking-planning.md"):
+        assert (ROOT / "docs" / "reference" / name).is_file()
     for path in texts:
         text = path.read_text(encoding="utf-8")
         assert "/work/shared" not in text, f"{path} points outside the repository"
-        for ref in re.findall(r"[\w./-]*public-figures\.md", text):
-            assert ref == "docs/reference/public-figures.md", f"{path}: dangling '{ref}'"
+        for ref in re.findall(r"[\w./-]*/(?:public-figures|raids-ew-tracking-planning)\.md", text):
+            assert ref.startswith("docs/reference/"), f"{path}: dangling '{ref}'"

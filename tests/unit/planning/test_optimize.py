@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from iadsim.planning.optimize import CoverProblem, greedy, solve_milp
+from iadsim.planning.optimize import CoverProblem, greedy, lp_bound, solve_milp
 
 
 def _instance(seed: int, n_units: int = 10, n_cells: int = 60, n_terms: int = 2, layers=(1.0,)):
@@ -50,6 +50,21 @@ def test_milp_optimum_equals_brute_force(seed, budget):
     assert sol.value == pytest.approx(_brute(problem), rel=1e-6, abs=1e-12)
     # merging identical cells does not change the objective
     assert sol.value == pytest.approx(_direct_value(covers, weights, layers, sol.chosen))
+    # the LP relaxation is an upper bound on the optimum
+    assert lp_bound(problem) >= sol.value - 1e-9
+
+
+def test_lp_bound_is_exact_when_the_relaxation_is_integral():
+    """Disjoint coverage, equal costs, an integer budget: the LP optimum is the best k units."""
+    rng = np.random.default_rng(7)
+    cover = np.zeros((40, 8), dtype=bool)
+    for i in range(40):
+        cover[i, i % 8] = True
+    w = rng.random(40)
+    problem = CoverProblem.from_dense([cover], [w], [1.0], np.ones(8), budget=3.0)
+    opt = _brute(problem)
+    assert lp_bound(problem) == pytest.approx(opt, rel=1e-9)
+    assert opt == pytest.approx(np.sort(np.bincount(np.arange(40) % 8, weights=w))[-3:].sum())
 
 
 @pytest.mark.parametrize("seed", range(6))

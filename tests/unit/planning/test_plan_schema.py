@@ -55,6 +55,15 @@ def test_cli_bad_plan_exits_2_without_traceback(tiny_plan):
     assert "bad.yaml:" in r.output and "budgets" in r.output
 
 
+def test_plan_unknown_region_points_at_its_line(tiny_plan):
+    bad = tiny_plan.with_name("bad-region.yaml")
+    bad.write_text(tiny_plan.read_text().replace("region: square.geojson", "region: atlantis"))
+    r = CliRunner().invoke(app, ["plan", str(bad)])
+    assert r.exit_code == 2
+    assert f"{bad}:3:9: region: unknown region 'atlantis'" in r.output, r.output
+    assert "Traceback" not in r.output
+
+
 def test_cli_unknown_region_exits_2(tiny_plan, tmp_path):
     r = CliRunner().invoke(
         app,

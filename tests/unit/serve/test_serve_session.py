@@ -5,12 +5,12 @@ act on the model, and Save as: atomic, no silent overwrite, and the saved file r
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
+from typer.testing import CliRunner
 
+from iadsim.cli import app
 from iadsim.scenario import load_scenario
 from iadsim.serve.session import SaveExists
 
@@ -103,11 +103,13 @@ def test_saved_file_runs_with_iadsim_run_to_the_same_numbers(client, session, fo
         saved = folder / r.json()["saved"]
         reloaded = load_scenario(saved)
         assert reloaded.model_dump() == session.scenario.model_dump()
-        out = subprocess.run(
-            [sys.executable, "-m", "iadsim.cli", "run", str(saved), "-v", "patriot", "-n", "40",
-             "--workers", "1", "--out", str(folder / "cli-run"), "--json", "-q"],
-            capture_output=True, text=True, timeout=600, check=True,
+        # the command itself, in this process (its kernels are compiled already)
+        out = CliRunner().invoke(
+            app,
+            ["run", str(saved), "-v", "patriot", "-n", "40", "--workers", "1",
+             "--out", str(folder / "cli-run"), "--json", "-q"],
         )  # fmt: skip
+        assert out.exit_code == 0, out.output
         summary = json.loads(out.stdout)["variants"]["patriot"]
         by_class = {r["threat_type"]: r["p_leak"] for r in summary["by_threat"]}
         shown = page["result"]["summary"]
@@ -123,8 +125,8 @@ def test_saved_file_runs_with_iadsim_run_to_the_same_numbers(client, session, fo
 
 @pytest.mark.slow
 def test_paired_difference_on_common_random_numbers(client, session):
-    def run() -> dict:
-        job = client.post("/api/run", json={"variant": "patriot", "replications": 30}).json()
+    def run(n: int = 30) -> dict:
+        job = client.post("/api/run", json={"variant": "patriot", "replications": n}).json()
         while client.get(f"/api/run/{job['id']}").json()["state"] == "running":
             time.sleep(0.2)
         return client.get(f"/api/run/{job['id']}").json()["result"]
@@ -137,13 +139,15 @@ def test_paired_difference_on_common_random_numbers(client, session):
     try:
         far = run()["vs_previous"]
         assert far["mean"] > 0 and far["replications"] == 30
+        other = run(20)  # replication counts that differ do not pair
+        assert other["vs_previous"] is None and "30 replications, this one 20" in other["unpaired"]
     finally:
         session.move("fire_units", "patriot-al-asad", 33.79, 42.45)
 
 
 @pytest.mark.slow
 def test_cancel_stops_a_run(client):
-    r = client.post("/api/run", json={"variant": "s400-tor", "replications": 20_000})
+    r = client.post("/api/run", json={"variant": "patriot", "replications": 20_000})
     job = r.json()["id"]
     assert client.post(f"/api/run/{job}/cancel").status_code == 200
     deadline = time.time() + 300
@@ -237,3 +241,23 @@ def test_redraws_during_a_run_do_not_crash_numba(session):
     finally:
         runner.close()
         session.move("sensors", "s400-acquisition", 33.76, 42.48)
+
+
+def test_temporary_results_are_made_at_the_first_run_and_removed(session, monkeypatch, tmp_path):
+    """A server that never runs leaves no folder behind (it may be killed); one that ran
+    removes its results when it stops."""
+    import tempfile
+
+    from iadsim.serve.jobs import Runner
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    idle = Runner(session, workers=1)
+    idle.close()
+    assert not list(tmp_path.iterdir())
+    runner = Runner(session, workers=1)
+    job = runner.start("patriot", 5)
+    assert job.finished.wait(timeout=300) and job.state == "done", job.error
+    assert [p.name for p in tmp_path.iterdir()] == [runner.root.name]
+    assert (runner.root / job.id / "patriot" / "threats.parquet").exists()
+    runner.close()
+    assert not list(tmp_path.iterdir())

@@ -74,3 +74,14 @@ def test_hit_is_mapped_copy_on_write(dem, tmp_path, monkeypatch):
     saved = hit.min_visible_agl_grid_m[3, 5]
     hit.min_visible_agl_grid_m[3, 5] = -1.0  # a caller writing to its table...
     np.testing.assert_equal(_table(dem).min_visible_agl_grid_m[3, 5], saved)  # ...never reaches it
+
+
+def test_the_key_holds_the_code_that_builds_the_table(dem):
+    """An edit of the ray march must miss: its source is part of the key."""
+    from iadsim.terrain import coverage
+
+    params = {"lat": 33.0, "lon": 44.0}
+    key = cache.table_key(dem, coverage._TABLE_CODE, **params)
+    assert key == cache.table_key(dem, coverage._TABLE_CODE, **params)
+    assert key != cache.table_key(dem, (coverage.coverage_table,), **params)
+    assert key != cache.table_key(dem, (coverage.coverage_table, _table), **params)

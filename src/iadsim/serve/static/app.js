@@ -15,6 +15,8 @@
   var sitesLayer = L.layerGroup().addTo(map);
   var raidsLayer = L.layerGroup().addTo(map);
   var assetsLayer = L.layerGroup().addTo(map);
+  var suggestLayer = L.layerGroup().addTo(map);
+  var optJob = null, optTimer = null, fitted = false;
   document.body.dataset.coverageRev = "0";
   document.body.dataset.resultsRev = "0";
 
@@ -54,17 +56,38 @@
       html: '<div class="' + cls + '"></div>' }); // sized by app.css (no inline style: CSP)
   }
 
+  // labels of sites standing together are stacked downwards instead of drawn over each
+  // other (a greedy pass in screen space; redone after every zoom)
+  function labelOffset(placed, latlng) {
+    var p = map.latLngToContainerPoint(latlng), dy = 0;
+    var hit = function () {
+      return placed.some(function (q) { return Math.abs(q.x - p.x) < 120 && Math.abs(q.y - (p.y + dy)) < 15; });
+    };
+    while (hit() && dy < 200) { dy += 15; }
+    placed.push({ x: p.x, y: p.y + dy });
+    return dy;
+  }
+
   function drawSites() {
     sitesLayer.clearLayers();
+    var placed = [];
     ["fire_units", "sensors"].forEach(function (kind) {
       state[kind].forEach(function (s) {
-        var cls = "site-icon " + kind + (inVariant(kind, s.name) ? "" : " excluded") +
-          (selected && selected.kind === kind && selected.name === s.name ? " selected" : "");
-        var m = L.marker([s.lat, s.lon], { draggable: true, icon: icon(cls, 16), title: s.name,
-          zIndexOffset: inVariant(kind, s.name) ? 1000 : 0,
-          alt: s.name, keyboard: false });
-        m.bindTooltip(s.name + " (" + s.system + ")", { permanent: true, direction: "right",
-          offset: [8, 0], className: "site-label" });
+        var mine = inVariant(kind, s.name);
+        var isSel = selected && selected.kind === kind && selected.name === s.name;
+        var cls = "site-icon " + kind + (mine ? "" : " excluded") + (isSel ? " selected" : "");
+        // sites of other variants are faded, unlabelled and fixed (they do not count here);
+        // the selected site, then fire units, then sensors lie on top, so a drag where
+        // several stand together takes the one picked in the list or the fire unit
+        var m = L.marker([s.lat, s.lon], { draggable: mine || isSel, icon: icon(cls, mine ? 16 : 10),
+          title: s.name, alt: s.name, keyboard: false,
+          zIndexOffset: isSel ? 9000 : !mine ? 0 : kind === "fire_units" ? 3000 : 2000 });
+        if (mine || isSel) {
+          m.bindTooltip(s.name + " (" + s.system + ")", { permanent: true, direction: "right",
+            offset: [8, labelOffset(placed, [s.lat, s.lon])], className: "site-label" });
+        } else {
+          m.bindTooltip(s.name + " (" + s.system + "; not in this variant)", { className: "site-label" });
+        }
         m.on("click", function () { select(kind, s.name); });
         m.on("dragend", function () {
           var p = m.getLatLng();
@@ -76,6 +99,17 @@
         m.getElement().setAttribute("data-kind", kind);
       });
     });
+    var pick = $("site-pick"), keep = selected ? selected.kind + "/" + selected.name : "";
+    pick.textContent = "";
+    pick.appendChild(el("option", { value: "" }, "(pick a site)"));
+    ["fire_units", "sensors"].forEach(function (kind) {
+      state[kind].forEach(function (s) {
+        if (!inVariant(kind, s.name)) { return; }
+        pick.appendChild(el("option", { value: kind + "/" + s.name },
+          (kind === "fire_units" ? "fire unit " : "sensor ") + s.name + " (" + s.system + ")"));
+      });
+    });
+    pick.value = keep;
   }
 
   function drawStatic() {
@@ -98,12 +132,15 @@
     });
   }
 
+  var coverageAsked = 0;
   function drawCoverage() {
-    var band = $("band").value;
+    var band = $("band").value, mine = ++coverageAsked;
     $("cov-status").textContent = "coverage: computing...";
     var url = "/api/coverage?altitude_m=" + encodeURIComponent(band) +
       "&variant=" + encodeURIComponent(variant());
     return api("GET", url).then(function (r) {
+      // an answer to an older request (another band, variant or layout) is not drawn
+      if (mine !== coverageAsked) { return; }
       if (!r.ok) { showError(JSON.stringify(r.body.errors || r.body.error)); return; }
       coverageLayer.clearLayers();
       L.geoJSON(r.body, { style: { color: "#21918c", weight: 1, fillOpacity: 0.25,
@@ -112,8 +149,21 @@
       $("cov-status").textContent = "coverage at " + band + " m: " +
         Math.round(area).toLocaleString() + " km², " + r.body.radars + " radar(s), " +
         r.body.tables_computed + " table(s) computed" + (r.body.notes.length ? "; " + r.body.notes.join("; ") : "");
+      if (!fitted) { // the first view: the theatre and what the variant covers
+        fitted = true;
+        var b = L.latLngBounds(theatre());
+        coverageLayer.eachLayer(function (l) { if (l.getBounds) { b.extend(l.getBounds()); } });
+        map.fitBounds(b.pad(0.05), { animate: false });
+      }
       document.body.dataset.coverageRev = String(Number(document.body.dataset.coverageRev) + 1);
     });
+  }
+  function theatre() {
+    var pts = [];
+    state.assets.forEach(function (a) { pts.push([a.lat, a.lon]); });
+    state.fire_units.forEach(function (a) { if (inVariant("fire_units", a.name)) { pts.push([a.lat, a.lon]); } });
+    state.raids.forEach(function (r) { r.launch_points.forEach(function (p) { pts.push(p); }); });
+    return pts;
   }
 
   function fieldInput(kind, s, field, input) {
@@ -127,6 +177,7 @@
       api("POST", "/api/edit", { op: "set", kind: kind, name: s.name, field: field, value: v })
         .then(function (r) { afterEdit(r, kind, s.name, field); });
     });
+    input.setAttribute("data-field", field);
     return row;
   }
   function select_(options, value, blank) {
@@ -167,7 +218,8 @@
     var net = el("input", { type: "checkbox" });
     net.checked = !!s.networked;
     box.appendChild(fieldInput(kind, s, "networked", net));
-    box.appendChild(el("p", { "class": "muted" }, s.lat.toFixed(4) + " N, " + s.lon.toFixed(4) + " E"));
+    box.appendChild(fieldInput(kind, s, "lat", number(s.lat)));
+    box.appendChild(fieldInput(kind, s, "lon", number(s.lon)));
     var rm = el("button", { type: "button" }, "Remove");
     rm.addEventListener("click", function () {
       api("POST", "/api/edit", { op: "remove", kind: kind, name: name })
@@ -217,11 +269,9 @@
         if (state.relief) { reliefLayer = L.imageOverlay(state.relief.url, state.relief.bounds, { className: "serve-relief" }).addTo(map); }
         bordersLayer = L.geoJSON(state.borders, { style: { color: "#555", weight: 1, fill: false, className: "serve-border" },
           interactive: false }).addTo(map);
-        var pts = [];
-        state.assets.forEach(function (a) { pts.push([a.lat, a.lon]); });
-        state.fire_units.forEach(function (a) { pts.push([a.lat, a.lon]); });
-        state.raids.forEach(function (r) { r.launch_points.forEach(function (p) { pts.push(p); }); });
-        map.fitBounds(L.latLngBounds(pts).pad(0.15));
+        map.fitBounds(L.latLngBounds(theatre()).pad(0.15));
+        state.threats.forEach(function (t) { $("opt-threat").appendChild(el("option", { value: t }, t)); });
+        $("opt-threat").value = state.default_threat;
       }
       drawStatic();
       drawSites();
@@ -262,11 +312,85 @@
       p.textContent = "vs previous run (same seed, common random numbers): leakers / rep " +
         (vs.mean >= 0 ? "+" : "") + fmt(vs.mean, 3) + " (95% " + fmt(vs.lo, 3) + " – " + fmt(vs.hi, 3) +
         "), p = " + fmt(vs.p_value, 4) + " (" + vs.test + ")";
+    } else if (res.unpaired) {
+      p.textContent = res.unpaired + ".";
     } else {
       p.textContent = "Run again after a change to see the paired difference from this layout.";
     }
     box.appendChild(p);
     document.body.dataset.resultsRev = String(Number(document.body.dataset.resultsRev) + 1);
+  }
+
+  function showSuggestion(st) {
+    var res = st.result, box = $("opt-result");
+    box.textContent = "";
+    suggestLayer.clearLayers();
+    var pct = function (x) { return (100 * x).toFixed(1) + "%"; };
+    box.appendChild(el("p", { id: "opt-values" }, "Covered (value-weighted share of the assets' 50 km " +
+      "surroundings where a unit can engage " + res.threat + ", bands 100/1000/10000 m, a second " +
+      "unit counting half): now " + pct(res.current_value) + ", suggested " + pct(res.suggested_value) +
+      " (" + res.method + "; " + res.candidates + " candidate sites in " + res.region + ")."));
+    var rows = res.units.map(function (u) {
+      return [u.name, u.to[0].toFixed(3) + " N, " + u.to[1].toFixed(3) + " E", u.distance_km.toFixed(0) + " km"];
+    });
+    box.appendChild(table("opt-table", ["unit", "suggested", "move"], rows));
+    if (res.unused.length) {
+      box.appendChild(el("p", { "class": "muted" }, "Not placed (no engagement coverage against " +
+        res.threat + " to add): " + res.unused.join(", ") + "; they stay where they are."));
+    }
+    res.units.forEach(function (u) {
+      L.polyline([u.from, u.to], { color: "#ff7f0e", weight: 2, dashArray: "6 4", interactive: false }).addTo(suggestLayer);
+      // on top of the sites but transparent to the mouse, so the sites stay draggable
+      L.marker(u.to, { icon: icon("suggest-icon", 18), keyboard: false, interactive: false,
+        zIndexOffset: 20000 })
+        .bindTooltip("suggested: " + u.name, { permanent: true, direction: "top", offset: [0, -10],
+          className: "site-label suggest-label" }).addTo(suggestLayer);
+    });
+    var apply = el("button", { type: "button", id: "opt-apply" }, "Apply suggested layout");
+    apply.disabled = !res.units.length;
+    apply.addEventListener("click", function () {
+      api("POST", "/api/optimise/" + st.id + "/apply").then(function (r) {
+        if (!r.ok) { showError(r.body.error || ("error " + r.status)); return; }
+        suggestLayer.clearLayers();
+        apply.disabled = true;
+        $("opt-status").textContent = "applied: " + r.body.moved.join(", ") + " moved; Run to compare";
+        afterEdit(r, "fire_units", r.body.moved[0] || null, null);
+      });
+    });
+    box.appendChild(apply);
+    document.body.dataset.optimiseRev = String(Number(document.body.dataset.optimiseRev || 0) + 1);
+  }
+
+  function optimise() {
+    showError("");
+    $("opt-result").textContent = "";
+    suggestLayer.clearLayers();
+    var body = { variant: variant(), threat: $("opt-threat").value,
+      spacing_km: Number($("opt-spacing").value) || 50 };
+    api("POST", "/api/optimise", body).then(function (r) {
+      if (!r.ok) {
+        showError((r.body.errors || []).map(function (e) { return e.text || e.message; }).join("\n") || r.body.error);
+        return;
+      }
+      $("opt-btn").disabled = true;
+      var poll = function () {
+        api("GET", "/api/optimise/" + r.body.id).then(function (rr) {
+          var st = rr.body;
+          var p = st.progress && st.progress[1] ? " (coverage " + st.progress[0] + " / " + st.progress[1] + ")" : "";
+          $("opt-status").textContent = st.state + p + ": " + (st.log.length ? st.log[st.log.length - 1] : "starting");
+          if (st.state === "running") { optTimer = setTimeout(poll, 400); return; }
+          $("opt-btn").disabled = false;
+          if (st.state === "done") {
+            $("opt-status").textContent = "done in " + st.elapsed_s.toFixed(1) + " s";
+            showSuggestion(st);
+          } else {
+            $("opt-status").textContent = "failed";
+            showError(st.error);
+          }
+        });
+      };
+      poll();
+    });
   }
 
   function run() {
@@ -299,8 +423,19 @@
   }
 
   $("run-btn").addEventListener("click", run);
+  $("opt-btn").addEventListener("click", optimise);
+  $("site-pick").addEventListener("change", function () {
+    var v = $("site-pick").value;
+    if (!v) { return; }
+    var kind = v.split("/")[0], name = v.slice(kind.length + 1);
+    select(kind, name);
+    var s = state[kind].filter(function (x) { return x.name === name; })[0];
+    if (s && !map.getBounds().contains([s.lat, s.lon])) { map.panTo([s.lat, s.lon]); }
+  });
   $("cancel-btn").addEventListener("click", function () { if (job) { api("POST", "/api/run/" + job + "/cancel"); } });
-  $("variant").addEventListener("change", function () { drawSites(); drawCoverage(); if (selected) { select(selected.kind, selected.name); } });
+  $("variant").addEventListener("change", function () {
+    suggestLayer.clearLayers(); $("opt-result").textContent = ""; $("opt-status").textContent = "";
+    drawSites(); drawCoverage(); if (selected) { select(selected.kind, selected.name); } });
   $("band").addEventListener("change", drawCoverage);
   $("add-btn").addEventListener("click", function () {
     var c = map.getCenter();
@@ -320,5 +455,10 @@
   }
   $("save-btn").addEventListener("click", function () { save(false); });
 
-  loadState(true).then(drawCoverage);
+  loadState(true).then(function () {
+    // labels are stacked in screen space: redo them after a zoom (from now on; the first
+    // fitBounds fires zoomend while the map is still being set up)
+    map.on("zoomend", drawSites);
+    return drawCoverage();
+  });
 })();
