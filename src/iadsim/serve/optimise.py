@@ -50,6 +50,9 @@ BANDS_M = (100.0, 1000.0, 10_000.0)
 LAYER_WEIGHTS = (1.0, 0.5)
 #: Stage 1 MILP time limit. [s]
 TIME_LIMIT_S = 30.0
+#: Most candidate sites one press may build coverage for (a 5 km grid over a country would
+#: take hours, with no way to stop it from the page). [1]
+MAX_CANDIDATES = 1000
 
 
 @dataclass
@@ -226,6 +229,12 @@ def stage1(plan, log=lambda msg: None, progress=None) -> Stage1:
     region = load_region(plan.region, field_path="region")
     dem = plan_dem(plan)
     candidates, _ = candidate_sites(plan, region, dem)
+    if len(candidates) > MAX_CANDIDATES:
+        raise InputError.single(
+            f"{len(candidates):,} candidate sites: at most {MAX_CANDIDATES:,}; "
+            "give a wider candidate grid",
+            field_path="spacing_km",
+        )
     units, item_of, site_of, cost = make_units(plan, candidates, plan.catalog)
     assets = [(a.name, a.lat, a.lon) for a in plan.assets]
     cells = grid_cells(region, plan.cell_km * 1e3, assets, plan.asset_radius_km * 1e3)

@@ -18,7 +18,7 @@ HOME = (33.77, 42.46)
 
 
 def _optimise(client, **body) -> dict:
-    r = client.post("/api/optimise", json={"spacing_km": SPACING_KM, **body})
+    r = client.post("/api/optimise", json={"spacing_km": SPACING_KM} | body)
     assert r.status_code == 200, r.text
     job = r.json()["id"]
     deadline = time.time() + 300
@@ -114,6 +114,8 @@ def test_optimise_refusals(client):
     assert r.status_code == 422
     r = client.post("/api/optimise", json={"variant": "patriot", "spacing_km": 0.1})
     assert r.status_code == 422
+    status = _optimise(client, variant="patriot", spacing_km=5.0)  # thousands of sites
+    assert status["state"] == "failed" and "give a wider candidate grid" in status["error"]
     status = _optimise(client, variant="undefended")
     assert status["state"] == "failed" and "no fire units" in status["error"]
     assert "Traceback" not in status["error"]
