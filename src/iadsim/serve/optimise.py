@@ -88,10 +88,11 @@ class OptimiseJob:
 
 
 def default_threat(scenario) -> str:
-    """The raids' most numerous threat (launched count; the first raid's on a tie)."""
+    """The raids' most numerous threat (a raid's ``count`` is its total over its launch
+    points; the first raid's threat on a tie)."""
     counts: Counter[str] = Counter()
     for r in scenario.raids:
-        counts[r.threat] += r.count * max(1, len(r.launch_points))
+        counts[r.threat] += r.count
     return max(counts, key=lambda t: (counts[t], -[r.threat for r in scenario.raids].index(t)))
 
 

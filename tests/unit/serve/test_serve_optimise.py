@@ -121,3 +121,16 @@ def test_optimise_refusals(client):
     assert "Traceback" not in status["error"]
     assert client.get("/api/optimise/doesnotexist").status_code == 404
     assert client.post("/api/optimise/doesnotexist/apply").status_code == 404
+
+
+def test_default_target_is_the_most_numerous_threat():
+    from types import SimpleNamespace as R
+
+    from iadsim.serve.optimise import default_threat
+
+    pts = [None, None, None]
+    # a raid's count is its total, however many launch points share it
+    raids = [R(threat="a", count=3, launch_points=pts), R(threat="b", count=4, launch_points=[])]
+    assert default_threat(R(raids=raids)) == "b"
+    raids.append(R(threat="a", count=1, launch_points=pts))
+    assert default_threat(R(raids=raids)) == "a"  # 4 each: the first raid's threat
