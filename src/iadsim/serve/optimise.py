@@ -358,12 +358,13 @@ class Optimiser:
         return job
 
     def _run(self, job: OptimiseJob, scenario, spacing_km: float, reach_km: float) -> None:
+        from iadsim.serve.jobs import outcome
         from iadsim.serve.session import TERRAIN
 
         def progress(done: int, total: int) -> None:
             job.progress = [done, total]
 
-        try:
+        with outcome(job, "optimisation"):
             plan, fus, groups, region_name = build_plan(
                 scenario, job.variant, job.threat, job.directory, spacing_km, reach_km
             )
@@ -377,10 +378,3 @@ class Optimiser:
             job.result = suggestion(result, plan, fus, groups)
             job.result.update(threat=job.threat, region=region_name, variant=job.variant)
             job.state = "done"
-        except InputError as exc:
-            job.state, job.error = "failed", exc.format()
-        except Exception as exc:  # the page gets one line, never a traceback
-            job.state, job.error = "failed", f"optimisation failed: {type(exc).__name__}"
-        finally:
-            job.elapsed_s = time.perf_counter() - job.started
-            job.finished.set()
