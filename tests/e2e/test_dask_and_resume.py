@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import distributed  # a hard dependency (dask[distributed]): an import error must fail
 import pytest
@@ -118,3 +119,41 @@ def test_unreachable_scheduler_exits_2(tmp_path):
     )
     assert result.exit_code == 2, result.output
     assert "cannot reach the Dask scheduler" in result.output
+
+
+STALL_S = 12.0
+
+
+def test_stalled_chunk_is_submitted_again(tmp_path, local_result, monkeypatch, caplog):
+    """A chunk with no result long after the others is submitted again, and the copy's result
+    is the same (threads in this process, so the first copy can be made to stall)."""
+    from iadsim.engine import executors
+
+    real = executors.chunk_tables
+    marker = tmp_path / "stalled"  # a file: the task function reaches the workers pickled
+
+    def stall_once(p, seed, start, stop):
+        if start == 80 and not marker.exists():
+            marker.touch()
+            time.sleep(STALL_S)  # far past the stall limit set below
+        return real(p, seed, start, stop)
+
+    monkeypatch.setattr(executors, "chunk_tables", stall_once)
+    monkeypatch.setattr(executors, "_MIN_STALL_S", 1.0)
+    monkeypatch.setattr(executors, "_STALL_FACTOR", 0.0)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    try:
+        with caplog.at_level("WARNING", logger="iadsim.engine.executors"):
+            t0 = time.monotonic()
+            out = _run(tmp_path / "out", scheduler=client)
+            took_s = time.monotonic() - t0
+    finally:
+        client.close()
+        cluster.close()
+    assert marker.exists()
+    assert any("chunk 80-120 stalled" in r.getMessage() for r in caplog.records)
+    assert took_s < STALL_S - 2.0  # the copy's result was used: the run did not wait out the stall
+    _same(local_result, out)

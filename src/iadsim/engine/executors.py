@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import signal
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -19,6 +20,13 @@ from iadsim.errors import InputError
 
 # Per-process state of pool workers: the prepared inputs are sent once per worker.
 _WORKER: dict = {}
+_LOG = logging.getLogger(__name__)
+#: A Dask chunk is submitted again after max(_MIN_STALL_S, _STALL_FACTOR x the slowest chunk so far)
+#: with no result,
+#: at most _RESUBMITS times (then waited for without limit).
+_MIN_STALL_S = 120.0
+_RESUBMITS = 3
+_STALL_FACTOR = 20.0
 
 
 def _init_worker(p, root_seed: int) -> None:
@@ -88,18 +96,40 @@ def _dask(p, root_seed: int, bounds, workers: int, scheduler) -> Iterator:
         # a killed worker cannot be recomputed, and the scheduler then cancels every chunk that
         # needs it ("already forgotten"); a task is simply run again elsewhere.
         shared = client.submit(_identity, p, pure=False, retries=3)
-        pending = []
+
+        def submit(start: int, stop: int):
+            return client.submit(
+                chunk_tables, shared, root_seed, start, stop, pure=False, retries=3
+            )
+
+        pending: list = []
         queue = list(bounds)
+        slowest_s = 0.0
         while queue or pending:
             while queue and len(pending) < 2 * n_workers:
                 start, stop = queue.pop(0)
-                pending.append(
-                    client.submit(
-                        chunk_tables, shared, root_seed, start, stop, pure=False, retries=3
+                pending.append((start, stop, submit(start, stop)))
+            start, stop, future = pending.pop(0)
+            t0 = time.monotonic()
+            for _ in range(_RESUBMITS):
+                # a chunk whose worker was killed is recomputed by the scheduler; under heavy
+                # load a transfer from the dead worker has been seen to stall for good, so a
+                # chunk that takes far longer than any before it is submitted again (same
+                # inputs, same seed: the same result, whichever copy finishes first)
+                stall_s = max(_MIN_STALL_S, _STALL_FACTOR * slowest_s)
+                try:
+                    table = future.result(timeout=stall_s)
+                    break
+                except TimeoutError:
+                    _LOG.warning(
+                        "chunk %d-%d stalled %.0f s: submitted again", start, stop, stall_s
                     )
-                )
-            future = pending.pop(0)
-            yield future.result()
+                    future.cancel()
+                    future = submit(start, stop)
+            else:
+                table = future.result()
+            slowest_s = max(slowest_s, time.monotonic() - t0)
+            yield table
             future.release()
     finally:
         if cluster is not None:
