@@ -20,9 +20,11 @@ computed by the run, racing the background warming the redraw started) and once 
 is done; ``iadsim.run`` on the same scenario in the same process is the baseline.
 
 Optimise is ``POST /api/optimise`` (variant s400-tor, the page's 50 km candidate grid) then
-polling until done: once with an empty cache directory (every coverage-matrix column and its
-terrain table computed) and once more (the matrix from the cache), as a user's first and
-later presses; the MILP's share of each is printed beside it.
+polling until done: the first press (every coverage-matrix column and its terrain table
+computed) and a second (the matrix from the cache); the MILP's share is printed beside each.
+
+The bench runs with its own empty ``IADSIM_CACHE_DIR`` (terrain tables and coverage matrices
+are computed as on a first use); the numba cache is the user's.
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ def main() -> None:
     from iadsim.serve.session import Session
 
     folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    # a first-time user's figures: terrain tables and coverage matrices all computed here
+    # (the numba cache is left alone: compiling is not what this measures)
+    os.environ["IADSIM_CACHE_DIR"] = str(folder / "cache")
     try:
         path = folder / "al-asad.yaml"
         path.write_text(EXAMPLE.read_text(encoding="utf-8") + S400_ONLY, encoding="utf-8")
@@ -130,25 +135,18 @@ def main() -> None:
                 )
             c.post("/api/edit", json={"op": "move", "kind": "fire_units", "name": "s400-al-asad",
                                       "lat": 33.77, "lon": 42.46})  # fmt: skip
-            saved_cache = os.environ.get("IADSIM_CACHE_DIR")
-            os.environ["IADSIM_CACHE_DIR"] = str(folder / "empty-cache")
-            try:
-                for label in ("empty cache", "matrix cached"):
-                    cpu = _cpu_s()
-                    wall, res = _optimise(c, 50.0)
-                    cpu = _cpu_s() - cpu
-                    t = res["timings"]
-                    print(
-                        f"Optimise s400-tor, 50 km grid ({label}): {wall:.2f} s wall, {cpu:.2f} s CPU "
-                        f"({res['candidates']} candidate sites; matrix {t['matrix_s']:.2f} s, "
-                        f"MILP + greedy {t['solve_s']:.2f} s); covered now "
-                        f"{res['current_value']:.3f}, suggested {res['suggested_value']:.3f}"
-                    )
-            finally:
-                if saved_cache is None:
-                    os.environ.pop("IADSIM_CACHE_DIR")
-                else:
-                    os.environ["IADSIM_CACHE_DIR"] = saved_cache
+            for label in ("first press", "matrix cached"):
+                cpu = _cpu_s()
+                wall, res = _optimise(c, 50.0)
+                cpu = _cpu_s() - cpu
+                t = res["timings"]
+                print(
+                    f"Optimise s400-tor, 50 km grid ({label}): {wall:.2f} s wall, {cpu:.2f} s CPU "
+                    f"({res['candidates']} candidate sites; matrix {t['matrix_s']:.2f} s, "
+                    f"MILP + greedy {t['solve_s']:.2f} s); covered now "
+                    f"{res['current_value']:.3f}, suggested {res['suggested_value']:.3f}"
+                )
+
             app.app.state.warm_engine = True  # as iadsim serve --warm, for the runs
             labels = ("first run", "same layout again", "after a drag, Run at once",
                       "after a drag, Run once the tables are warmed")  # fmt: skip

@@ -84,7 +84,7 @@ def cap_coverage(cap, threats, t_s: np.ndarray, k_factor: float) -> dict:
     from the slant range (the same radar model as the ground radars)."""
     r = capm.FIGHTER_RADAR
     orbit = orbit_of(cap)
-    from iadsim.engine.prepare import _near
+    from iadsim.engine.prepare_radar import _near
 
     steps = threats.lat.flat_steps()
     lat_f, lon_f, _ = orbit.position(t_s)
@@ -176,7 +176,7 @@ def cap_fire_unit(cap, threats, t_s: np.ndarray, dt: float, coverage: dict, pk_r
         weapon,
         cap.max_dash_m,
     )
-    from iadsim.engine.prepare import _steps
+    from iadsim.engine.timegrid import steps as _steps
 
     columns = {
         "reserve": 0,

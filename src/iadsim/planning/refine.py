@@ -182,14 +182,19 @@ def refine_layouts(
         new[pos] = int(options[int(rng.integers(len(options)))])
         return new
 
-    base = evaluate(
-        plan,
-        [],
-        seed=cfg.seed + REPORT_SEED_OFFSET,
-        replications=reps,
-        workers=workers,
-        work_dir=work_dir,
-    )
+    def judge(chosen) -> dict:
+        """A run on the reporting seed: independent of the search's, shared by every layout
+        (and the undefended baseline), so their paired differences carry little noise."""
+        return evaluate(
+            plan,
+            [matrix.units[k] for k in chosen],
+            seed=cfg.seed + REPORT_SEED_OFFSET,
+            replications=reps,
+            workers=workers,
+            work_dir=work_dir,
+        )
+
+    base = judge([])
     log(
         f"stage 2: undefended, leakers per raid {base['leakers']['mean']:.2f}, "
         f"damage {base['damage']['mean']:.2f}"
@@ -198,14 +203,7 @@ def refine_layouts(
         if lay.mix != selected.mix:
             # every other mix is judged, not searched: its stage 1 layout on the reporting
             # seed, so leakage against budget is known for each mix
-            final = evaluate(
-                plan,
-                [matrix.units[k] for k in lay.chosen],
-                seed=cfg.seed + REPORT_SEED_OFFSET,
-                replications=reps,
-                workers=workers,
-                work_dir=work_dir,
-            )
+            final = judge(lay.chosen)
             _record(lay, final, base, criterion, 0, 0, None)
             log(
                 f"stage 2: {lay.variant}: stage 1 layout; leakers {final['leakers']['mean']:.2f} "
@@ -240,26 +238,12 @@ def refine_layouts(
             if value_of is not None:
                 lay.value = value_of(lay.mix, lay.chosen)
             describe(lay, plan, matrix, region, item_of)
-        final = evaluate(
-            plan,
-            [matrix.units[k] for k in lay.chosen],
-            seed=cfg.seed + REPORT_SEED_OFFSET,
-            replications=reps,
-            workers=workers,
-            work_dir=work_dir,
-        )
+        final = judge(lay.chosen)
         vs_stage1 = None
         if sorted(lay.chosen) != sorted(stage1):
             # what the search (and the MILP/greedy choice) gained, judged on the reporting
             # seed: the paired difference from the stage 1 layout, with its 95% interval
-            first = evaluate(
-                plan,
-                [matrix.units[k] for k in stage1],
-                seed=cfg.seed + REPORT_SEED_OFFSET,
-                replications=reps,
-                workers=workers,
-                work_dir=work_dir,
-            )
+            first = judge(stage1)
             vs_stage1 = interval(final[criterion] - first[criterion])
         _record(lay, final, base, criterion, tried, improved, vs_stage1)
         log(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import string
 from importlib import resources
@@ -151,6 +152,18 @@ def _pad(b: tuple[float, float, float, float], frac: float = 0.08, min_deg: floa
     return (w - dx, s - dy, e + dx, n + dy)
 
 
+def _relief_bounds(b: tuple[float, float, float, float], aspect: float = 2.6):
+    """``b`` widened (east-west, on the ground) to ``aspect`` times its height and heightened to
+    half its width: the map fits its view to a wide panel, and the relief must fill what it
+    shows, not stop short of an edge."""
+    w, s, e, n = b
+    coslat = max(math.cos(math.radians((s + n) / 2)), 0.1)
+    width_km, height_km = (e - w) * coslat, n - s  # in degrees of latitude
+    grow_x = max(aspect * height_km - width_km, 0.0) / 2 / coslat
+    grow_y = max(width_km / 2 - height_km, 0.0) / 2
+    return (w - grow_x, max(s - grow_y, -85.0), e + grow_x, min(n + grow_y, 85.0))
+
+
 def _compact_leaks(features: list[dict]) -> list[dict]:
     """Leaker impact points as one MultiPoint (a tenth of the size of one feature each)."""
     leaks = [f["geometry"]["coordinates"] for f in features if f["properties"]["layer"] == "leak"]
@@ -255,7 +268,9 @@ def build_report(
         )
     relief = None
     if hillshade and dem is not None:
-        relief = hillshade_overlay(dem, _pad(_union(all_bounds), 0.05, 0.5))
+        relief = hillshade_overlay(
+            dem, _relief_bounds(_pad(_union(all_bounds), 0.05, 0.5)), max_px=1400
+        )
     # one starting view for every variant: all sites and launch points, a little margin
     view = _pad(_union(site_bounds), 0.08, 0.4) if site_bounds else None
 

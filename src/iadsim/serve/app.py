@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import threading
@@ -126,6 +127,11 @@ def create_app(
     from iadsim.report.hillshade import hillshade_overlay
 
     runner = Runner(session, workers=workers)
+    # the paired difference's module imports DuckDB, pandas and SciPy's stats (about 1 s of
+    # CPU): imported while the user looks at the map, not when the second Run ends
+    threading.Thread(
+        target=importlib.import_module, args=("iadsim.analysis.compare",), daemon=True
+    ).start()
     optimiser = Optimiser(session, runner)
 
     @contextlib.asynccontextmanager

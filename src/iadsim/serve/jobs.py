@@ -9,6 +9,7 @@ effect of the layout change alone.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -26,6 +27,22 @@ MAX_REPLICATIONS = 100_000
 
 class Cancelled(Exception):
     """Raised from the progress callback to stop a run."""
+
+
+@contextlib.contextmanager
+def outcome(job, what: str):
+    """How a background job (a run, an optimisation) ended, for the page: an InputError's
+    ``FILE:LINE:COL: field: message``, any other failure as one line naming it (never a
+    traceback); then its elapsed time, and ``finished`` set."""
+    try:
+        yield
+    except InputError as exc:
+        job.state, job.error = "failed", exc.format()
+    except Exception as exc:  # the page gets one line, never a traceback
+        job.state, job.error = "failed", f"{what} failed: {type(exc).__name__}"
+    finally:
+        job.elapsed_s = time.perf_counter() - job.started
+        job.finished.set()
 
 
 @dataclass
@@ -226,56 +243,50 @@ class Runner:
 
             return tick
 
-        try:
-            if job.cancel.is_set():
-                raise Cancelled
-            from iadsim.serve.session import TERRAIN
+        with outcome(job, "run"):
+            try:
+                if job.cancel.is_set():
+                    raise Cancelled
+                from iadsim.serve.session import TERRAIN
 
-            with TERRAIN:  # prepare and the coverage shares use numba's parallel kernels
-                results = iadsim.run(
-                    scenario,
-                    [job.variant],
-                    replications=job.replications,
-                    seed=job.seed,
-                    # the scenario's chunks (progress and cancellation act between chunks);
-                    # smaller ones cost more than they show (1,000 reps: one chunk ~1.7 s,
-                    # four ~2.9 s)
-                    chunk_size=min(scenario.monte_carlo.chunk_size, job.replications),
-                    workers=self.workers,
-                    out_dir=job.directory,
-                    progress=progress,
-                )
-            summary = results[job.variant].summary
-            out = {"variant": job.variant, "summary": digest(summary), "vs_previous": None}
-            prev = self.previous.get(job.variant)
-            if prev is not None and prev.replications != job.replications:
-                # pairs are replication by replication: different counts do not pair
-                out["unpaired"] = (
-                    f"no paired difference: the previous run of {job.variant} had "
-                    f"{prev.replications:,} replications, this one {job.replications:,} "
-                    "(pairs need the same count)"
-                )
-            elif prev is not None:
-                vs = paired_leakers(prev.directory / job.variant, job.directory / job.variant)
-                out["vs_previous"] = {
-                    **vs,
-                    "previous_job": prev.id,
-                    "previous_revision": prev.layout_revision,
-                }
-            job.result = out
-            job.state = "done"
-            old = self.previous.get(job.variant)
-            self.previous[job.variant] = job
-            if old is not None and old is not job:
-                shutil.rmtree(old.directory, ignore_errors=True)
-        except Cancelled:
-            job.state = "cancelled"
-        except InputError as exc:
-            job.state, job.error = "failed", exc.format()
-        except Exception as exc:  # the page gets one line, never a traceback
-            job.state, job.error = "failed", f"run failed: {type(exc).__name__}"
-        finally:
-            job.elapsed_s = time.perf_counter() - job.started
-            job.finished.set()
-            if job.state != "done":
-                shutil.rmtree(job.directory, ignore_errors=True)
+                with TERRAIN:  # prepare and the coverage shares use numba's parallel kernels
+                    results = iadsim.run(
+                        scenario,
+                        [job.variant],
+                        replications=job.replications,
+                        seed=job.seed,
+                        # the scenario's chunks (progress and cancellation act between chunks);
+                        # smaller ones cost more than they show (1,000 reps: one chunk ~1.7 s,
+                        # four ~2.9 s)
+                        chunk_size=min(scenario.monte_carlo.chunk_size, job.replications),
+                        workers=self.workers,
+                        out_dir=job.directory,
+                        progress=progress,
+                    )
+                summary = results[job.variant].summary
+                out = {"variant": job.variant, "summary": digest(summary), "vs_previous": None}
+                prev = self.previous.get(job.variant)
+                if prev is not None and prev.replications != job.replications:
+                    # pairs are replication by replication: different counts do not pair
+                    out["unpaired"] = (
+                        f"no paired difference: the previous run of {job.variant} had "
+                        f"{prev.replications:,} replications, this one {job.replications:,} "
+                        "(pairs need the same count)"
+                    )
+                elif prev is not None:
+                    vs = paired_leakers(prev.directory / job.variant, job.directory / job.variant)
+                    out["vs_previous"] = {
+                        **vs,
+                        "previous_job": prev.id,
+                        "previous_revision": prev.layout_revision,
+                    }
+                job.result = out
+                job.state = "done"
+                old = self.previous.get(job.variant)
+                self.previous[job.variant] = job
+                if old is not None and old is not job:
+                    shutil.rmtree(old.directory, ignore_errors=True)
+            except Cancelled:
+                job.state = "cancelled"
+        if job.state != "done":
+            shutil.rmtree(job.directory, ignore_errors=True)

@@ -50,6 +50,9 @@ BANDS_M = (100.0, 1000.0, 10_000.0)
 LAYER_WEIGHTS = (1.0, 0.5)
 #: Stage 1 MILP time limit. [s]
 TIME_LIMIT_S = 30.0
+#: Most candidate sites one press may build coverage for (a 5 km grid over a country would
+#: take hours, with no way to stop it from the page). [1]
+MAX_CANDIDATES = 1000
 
 
 @dataclass
@@ -85,10 +88,11 @@ class OptimiseJob:
 
 
 def default_threat(scenario) -> str:
-    """The raids' most numerous threat (launched count; the first raid's on a tie)."""
+    """The raids' most numerous threat (a raid's ``count`` is its total over its launch
+    points; the first raid's threat on a tie)."""
     counts: Counter[str] = Counter()
     for r in scenario.raids:
-        counts[r.threat] += r.count * max(1, len(r.launch_points))
+        counts[r.threat] += r.count
     return max(counts, key=lambda t: (counts[t], -[r.threat for r in scenario.raids].index(t)))
 
 
@@ -226,6 +230,12 @@ def stage1(plan, log=lambda msg: None, progress=None) -> Stage1:
     region = load_region(plan.region, field_path="region")
     dem = plan_dem(plan)
     candidates, _ = candidate_sites(plan, region, dem)
+    if len(candidates) > MAX_CANDIDATES:
+        raise InputError.single(
+            f"{len(candidates):,} candidate sites: at most {MAX_CANDIDATES:,}; "
+            "give a wider candidate grid",
+            field_path="spacing_km",
+        )
     units, item_of, site_of, cost = make_units(plan, candidates, plan.catalog)
     assets = [(a.name, a.lat, a.lon) for a in plan.assets]
     cells = grid_cells(region, plan.cell_km * 1e3, assets, plan.asset_radius_km * 1e3)
@@ -348,12 +358,13 @@ class Optimiser:
         return job
 
     def _run(self, job: OptimiseJob, scenario, spacing_km: float, reach_km: float) -> None:
+        from iadsim.serve.jobs import outcome
         from iadsim.serve.session import TERRAIN
 
         def progress(done: int, total: int) -> None:
             job.progress = [done, total]
 
-        try:
+        with outcome(job, "optimisation"):
             plan, fus, groups, region_name = build_plan(
                 scenario, job.variant, job.threat, job.directory, spacing_km, reach_km
             )
@@ -367,10 +378,3 @@ class Optimiser:
             job.result = suggestion(result, plan, fus, groups)
             job.result.update(threat=job.threat, region=region_name, variant=job.variant)
             job.state = "done"
-        except InputError as exc:
-            job.state, job.error = "failed", exc.format()
-        except Exception as exc:  # the page gets one line, never a traceback
-            job.state, job.error = "failed", f"optimisation failed: {type(exc).__name__}"
-        finally:
-            job.elapsed_s = time.perf_counter() - job.started
-            job.finished.set()

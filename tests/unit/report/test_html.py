@@ -163,3 +163,17 @@ def test_hillshade_of_a_cone():
 def test_hillshade_outside_the_dem_is_none():
     dem = Dem(np.zeros((10, 10), np.float32), Affine(0.1, 0, 0, 0, -0.1, 1), CRS.from_epsg(4326))
     assert hillshade_overlay(dem, (20.0, 20.0, 21.0, 21.0)) is None
+
+
+def test_relief_covers_a_wide_map_panel():
+    """The relief is widened to fill a wide map panel (it stopped short of the east edge)."""
+    import math
+
+    from iadsim.report.html import _relief_bounds
+
+    for b in [(42.0, 32.0, 44.5, 36.5), (30.0, 10.0, 60.0, 12.0), (40.0, 30.0, 41.0, 31.0)]:
+        w, s, e, n = _relief_bounds(b)
+        assert w <= b[0] and s <= b[1] and e >= b[2] and n >= b[3]  # holds what it was given
+        coslat = math.cos(math.radians((b[1] + b[3]) / 2))
+        assert (e - w) * coslat >= 2.6 * (b[3] - b[1]) - 1e-9  # wide enough for the raid's height
+        assert n - s >= (b[2] - b[0]) * coslat / 2 - 1e-9  # and tall enough for a wide raid

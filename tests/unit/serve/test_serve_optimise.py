@@ -18,7 +18,7 @@ HOME = (33.77, 42.46)
 
 
 def _optimise(client, **body) -> dict:
-    r = client.post("/api/optimise", json={"spacing_km": SPACING_KM, **body})
+    r = client.post("/api/optimise", json={"spacing_km": SPACING_KM} | body)
     assert r.status_code == 200, r.text
     job = r.json()["id"]
     deadline = time.time() + 300
@@ -114,8 +114,23 @@ def test_optimise_refusals(client):
     assert r.status_code == 422
     r = client.post("/api/optimise", json={"variant": "patriot", "spacing_km": 0.1})
     assert r.status_code == 422
+    status = _optimise(client, variant="patriot", spacing_km=5.0)  # thousands of sites
+    assert status["state"] == "failed" and "give a wider candidate grid" in status["error"]
     status = _optimise(client, variant="undefended")
     assert status["state"] == "failed" and "no fire units" in status["error"]
     assert "Traceback" not in status["error"]
     assert client.get("/api/optimise/doesnotexist").status_code == 404
     assert client.post("/api/optimise/doesnotexist/apply").status_code == 404
+
+
+def test_default_target_is_the_most_numerous_threat():
+    from types import SimpleNamespace as R
+
+    from iadsim.serve.optimise import default_threat
+
+    pts = [None, None, None]
+    # a raid's count is its total, however many launch points share it
+    raids = [R(threat="a", count=3, launch_points=pts), R(threat="b", count=4, launch_points=[])]
+    assert default_threat(R(raids=raids)) == "b"
+    raids.append(R(threat="a", count=1, launch_points=pts))
+    assert default_threat(R(raids=raids)) == "a"  # 4 each: the first raid's threat

@@ -1,0 +1,211 @@
+"""Per-radar preparation: where each radar stands, its terrain table, and which threat samples
+it sees with what detection probability (range equation, horizon or terrain, sector and
+elevation limits, instrumented range), gathered into the kernel's sparse (radar, threat)
+tables. Part of :func:`iadsim.engine.prepare.prepare`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from iadsim import geo
+from iadsim.catalog import Catalog
+from iadsim.engine.sparse import PairSteps
+from iadsim.scenario.loader import effective_sector_width_deg
+from iadsim.sensors.radar import (
+    detection_probability,
+    elevation_angle_deg,
+    min_visible_height_m,
+    slant_range_m,
+)
+
+
+def _in_sector(az_deg: np.ndarray, center_deg: float, width_deg: float) -> np.ndarray:
+    if width_deg >= 360.0:
+        return np.ones(az_deg.shape, dtype=bool)
+    diff = (az_deg - center_deg + 180.0) % 360.0 - 180.0
+    return np.abs(diff) <= width_deg / 2.0
+
+
+@dataclass
+class _RadarSite:
+    name: str
+    lat: float
+    lon: float
+    spec: object
+    owner: int
+    networked: bool
+    sector_center_deg: float
+    sector_width_deg: float
+
+
+def radar_sites(fire_units, sensors, catalog: Catalog) -> list[_RadarSite]:
+    """Every radar of a defence: each fire unit's fire-control radar (in fire-unit order),
+    then the stand-alone sensors."""
+    sites = []
+    for i, fu in enumerate(fire_units):
+        system = catalog.systems[fu.system]
+        radar = system.fire_unit.fire_control_radar
+        spec = system.radars[radar]
+        width = effective_sector_width_deg(spec, fu.sector_width_deg)
+        sites.append(
+            _RadarSite(
+                f"{fu.name}/{radar}",
+                fu.lat,
+                fu.lon,
+                spec,
+                i,
+                fu.networked,
+                fu.sector_center_deg,
+                width,
+            )
+        )
+    for s in sensors:
+        spec = catalog.systems[s.system].radars[s.radar]
+        width = effective_sector_width_deg(spec, s.sector_width_deg)
+        sites.append(
+            _RadarSite(s.name, s.lat, s.lon, spec, -1, s.networked, s.sector_center_deg, width)
+        )
+    return sites
+
+
+_TABLES: dict = {}
+
+
+def build_site_table(
+    dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float
+):
+    """The terrain table of a radar site, uncached (:func:`site_table` keeps it per process;
+    the planner, which builds thousands, does not)."""
+    from iadsim.terrain import coverage_table
+
+    spec = site.spec
+    return coverage_table(
+        dem,
+        site.lat,
+        site.lon,
+        spec.antenna_height_m.si(),
+        spec.instrumented_range_km.si(),
+        az_step_deg,
+        range_step_m,
+        k_factor,
+        site_name=site.name,
+    )
+
+
+#: Radius of the disc around each asset of the coverage shares (run.json). [m]
+COVERAGE_RADIUS_M = 50_000.0
+
+
+def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range_step_m: float):
+    """The terrain coverage table of a radar site (cached per process: variants share them)."""
+    spec = site.spec
+    key = (
+        dem.name,
+        site.lat,
+        site.lon,
+        spec.antenna_height_m.si(),
+        spec.instrumented_range_km.si(),
+        k_factor,
+        az_step_deg,
+        range_step_m,
+    )
+    table = _TABLES.get(key)
+    if table is None:
+        table = build_site_table(dem, site, k_factor, az_step_deg, range_step_m)
+        # a few in memory (variants of one scenario share sites); the disk cache has the rest
+        if len(_TABLES) >= 4:
+            _TABLES.pop(next(iter(_TABLES)))
+        _TABLES[key] = table
+    return table
+
+
+#: Mean earth radius for the cheap pre-filter only (the geometry itself uses pyproj's WGS84).
+_R_FILTER_M = 6_371_008.8
+
+
+def _near(site_lat: float, site_lon: float, lat, lon, range_m: float) -> np.ndarray:
+    """Samples within ``range_m`` of a site, by a spherical (haversine) distance with a margin
+    for the ellipsoid and the slant geometry: a conservative mask, so pyproj's geodesics and the
+    radar model run only where a radar can possibly see."""
+    p1, p2 = np.radians(site_lat), np.radians(lat)
+    dphi = p2 - p1
+    dlmb = np.radians(lon - site_lon)
+    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    d = 2 * _R_FILTER_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    return d <= range_m * 1.01 + 1000.0
+
+
+def radar_coverage(site: _RadarSite, threats, k_factor: float, table=None) -> dict:
+    """Detection probability of every threat sample one radar can see.
+
+    Without a terrain ``table`` the earth is smooth: a target is in line of sight above
+    ``min_visible_height_m`` (the 4/3-earth horizon). With one, above the table's minimum
+    visible height over the terrain at that azimuth and range. Pd is that of the slant range.
+
+    Returns a dict of arrays over the seen samples only: ``sample`` (flat sample index of
+    ``threats.lat.values``), ``pd`` (float32), ``slant_m`` and ``az_deg``.
+    """
+    spec = site.spec
+    lat_all, lon_all = threats.lat.values, threats.lon.values
+    max_range = spec.instrumented_range_km.si()
+    cand = np.flatnonzero(_near(site.lat, site.lon, lat_all, lon_all, max_range))
+    lat, lon = lat_all[cand], lon_all[cand]
+    h_agl = threats.height_agl.values[cand]
+    h_target = threats.alt.values[cand]
+    az_f, _, ground_range = geo.inverse(site.lat, site.lon, lat, lon)
+    if table is None:
+        h_r = spec.antenna_height_m.si()
+        in_view = h_target >= min_visible_height_m(ground_range, h_r, k_factor)
+    else:
+        # heights above the sea-level sphere: the radar on its ground, the target as flown
+        h_r = table.radar_alt_m
+        in_view = h_agl >= table.min_visible_agl_m(az_f, ground_range)
+    elev = elevation_angle_deg(ground_range, h_r, h_target, k_factor)
+    rng = slant_range_m(ground_range, h_r, h_target, k_factor)
+    seen = (
+        in_view
+        & (elev >= spec.min_elevation_deg.si())
+        & (elev <= spec.max_elevation_deg.si())
+        & _in_sector(az_f, site.sector_center_deg, site.sector_width_deg)
+        & (rng <= max_range)
+    )
+    sample = cand[seen]
+    rcs = threats.rcs_m2[threats.lat.flat_threat()[sample]] if sample.size else np.zeros(0)
+    p = detection_probability(
+        rng[seen],
+        rcs,
+        spec.reference_range_km.si(),
+        spec.reference_rcs_m2.si(),
+        spec.reference_pd.si(),
+        spec.reference_pfa.si(),
+    )
+    return {
+        "sample": sample,
+        "pd": np.asarray(p, dtype=np.float32),
+        "slant_m": rng[seen],
+        "az_deg": az_f[seen],
+    }
+
+
+def _sensor_tables(sites, coverage, threats, scan_steps, n_steps):
+    """(pd, scan) PairSteps over every radar, from the per-radar coverages."""
+    sample_threat = threats.lat.flat_threat()
+    sample_step = threats.lat.flat_steps()
+    outer = [np.full(c["sample"].shape, s, dtype=np.int64) for s, c in enumerate(coverage)]
+    samples = np.concatenate([c["sample"] for c in coverage]) if coverage else np.zeros(0, int)
+    n_thr = threats.launch_step.shape[0]
+    pd = PairSteps.build(
+        np.concatenate(outer) if outer else np.zeros(0, int),
+        sample_threat[samples],
+        sample_step[samples],
+        np.concatenate([c["pd"] for c in coverage]) if coverage else np.zeros(0, np.float32),
+        len(sites),
+        n_thr,
+        n_steps,
+    )
+    row = np.repeat(np.arange(pd.offsets.shape[0] - 1), np.diff(pd.offsets))
+    on_scan = pd.step % scan_steps[row % max(len(sites), 1)] == 0 if pd.step.size else pd.step > 0
+    return pd, pd.select(on_scan)
