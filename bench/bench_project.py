@@ -7,7 +7,7 @@ Each step runs in a child process, timed by wall clock and by the CPU time of th
 its own children (``resource.RUSAGE_CHILDREN``: the gallery renders in two grandchildren), so
 a figure taken on a loaded machine can still be compared. The machine's load is printed
 beside them. ``mkdocs build --strict`` writes to a temporary directory, so ``site/`` is left
-alone; the wheel is built from a copy of the sources, as tests/project/test_wheel.py does.
+alone; the wheel is built from the committed tree (``git archive HEAD``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,8 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ["src", "examples", "docs", "pyproject.toml", "README.md", "LICENSE", "NOTICE"]
-SOURCES += ["MANIFEST.in", "CHANGELOG.md", "CITATION.cff"]
 
 
 def timed(cmd: list[str], **kw) -> tuple[float, float]:
@@ -60,14 +57,11 @@ def main() -> int:
                 f"mkdocs build --strict (gallery at {reps} replications): {wall:.1f} s wall, "
                 f"{cpu:.1f} s CPU; {pages} pages, {size / 1e6:.1f} MB (load after: {load()})"
             )
+        # the committed tree, as a clone has it (git archive), so the checkout gets no build/
         src = tmp_path / "iadsim-src"
-        ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.nbi", "*.nbc", "out")
-        for name in SOURCES:
-            path = ROOT / name
-            if path.is_dir():
-                shutil.copytree(path, src / name, ignore=ignore)
-            else:
-                shutil.copy2(path, src / name)
+        src.mkdir()
+        tree = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(src)], input=tree.stdout, check=True)
         dist = tmp_path / "dist"
         cmd = [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(src)]
         wall, cpu = timed(cmd, env={k: v for k, v in env.items() if k != "PYTHONPATH"})

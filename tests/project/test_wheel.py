@@ -6,6 +6,12 @@ This catches package data (catalog, DEM, borders, templates, Leaflet) missing fr
 The fresh environment installs the wheel with ``--no-deps --no-index`` and reaches the
 dependencies through a ``.pth`` line naming this interpreter's site-packages (a plain path
 line: the editable install's finder there is not activated), so nothing is downloaded.
+
+The installed ``run`` executes the engine as plain Python (``NUMBA_DISABLE_JIT=1``): compiling
+it afresh in the new environment took 157 s of CPU (against 3.6 s interpreted) and proves
+nothing about packaging, since every other engine test compiles the same source. Its results
+must equal, column for column, those of the checkout's compiled engine for the same scenario
+and seed, so the shortcut cannot hide a difference.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import iadsim
@@ -133,13 +140,13 @@ def test_installed_wheel_runs_from_another_directory(built):
         member = tar.getmember(f"iadsim-{iadsim.__version__}/{EXAMPLE}")
         (work / "scenario.yaml").write_bytes(tar.extractfile(member).read())
 
-    def iadsim_cli(*args: str) -> subprocess.CompletedProcess:
+    def iadsim_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(venv / "bin" / "iadsim"), *args],
             cwd=work,
             capture_output=True,
             text=True,
-            env=_env(),
+            env={**_env(), **env},
             timeout=600,
         )
 
@@ -157,12 +164,23 @@ def test_installed_wheel_runs_from_another_directory(built):
     assert checked.returncode == 0, checked.stderr
     assert "valid (" in checked.stdout
 
-    ran = iadsim_cli("run", "scenario.yaml", "-n", "50", "--report", "--out", "out")
+    run = ("run", "scenario.yaml", "-n", "50", "--report", "--out", "out")
+    ran = iadsim_cli(*run, NUMBA_DISABLE_JIT="1")
     assert ran.returncode == 0, ran.stderr
     meta = json.loads((work / "out" / "tor-m2" / "run.json").read_text())
     assert meta["replications"] == 50
     html = (work / "out" / "report.html").read_text(encoding="utf-8")
     assert "Leaflet" in html and "Plotly" in html  # vendored and packaged scripts inlined
+
+    scenario = iadsim.load_scenario(ROOT / EXAMPLE)
+    compiled = iadsim.run(scenario, replications=50, workers=1, out_dir=tmp / "checkout")
+    assert set(compiled.variants) == {"undefended", "tor-m2"}
+    for variant in compiled.variants:
+        for table in ("threats", "fire_units"):
+            pd.testing.assert_frame_equal(
+                pd.read_parquet(work / "out" / variant / f"{table}.parquet"),
+                pd.read_parquet(tmp / "checkout" / variant / f"{table}.parquet"),
+            )
 
     listed = iadsim_cli("catalog")
     assert listed.returncode == 0, listed.stderr
