@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from iadsim.engine import stages_track  # issue 12: the tracker's hooks
+from iadsim.engine.solution import intercept_step
 from iadsim.engine.stages import inline, jit, log_event
 from iadsim.engine.state import EV_LAUNCH, EVALUATE_AT, N_ENG, N_LIVE, NEVER, RELOAD_CHECK
 
@@ -35,23 +36,6 @@ def unit_can_fire(st, sx, f0):
         if can_fire(st, sx, f):
             return True
     return False
-
-
-@inline
-def intercept_step(sx, f, j, t):
-    """Earliest intercept step of a launch by ``f`` at ``j`` at step ``t`` inside the window:
-    the first record of the sparse solution whose last launch step is >= ``t``."""
-    n_f = sx.channels.shape[0]
-    r = j * n_f + f
-    lo = sx.ic_off[r]
-    hi = sx.ic_off[r + 1]
-    while lo < hi:  # binary search over the records
-        mid = (lo + hi) // 2
-        if sx.ic_last[mid] < t:
-            lo = mid + 1
-        else:
-            hi = mid
-    return sx.ic_step[lo]
 
 
 @inline

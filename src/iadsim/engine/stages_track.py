@@ -39,6 +39,7 @@ import math
 
 import numba
 
+from iadsim.engine.solution import intercept_step
 from iadsim.tracking.ballistic import MAX_STEP_S, ballistic_predict, predict_impact, rk4_step
 from iadsim.tracking.batch import batch_update
 from iadsim.tracking.footprint import ellipse_hits_disk
@@ -384,19 +385,10 @@ def launched(st, sx, j, t):
 @jit
 def _first_intercept(sx, f, j, t):
     """The prepared earliest intercept step of a launch by ``f`` at ``j`` at step ``t`` (as
-    ``stages_assign.intercept_step``), or -1 outside the true launch window."""
+    :func:`iadsim.engine.solution.intercept_step`), or -1 outside the true launch window."""
     if t < sx.window[f, j, 0] or t > sx.window[f, j, 1]:
         return -1
-    r = j * sx.channels.shape[0] + f
-    lo = sx.ic_off[r]
-    hi = sx.ic_off[r + 1]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sx.ic_last[mid] < t:
-            lo = mid + 1
-        else:
-            hi = mid
-    return sx.ic_step[lo]
+    return intercept_step(sx, f, j, t)
 
 
 @jit

@@ -187,6 +187,7 @@ def test_warm_engine_fills_the_engines_table_cache(session, monkeypatch):
     """After a redraw the engine's tables are computed in the background; the run that
     follows finds them in the process cache instead of computing them."""
     from iadsim.engine import prepare as engine_prepare
+    from iadsim.engine import prepare_radar
 
     session.move("fire_units", "patriot-al-asad", 33.7, 42.5)  # a site no table exists for
     try:
@@ -195,9 +196,9 @@ def test_warm_engine_fills_the_engines_table_cache(session, monkeypatch):
         real = engine_prepare.site_table
 
         def counted(dem, site, *a, **k):
-            before = len(engine_prepare._TABLES)
+            before = len(prepare_radar._TABLES)
             out = real(dem, site, *a, **k)
-            calls.append(len(engine_prepare._TABLES) - before)
+            calls.append(len(prepare_radar._TABLES) - before)
             return out
 
         monkeypatch.setattr(engine_prepare, "site_table", counted)
