@@ -8,12 +8,11 @@ so every other scenario's inputs are unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from iadsim import geo
 from iadsim.engagement import cap as capm
+from iadsim.engine.prepare_radar import _RadarSite
 from iadsim.sensors.radar import detection_probability, min_visible_height_m, slant_range_m
 
 
@@ -34,20 +33,6 @@ class _CapRadarSpec:
         self.track_capacity = _Fig(r["track_capacity"])
         self.instrumented_range_km = _Fig(r["instrumented_range_m"])  # .si() is metres
         self.sector_width_deg = _Fig(360.0)
-
-
-@dataclass
-class CapSite:
-    """A CAP's radar, shaped like :class:`iadsim.engine.prepare._RadarSite`."""
-
-    name: str
-    lat: float
-    lon: float
-    spec: object
-    owner: int
-    networked: bool
-    sector_center_deg: float
-    sector_width_deg: float
 
 
 class _CapWeapon:
@@ -120,13 +105,15 @@ def cap_coverage(cap, threats, t_s: np.ndarray, k_factor: float) -> dict:
     }
 
 
-def cap_site(cap, owner: int) -> CapSite:
+def cap_site(cap, owner: int) -> _RadarSite:
     """The CAP's radar, feeding its own fire unit only. Not networked: the engine's network is
     delay-free and a ground fire unit holding a track may launch at once for an intercept
     hours later (its launch window opens at the threat's launch), so a fighter's track over
     Iraq would tie up an Iron Dome battery's channels for hours. The CAP itself still takes
     the ground network's tracks."""
-    return CapSite(f"{cap.name}/radar", cap.lat, cap.lon, _CapRadarSpec(), owner, False, 0.0, 360.0)
+    return _RadarSite(
+        f"{cap.name}/radar", cap.lat, cap.lon, _CapRadarSpec(), owner, False, 0.0, 360.0
+    )
 
 
 def cap_pk_row(cap, threat_class: list[str]) -> np.ndarray:
