@@ -19,6 +19,7 @@ import numba
 import numpy as np
 
 from iadsim.engine import stages, stages_assign, stages_attack
+from iadsim.engine.bundle import by_ref
 from iadsim.engine.seeding import reseed
 from iadsim.engine.stages_assign import _assign_optimal  # noqa: F401  (tests call it directly)
 from iadsim.engine.state import (  # noqa: F401  (re-exported names of the v1 kernel)
@@ -59,7 +60,9 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
     ``log`` (E x 5 int64) receives up to E events (step, kind, threat, who, extra) and
     ``n_log[0]`` their count; pass a 0-row array to log nothing.
     """
-    st = new_state(sx, out, log, n_log)
+    sx = by_ref(sx)
+    bundle = new_state(sx, out, log, n_log)
+    st = by_ref(bundle)  # a pointer into this frame: valid while the call lasts
     stages.draw_threats(st, sx, rng_threat)
     for f in range(sx.channels.shape[0]):
         st.fu_shots[f] = 0
@@ -68,8 +71,9 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
     while t < NEVER:  # run_steps stopped for an optimal assignment, which allocates
         stages_assign.assign_optimal(st, sx, t, st.order, st.ctr[N_CAND])
         t = run_steps(st, sx, stages.next_step(st, sx, t), rng_engage)
+    # through the tuple itself: it keeps the state's arrays alive until here
     for f in range(sx.channels.shape[0]):
-        st.fu_left[f] = st.ready[f] + st.reserve[f]
+        bundle.fu_left[f] = bundle.ready[f] + bundle.reserve[f]
 
 
 # The step loop is compiled without numba's reference counting (``_nrt=False``): the stages
@@ -131,6 +135,7 @@ def run_replications(threat, engage, root_words, start, sx, out, log, n_log):
     scratch = np.zeros(root_words.shape[0] + 8, dtype=np.uint32)
     g_threat, a_threat = threat
     g_engage, a_engage = engage
+    sx = by_ref(sx)
     for i in range(out[0].shape[0]):
         reseed(a_threat, root_words, start + i, 0, scratch)
         reseed(a_engage, root_words, start + i, 1, scratch)

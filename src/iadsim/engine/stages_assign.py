@@ -3,8 +3,8 @@
 They decide who fires at what on a step, from the fire units' state (channels, rounds, salvos in
 the air) and the sparse intercept solutions of :mod:`iadsim.engine.prepare`. Like the stages of
 :mod:`iadsim.engine.stages`, each is a numba function on the replication's State ``st`` and
-the variant's Static ``sx``, inlined into the driver, and none allocates (the step loop runs
-without reference counting), except :func:`assign_optimal`, which leaves numba for scipy.
+the variant's Static ``sx`` (both by reference), and none allocates (the step loop runs without
+reference counting), except :func:`assign_optimal`, which leaves numba for scipy.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Kernel stages of the attacker (issue 11): electronic attack, weapon release and
 suppression of air defences.
 
-Inlined into the driver like :mod:`iadsim.engine.stages`; nothing here allocates (the step loop
-is compiled without reference counting).
+Compiled like :mod:`iadsim.engine.stages` (without reference counting, the bundles by
+reference); nothing here allocates.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import numpy as np
 
 from iadsim.engine.state import EV_ARM, N_LIVE, N_NEW, NEVER, NOT_RELEASED, PENDING
 
-# inlined like the stages of iadsim.engine.stages (which imports this module)
-jit = numba.njit(cache=True, inline="always")
+# compiled like the stages of iadsim.engine.stages (which imports this module)
+jit = numba.njit(cache=True, _nrt=False)
 
 
 @jit

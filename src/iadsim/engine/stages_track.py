@@ -49,7 +49,8 @@ from iadsim.tracking.kalman import (
     radar_plot_to_state,
 )
 
-jit = numba.njit(cache=True, inline="always")
+# compiled like the stages of iadsim.engine.stages: apart, without reference counting
+jit = numba.njit(cache=True, _nrt=False)
 
 #: Event kind of the log: a radar dropped a track after missed scans.
 EV_DROP = 8
@@ -164,8 +165,8 @@ def fold(st, sx, j, t):
         _fold(st, sx, j, t)
 
 
-# not inlined: the readers of a track are inlined in several stages, and the batch's filter
-# code in each would multiply the kernel's compile time; a call per batch costs little
+# compiled with reference counting (the batch's filter code is numba's ordinary kind); it is
+# called once per batch, from the readers of a track in several stages
 @numba.njit(cache=True)
 def _fold(st, sx, j, t):
     n_s = sx.scan_steps.shape[0]

@@ -10,6 +10,7 @@ import pytest
 from iadsim.catalog import load_catalog
 from iadsim.engagement.intercept import earliest_intercepts, intercept_breakpoints
 from iadsim.engine import stages, stages_assign
+from iadsim.engine.bundle import call, call_st
 from iadsim.engine.chunks import _outputs
 from iadsim.engine.prepare import prepare
 from iadsim.engine.state import (
@@ -55,7 +56,7 @@ def fresh(p):
 
 def test_draw_threats_fixed_draws_and_failures(prepared):
     st, sx = fresh(prepared)
-    stages.draw_threats(st, sx, np.random.default_rng(1))
+    call(stages.draw_threats, st, sx, np.random.default_rng(1))
     assert (st.fate == PENDING).all() and (st.shots_at == 0).all()
     # four draws per threat whatever the outcome: the next draw is the 4 N + 1-th
     rng = np.random.default_rng(1)
@@ -68,28 +69,28 @@ def test_draw_threats_fixed_draws_and_failures(prepared):
 
 def test_fail_and_arrivals_resolve_and_compact(prepared):
     st, sx = fresh(prepared)
-    stages.draw_threats(st, sx, np.random.default_rng(1))
+    call(stages.draw_threats, st, sx, np.random.default_rng(1))
     st.fails[:] = [True, False]
     st.fail_step[0] = sx.launch_step[0] + 5
-    stages.admit_launches(st, sx, int(sx.impact_step.max()))
+    call(stages.admit_launches, st, sx, int(sx.impact_step.max()))
     assert st.ctr[N_LIVE] == 2
-    stages.fail_threats(st, sx, int(st.fail_step[0]))
+    call(stages.fail_threats, st, sx, int(st.fail_step[0]))
     assert st.fate[0] == FAILED and st.end_step[0] == st.fail_step[0]
-    stages.arrivals(st, sx, int(sx.impact_step[1]))
+    call(stages.arrivals, st, sx, int(sx.impact_step[1]))
     assert st.fate[1] == LEAKED and st.ctr[N_LIVE] == 0
 
 
 def test_resolve_intercepts_kill_and_assessment(prepared):
     st, sx = fresh(prepared)
-    stages.draw_threats(st, sx, np.random.default_rng(1))
-    stages.admit_launches(st, sx, int(sx.launch_step.max()))
+    call(stages.draw_threats, st, sx, np.random.default_rng(1))
+    call(stages.admit_launches, st, sx, int(sx.launch_step.max()))
     for k, j in enumerate((0, 1)):  # two single-round engagements due at step 500
         st.e_f[k], st.e_j[k], st.e_ic[k], st.e_shots[k] = 0, j, 500, 1
     st.ctr[N_ENG] = 2
     st.busy_ch[0], st.in_flight[0] = 2, 2
     pk = sx.pk[0, 0]
     st.ctr[EVALUATE_AT] = 10**9
-    stages.resolve_intercepts(st, sx, 500, np.random.default_rng(3))
+    call(stages.resolve_intercepts, st, sx, 500, np.random.default_rng(3))
     rng = np.random.default_rng(3)
     # swap-remove order: engagement 0 first, then the one moved into its slot (engagement 1)
     kills = [rng.random() < pk, rng.random() < pk]
@@ -104,17 +105,17 @@ def test_resolve_intercepts_kill_and_assessment(prepared):
 def test_reloads_one_launcher_after_reload_time(prepared):
     st, sx = fresh(prepared)
     st.ready[0] = 0
-    stages.reloads(st, sx, 100)
+    call(stages.reloads, st, sx, 100)
     assert st.reload_done[0] == 100 + sx.reload_steps[0]
-    stages.reloads(st, sx, int(st.reload_done[0]))
+    call(stages.reloads, st, sx, int(st.reload_done[0]))
     assert st.ready[0] == sx.per_launcher[0] or st.ready[0] == min(16, sx.per_launcher[0])
     assert st.reserve[0] == 16 - st.ready[0]
 
 
 def test_detect_makes_no_draw_without_a_scan_entry(prepared):
     st, sx = fresh(prepared)
-    stages.draw_threats(st, sx, np.random.default_rng(1))
-    stages.admit_launches(st, sx, 0)
+    call(stages.draw_threats, st, sx, np.random.default_rng(1))
+    call(stages.admit_launches, st, sx, 0)
     n_s = sx.scan_steps.shape[0]
     r = 0 * n_s + 0
     scan = int(sx.scan_steps[0])
@@ -123,20 +124,20 @@ def test_detect_makes_no_draw_without_a_scan_entry(prepared):
     st.last_scan[r] = 1000 - 3 * scan
     st.cursor[r] = sx.scan_off[r + 1]  # no scan entry: the stage must not draw
     st.sensor_due[0] = 1000
-    stages.detect(st, sx, 1000, np.random.default_rng(0))
+    call(stages.detect, st, sx, 1000, np.random.default_rng(0))
     assert st.history[r] == 1 and not st.confirmed[r]  # untouched without an entry
     assert st.sensor_due[0] > 1000
 
 
 def test_detect_draws_only_on_visible_scans(prepared):
     st, sx = fresh(prepared)
-    stages.draw_threats(st, sx, np.random.default_rng(1))
-    stages.admit_launches(st, sx, int(sx.impact_step.max()))
+    call(stages.draw_threats, st, sx, np.random.default_rng(1))
+    call(stages.admit_launches, st, sx, int(sx.impact_step.max()))
     draws = 0
     for t in range(int(sx.impact_step.max()) + 1):
         if st.sensor_due.min() <= t:
             before = int(st.ctr[N_LIVE])
-            stages.detect(st, sx, t, np.random.default_rng(t))
+            call(stages.detect, st, sx, t, np.random.default_rng(t))
             assert st.ctr[N_LIVE] == before
             draws += 1
     entries = np.diff(sx.scan_off).sum()
@@ -184,7 +185,7 @@ def test_rank_is_a_stable_descending_sort(prepared, n_cand):
         order=np.empty(64 + n_cand, dtype=np.int64),
         order_tmp=np.empty(64 + n_cand, dtype=np.int64),
     )
-    stages_assign.rank(st2, n_cand)
+    call_st(stages_assign.rank, st2, n_cand)
     assert st2.order[:n_cand].tolist() == np.argsort(-prio, kind="mergesort").tolist()
 
 
@@ -195,15 +196,15 @@ def test_scan_queue_pops_in_key_order(prepared):
     big = st._replace(scan_heap=np.zeros(200, dtype=np.int64), fails=np.zeros(200, bool))
     queued = []
     for i, key in enumerate(np.random.default_rng(3).permutation(150).tolist()):
-        stages.heap_push(big, 0, key)
+        call_st(stages.heap_push, big, 0, key)
         queued.append(key)
         if i % 3 == 2:
             assert big.scan_heap[0] == min(queued)
-            stages.heap_pop(big, 0)
+            call_st(stages.heap_pop, big, 0)
             queued.remove(min(queued))
     while queued:
         assert big.heap_n[0] == len(queued) and big.scan_heap[0] == min(queued)
-        stages.heap_pop(big, 0)
+        call_st(stages.heap_pop, big, 0)
         queued.remove(min(queued))
     assert big.heap_n[0] == 0
 
@@ -214,9 +215,9 @@ def test_held_list_follows_holds_and_releases(prepared):
     st, sx = fresh(prepared)
     n, n_s = sx.launch_step.shape[0], sx.scan_steps.shape[0]
     for j in range(n):
-        stages.hold_track(st, sx, 0, j)
-    stages.release_track(st, sx, 0, 0)
+        call(stages.hold_track, st, sx, 0, j)
+    call(stages.release_track, st, sx, 0, 0)
     held = sorted(st.held_list[: st.held[0]].tolist())
     assert held == [j for j in range(n) if st.confirmed[j * n_s]] == list(range(1, n))
-    stages.drop_tracks(st, sx, n - 1)
+    call(stages.drop_tracks, st, sx, n - 1)
     assert st.held[0] == n - 2 and not st.confirmed[(n - 1) * n_s]
