@@ -273,19 +273,29 @@ def yield_track(st, sx, s, j, t):
     keeps any fire unit's track it already passed on (tracks once shared are held)."""
     n_s = sx.scan_steps.shape[0]
     n = sx.launch_step.shape[0]
+    p_new = priority(sx, j, t)
+    # A priority only grows as impact nears (value over a shrinking time), so the least held
+    # priority found at an earlier step, lowered by each track taken since, bounds the least
+    # one now from below: a threat at or under the bound cannot displace any track, and the
+    # scan of the radar's tracks (its capacity, up to hundreds) is skipped. Exact: the same
+    # comparisons decide, in the same floating point.
+    if p_new <= st.held_lb[s]:
+        return False
     worst = -1
-    worst_p = priority(sx, j, t)
-    worst_rank = -1  # no tie can beat the new threat itself
+    worst_p = np.inf
+    worst_rank = -1
     for i in range(s * n, s * n + st.held[s]):  # the radar's tracks, not every live threat
         k = st.held_list[i]
         pk = priority(sx, k, t)
         rk = sx.launch_rank[k]
-        # branch-free (select, not jumps): the outcome of each comparison is unpredictable
+        # the least (priority, launch rank): branch-free (select, not jumps), the outcome of
+        # each comparison being unpredictable
         better = (pk < worst_p) | ((pk == worst_p) & (rk < worst_rank))
         worst = k if better else worst
         worst_p = pk if better else worst_p
         worst_rank = rk if better else worst_rank
-    if worst < 0:
+    st.held_lb[s] = worst_p  # the least held priority now: the bound from here on
+    if worst < 0 or worst_p >= p_new:  # no track of strictly lower priority
         return False
     release_track(st, sx, s, worst)
     st.history[worst * n_s + s] = 0
@@ -368,6 +378,7 @@ def confirm(st, sx, s, j, t):
         log_event(st, t, EV_REFUSED, j, s, 0)
         return False
     hold_track(st, sx, s, j)
+    st.held_lb[s] = min(st.held_lb[s], priority(sx, j, t))  # the bound of yield_track
     st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
     log_event(st, t, EV_TRACK, j, s, 0)
     k = st.ctr[N_NEW]

@@ -200,6 +200,8 @@ State = namedtuple(
         "radar_dead",
         "dark_until",
         "cued",
+        # per radar, a lower bound on the priority of its held tracks (stages.yield_track)
+        "held_lb",
     ],
 )
 
@@ -437,4 +439,5 @@ def new_state(sx, out, log, n_log):
         np.zeros(n_s, dtype=np.bool_),
         np.full(n_s, -1, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
+        np.full(n_s, np.inf),
     )
