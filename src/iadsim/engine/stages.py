@@ -146,7 +146,7 @@ def admit_launches(st, sx, t):
         for s in range(n_s):
             r = j * n_s + s
             if sx.scan_off[r] < sx.scan_off[r + 1]:
-                heap_push(st, s, sx.scan_step[sx.scan_off[r]] * n + sx.launch_rank[j])
+                queue_push(st, sx, s, sx.scan_step[sx.scan_off[r]] * n + sx.launch_rank[j], t)
                 if sx.scan_step[sx.scan_off[r]] < st.sensor_due[s]:
                     st.sensor_due[s] = sx.scan_step[sx.scan_off[r]]
     st.ctr[NEXT_LAUNCH] = k
@@ -305,7 +305,7 @@ def yield_track(st, sx, s, j, t):
     # launch order (the order in which this step's scan visits the threats)
     t_min = t if sx.launch_rank[worst] > sx.launch_rank[j] else t + 1
     if not sx.trk_on:  # issue 12: with the tracker a held track is already queued
-        queue_next_scan(st, sx, s, worst, st.cursor[worst * n_s + s], t_min)
+        queue_next_scan(st, sx, s, worst, st.cursor[worst * n_s + s], t_min, t)
     return True
 
 
@@ -350,14 +350,53 @@ def heap_pop(st, s):
 
 
 @inline
+def queue_push(st, sx, s, key, t):
+    """Queue ``key`` (scan step x N + launch rank) on radar ``s`` at step ``t``.
+
+    A radar's queue is its heap (:func:`heap_push`) and a run: a ring of keys in rising order
+    that takes a key due by the radar's next scan and above the run's last. A threat seen on
+    consecutive scans, the common case, thus moves along the run in constant time; any other
+    key goes to the heap. Both are read in key order (:func:`queue_head`), so the order of
+    visits, and of draws, is the heap's alone."""
+    n = sx_n(st)
+    m = st.run_n[s]
+    if key // n <= t + sx.scan_steps[s] and m < n:
+        if m == 0 or key > st.run_key[s * n + (st.run_lo[s] + m - 1) % n]:
+            st.run_key[s * n + (st.run_lo[s] + m) % n] = key
+            st.run_n[s] = m + 1
+            return
+    heap_push(st, s, key)
+
+
+@inline
+def queue_head(st, s):
+    """The smallest key queued on radar ``s`` (NEVER if none), and whether it heads the run."""
+    n = sx_n(st)
+    key = st.scan_heap[s * n] if st.heap_n[s] > 0 else NEVER
+    if st.run_n[s] > 0 and st.run_key[s * n + st.run_lo[s]] < key:
+        return st.run_key[s * n + st.run_lo[s]], True
+    return key, False
+
+
+@inline
+def queue_pop(st, s, in_run):
+    """Remove the key :func:`queue_head` gave."""
+    if in_run:
+        st.run_lo[s] = (st.run_lo[s] + 1) % sx_n(st)
+        st.run_n[s] -= 1
+    else:
+        heap_pop(st, s)
+
+
+@inline
 def sx_n(st):
     return st.fails.shape[0]
 
 
 @inline
-def queue_next_scan(st, sx, s, j, c, t_min):
+def queue_next_scan(st, sx, s, j, c, t_min, t):
     """Queue threat ``j``'s first scan on radar ``s`` at or after step ``t_min``, searching
-    from scan entry ``c``."""
+    from scan entry ``c`` (at step ``t``)."""
     n_s = sx.scan_steps.shape[0]
     n = sx.launch_step.shape[0]
     r = j * n_s + s
@@ -366,7 +405,7 @@ def queue_next_scan(st, sx, s, j, c, t_min):
         c += 1
     st.cursor[r] = c
     if c < end:
-        heap_push(st, s, sx.scan_step[c] * n + sx.launch_rank[j])
+        queue_push(st, sx, s, sx.scan_step[c] * n + sx.launch_rank[j], t)
 
 
 @inline
@@ -403,16 +442,18 @@ def detect(st, sx, t, rng):
     n_s = sx.scan_steps.shape[0]
     n = sx.launch_step.shape[0]
     mask = (np.int64(1) << sx.confirm_n) - 1
-    scan_step, scan_pd, h = sx.scan_step, sx.scan_pd, st.scan_heap
+    scan_step, scan_pd = sx.scan_step, sx.scan_pd
     for s in range(n_s):
         if st.sensor_due[s] > t:
             continue
         if sx.sead_on and radar_quiet(st, sx, s, t):  # issue 11: hit, dark or silent
             continue
-        base = s * n
-        while st.heap_n[s] > 0 and h[base] // n <= t:
-            j = sx.launch_order[h[base] % n]
-            heap_pop(st, s)
+        while True:
+            key, in_run = queue_head(st, s)
+            if key // n > t:
+                break
+            queue_pop(st, s, in_run)
+            j = sx.launch_order[key % n]
             r = j * n_s + s
             if st.fate[j] != PENDING:
                 continue  # finished since it was queued
@@ -422,7 +463,7 @@ def detect(st, sx, t, rng):
                 # issue 12: a held track is scanned; a drop hands the pair back to M-of-N
                 nxt = stages_track.confirmed_scan(st, sx, s, j, r, t, rng)
                 if nxt >= 0:
-                    heap_push(st, s, nxt * n + sx.launch_rank[j])
+                    queue_push(st, sx, s, nxt * n + sx.launch_rank[j], t)
                     continue
                 release_track(st, sx, s, j)
                 st.history[r] = 0
@@ -449,10 +490,11 @@ def detect(st, sx, t, rng):
                     st.cursor[r] = c
                     if sx.trk_on:  # issue 12: a held track stays queued, for its scans and drop
                         nxt = stages_track.next_held_scan(st, sx, s, r, c)
-                        heap_push(st, s, nxt * n + sx.launch_rank[j])
+                        queue_push(st, sx, s, nxt * n + sx.launch_rank[j], t)
                     continue
-            queue_next_scan(st, sx, s, j, c, t + 1)
-        st.sensor_due[s] = h[base] // n if st.heap_n[s] > 0 else NEVER
+            queue_next_scan(st, sx, s, j, c, t + 1, t)
+        key, _ = queue_head(st, s)
+        st.sensor_due[s] = key // n if key < NEVER else NEVER
 
 
 @jit

@@ -202,6 +202,11 @@ State = namedtuple(
         "cued",
         # per radar, a lower bound on the priority of its held tracks (stages.yield_track)
         "held_lb",
+        # per radar, the run of its scan queue (stages.queue_push): a ring of keys, its start
+        # and its length
+        "run_key",
+        "run_lo",
+        "run_n",
     ],
 )
 
@@ -440,4 +445,7 @@ def new_state(sx, out, log, n_log):
         np.full(n_s, -1, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
         np.full(n_s, np.inf),
+        np.empty(n_s * n, dtype=np.int64),
+        np.zeros(n_s, dtype=np.int64),
+        np.zeros(n_s, dtype=np.int64),
     )

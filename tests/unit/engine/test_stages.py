@@ -209,6 +209,42 @@ def test_scan_queue_pops_in_key_order(prepared):
     assert big.heap_n[0] == 0
 
 
+def test_scan_queue_with_its_run_pops_in_key_order(prepared):
+    """The whole scan queue (heap and run) gives back its keys in rising order, as the heap
+    alone would, while a scan at each step pops what is due and queues each threat's next
+    scan (most one scan later, the rest later or out of order); a brute-force minimum is the
+    oracle, and the run must take part."""
+    st, sx = fresh(prepared)
+    n = 200
+    big = st._replace(
+        scan_heap=np.zeros(n, dtype=np.int64),
+        fails=np.zeros(n, bool),
+        run_key=np.zeros(n, dtype=np.int64),
+    )
+    every = int(sx.scan_steps[0])
+    rng = np.random.default_rng(5)
+    queued = set()
+    in_run = 0
+    for rank in rng.permutation(n)[:150].tolist():
+        key = int(rng.integers(0, 4)) * every * n + rank
+        call(stages.queue_push, big, sx, 0, key, 0)
+        queued.add(key)
+    for t in range(0, 40 * every, every):
+        while True:
+            key, from_run = call_st(stages.queue_head, big, 0)
+            if key // n > t:
+                break
+            assert key == min(queued)
+            call_st(stages.queue_pop, big, 0, from_run)
+            queued.remove(key)
+            in_run += from_run
+            later = 1 if rng.random() < 0.8 else int(rng.integers(2, 6))
+            call(stages.queue_push, big, sx, 0, (t + later * every) * n + key % n, t)
+            queued.add((t + later * every) * n + key % n)
+    assert in_run > 1000  # most visits came off the run
+    assert big.run_n[0] + big.heap_n[0] == len(queued)
+
+
 def test_held_list_follows_holds_and_releases(prepared):
     """The held list of a radar is exactly the set of its confirmed tracks, whatever the order
     of takes and releases (swap-remove keeps positions consistent)."""
