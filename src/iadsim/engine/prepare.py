@@ -19,6 +19,7 @@ from iadsim.engine import prepare_cap
 from iadsim.engine.jamming import prepare_jamming
 from iadsim.engine.prepare_radar import (  # noqa: F401  (names other modules import from here)
     COVERAGE_RADIUS_M,
+    SamplePositions,
     _in_sector,
     _near,
     _RadarSite,
@@ -507,6 +508,7 @@ def prepare(
     # only when a raid carries a jammer
     jammed = any(r.jammer for r in scenario.raids)
     full_tables = []
+    positions = SamplePositions.of(threats.lat.values, threats.lon.values) if sites else None
     for site in sites:
         table = None
         if dem is not None:
@@ -517,7 +519,7 @@ def prepare(
             if shares is not None:
                 shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
         full_tables.append(table if jammed else None)
-        coverage.append(radar_coverage(site, threats, k, table))
+        coverage.append(radar_coverage(site, threats, k, table, positions))
     # issue 13 (record): fighters on combat air patrol, radars on their orbits (prepare_cap.py)
     caps = prepare_cap.selected(scenario, var)
     for i, c in enumerate(caps):
