@@ -360,9 +360,11 @@ def queue_push(st, sx, s, key, t):
     visits, and of draws, is the heap's alone."""
     n = sx_n(st)
     m = st.run_n[s]
-    if key // n <= t + sx.scan_steps[s] and m < n:
-        if m == 0 or key > st.run_key[s * n + (st.run_lo[s] + m - 1) % n]:
-            st.run_key[s * n + (st.run_lo[s] + m) % n] = key
+    if key < (t + sx.scan_steps[s] + 1) * n and m < n:  # due by the next scan (no division)
+        lo = st.run_lo[s]
+        last = lo + m - 1 if lo + m - 1 < n else lo + m - 1 - n
+        if m == 0 or key > st.run_key[s * n + last]:
+            st.run_key[s * n + (lo + m if lo + m < n else lo + m - n)] = key
             st.run_n[s] = m + 1
             return
     heap_push(st, s, key)
@@ -382,7 +384,8 @@ def queue_head(st, s):
 def queue_pop(st, s, in_run):
     """Remove the key :func:`queue_head` gave."""
     if in_run:
-        st.run_lo[s] = (st.run_lo[s] + 1) % sx_n(st)
+        lo = st.run_lo[s] + 1
+        st.run_lo[s] = lo if lo < sx_n(st) else 0
         st.run_n[s] -= 1
     else:
         heap_pop(st, s)
@@ -450,7 +453,7 @@ def detect(st, sx, t, rng):
             continue
         while True:
             key, in_run = queue_head(st, s)
-            if key // n > t:
+            if key >= (t + 1) * n:  # not due yet (the key's step is key // n)
                 break
             queue_pop(st, s, in_run)
             j = sx.launch_order[key % n]
