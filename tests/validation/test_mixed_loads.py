@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import textwrap
 
+import numba
 import numpy as np
 import pytest
 
 from iadsim.catalog import load_catalog
 from iadsim.engine import stages_assign
+from iadsim.engine.bundle import by_ref
 from iadsim.engine.chunks import _outputs, run_chunk
 from iadsim.engine.prepare import prepare
 from iadsim.engine.state import new_state
@@ -50,19 +52,32 @@ def _prepared(tmp_path, load, choice="cheapest_feasible"):
     return prepare(scenario, catalog=catalog)
 
 
+@numba.njit
+def _rows(st, sx):
+    """The row ``choose_row`` picks for fire unit 0, for every threat and step of its flight
+    (one compiled loop: a call from Python per step would unbox both bundles each time)."""
+    n = sx.launch_step.shape[0]
+    total = 0
+    for j in range(n):
+        total += sx.impact_step[j] - sx.launch_step[j]
+    rows = np.empty(total, dtype=np.int64)
+    st_r, sx_r = by_ref(st), by_ref(sx)
+    k = 0
+    for j in range(n):
+        for t in range(sx.launch_step[j], sx.impact_step[j]):
+            rows[k] = stages_assign.choose_row(st_r, sx_r, 0, j, t)[2]
+            k += 1
+    return rows
+
+
 def _options(p):
     """(feasible, chosen row cost) for every threat and step of the raid, every track held."""
     sx = p.static()
     out = tuple(a[0] for a in _outputs(1, len(p.threats.raid), len(p.fire_units.name)))
     st = new_state(sx, out, np.zeros((0, 5), dtype=np.int64), np.zeros(1, dtype=np.int64))
     st.avail[:] = 0
-    feas, cost = [], []
-    for j in range(sx.launch_step.shape[0]):
-        for t in range(int(sx.launch_step[j]), int(sx.impact_step[j])):
-            _, _, row, _ = stages_assign.choose_row(st, sx, 0, j, t)
-            feas.append(row >= 0)
-            cost.append(sx.round_cost_usd[row] if row >= 0 else 0.0)
-    return np.array(feas), np.array(cost)
+    rows = _rows(st, sx)
+    return rows >= 0, np.where(rows >= 0, sx.round_cost_usd[np.maximum(rows, 0)], 0.0)
 
 
 def test_choice_changes_cost_not_feasibility(tmp_path):
