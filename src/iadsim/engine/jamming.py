@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim import geo
+from iadsim.engine.prepare_radar import line_of_sight
 from iadsim.sensors.ew import band_factor, db_to_linear
 from iadsim.sensors.radar import (
-    min_visible_height_m,
     slant_range_m,
     snr_at_range,
     snr_from_pd_swerling1,
@@ -84,13 +84,7 @@ def _radar_ew(spec) -> dict:
 def _geometry(site, lat, lon, alt, h_agl, k_factor, table):
     """Slant range and line of sight from a radar site to points (smooth earth or terrain)."""
     az, _, ground_range = geo.inverse(site.lat, site.lon, lat, lon)
-    spec = site.spec
-    if table is None:
-        h_r = spec.antenna_height_m.si()
-        seen = alt >= min_visible_height_m(ground_range, h_r, k_factor)
-    else:
-        h_r = table.radar_alt_m
-        seen = h_agl >= table.min_visible_agl_m(az, ground_range)
+    seen, h_r = line_of_sight(site, table, k_factor, az, ground_range, h_agl, alt)
     return slant_range_m(ground_range, h_r, alt, k_factor), seen
 
 

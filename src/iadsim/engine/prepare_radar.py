@@ -22,9 +22,9 @@ from iadsim.sensors.radar import (
 )
 
 
-def _in_sector(az_deg: np.ndarray, center_deg: float, width_deg: float) -> np.ndarray:
+def _in_sector(az_deg, center_deg: float, width_deg: float) -> np.ndarray:
     if width_deg >= 360.0:
-        return np.ones(az_deg.shape, dtype=bool)
+        return np.ones(np.shape(az_deg), dtype=bool)
     diff = (az_deg - center_deg + 180.0) % 360.0 - 180.0
     return np.abs(diff) <= width_deg / 2.0
 
@@ -93,6 +93,21 @@ def build_site_table(
         k_factor,
         site_name=site.name,
     )
+
+
+def line_of_sight(site, table, k_factor: float, az_deg, ground_range_m, h_agl_m, alt_m):
+    """Whether a radar site sees targets at these azimuths and ground ranges, and the radar's
+    height [m] to measure their slant range from (``slant_range_m``).
+
+    Without a terrain ``table`` the earth is smooth: a target at altitude ``alt_m`` is seen
+    above ``min_visible_height_m`` (the refracted horizon). With one, a target ``h_agl_m``
+    above its ground is seen above the table's minimum visible height there, and the radar
+    stands on its own ground (``table.radar_alt_m``). The engine, the route planner and the
+    jamming geometry all use this one rule."""
+    if table is None:
+        h_r = site.spec.antenna_height_m.si()
+        return alt_m >= min_visible_height_m(ground_range_m, h_r, k_factor), h_r
+    return h_agl_m >= table.min_visible_agl_m(az_deg, ground_range_m), table.radar_alt_m
 
 
 #: Radius of the disc around each asset of the coverage shares (run.json). [m]
@@ -189,13 +204,7 @@ def radar_coverage(
     ground_range = np.asarray(ground_u).reshape(-1)[seen_at]
     h_agl = threats.height_agl.values[cand]
     h_target = threats.alt.values[cand]
-    if table is None:
-        h_r = spec.antenna_height_m.si()
-        in_view = h_target >= min_visible_height_m(ground_range, h_r, k_factor)
-    else:
-        # heights above the sea-level sphere: the radar on its ground, the target as flown
-        h_r = table.radar_alt_m
-        in_view = h_agl >= table.min_visible_agl_m(az_f, ground_range)
+    in_view, h_r = line_of_sight(site, table, k_factor, az_f, ground_range, h_agl, h_target)
     elev = elevation_angle_deg(ground_range, h_r, h_target, k_factor)
     rng = slant_range_m(ground_range, h_r, h_target, k_factor)
     seen = (

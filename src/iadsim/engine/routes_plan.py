@@ -22,9 +22,9 @@ import numpy as np
 from skimage.graph import MCP_Geometric
 
 from iadsim import geo
+from iadsim.engine.prepare_radar import _in_sector, line_of_sight
 from iadsim.sensors.radar import (
     detection_probability,
-    min_visible_height_m,
     slant_range_m,
 )
 from iadsim.threats import route_track
@@ -38,12 +38,6 @@ MAX_WAYPOINTS = 60
 _M_PER_DEG = 111_320.0
 
 
-def _in_sector(az, center, width):
-    if width >= 360.0:
-        return np.ones(np.shape(az), dtype=bool)
-    return np.abs((az - center + 180.0) % 360.0 - 180.0) <= width / 2.0
-
-
 def rate_per_m(sites, tables, lat, lon, height_m, reference, rcs_m2, speed_mps, k, ground):
     """Expected detections per metre flown at each point (arrays of lat, lon). [1/m]"""
     g = ground(lat, lon)
@@ -53,12 +47,7 @@ def rate_per_m(sites, tables, lat, lon, height_m, reference, rcs_m2, speed_mps, 
     for site, table in zip(sites, tables, strict=True):
         spec = site.spec
         az, _, gr = geo.inverse(site.lat, site.lon, lat, lon)
-        if table is None:
-            h_r = spec.antenna_height_m.si()
-            seen = alt >= min_visible_height_m(gr, h_r, k)
-        else:
-            h_r = table.radar_alt_m
-            seen = h_agl >= table.min_visible_agl_m(az, gr)
+        seen, h_r = line_of_sight(site, table, k, az, gr, h_agl, alt)
         rng = slant_range_m(gr, h_r, alt, k)
         seen &= (rng <= spec.instrumented_range_km.si()) & _in_sector(
             az, site.sector_center_deg, site.sector_width_deg
