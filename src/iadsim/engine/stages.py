@@ -430,6 +430,39 @@ def confirm(st, sx, s, j, t):
     return True
 
 
+@inline
+def next_detection(sx, r, c, rng):
+    """The scan entry of pair ``r``'s next detection, from entry ``c`` on (the pair's end if
+    none), drawn at once by inversion: scans are independent (Swerling 1), so no detection in
+    entries ``c .. k`` has probability ``prod (1 - Pd) = exp(-(H[k] - H[c - 1]))``, with ``H``
+    the pair's cumulative hazard (``Static.scan_hz``), and the first detection is the first
+    entry whose hazard exceeds an Exp(1) draw (the inversion method: Devroye 1986,
+    Non-Uniform Random Variate Generation, Springer, ch. II sec. 2). The same law as one
+    Bernoulli draw per scan, with one draw instead of one per scan."""
+    hz = sx.scan_hz
+    lo, hi = c, sx.scan_off[r + 1]
+    target = -np.log1p(-rng.random())  # Exp(1)
+    if c > sx.scan_off[r]:
+        target += hz[c - 1]
+    while lo < hi:  # the first entry with hz > target (binary search)
+        mid = (lo + hi) >> 1
+        if hz[mid] > target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@inline
+def queue_ahead(st, sx, s, j, r, k, t):
+    """Queue pair ``r`` (radar ``s``, threat ``j``) at scan entry ``k``, its next detection
+    drawn ahead (none, and not queued, if ``k`` is the pair's end)."""
+    st.cursor[r] = k
+    if k < sx.scan_off[r + 1]:
+        st.ahead[r] = True
+        queue_push(st, sx, s, sx.scan_step[k] * sx.launch_step.shape[0] + sx.launch_rank[j], t)
+
+
 @jit
 def detect(st, sx, t, rng):
     """Stage 6, detection and track confirmation: on each scan a radar makes one Swerling 1
@@ -440,7 +473,10 @@ def detect(st, sx, t, rng):
     Each radar keeps a queue of its untracked threats keyed by their next scan with Pd > 0,
     then launch order, so a scan visits only the threats it sees, in the order of the live
     list. The M-of-N history still counts the scans in between as misses, by shifting it by
-    the number of scans since the last draw.
+    the number of scans since the last draw. Only a detection changes the history (a miss
+    only ages it, which the shift does), so each pair's next detection is drawn ahead in one
+    draw (:func:`next_detection`) and the pair waits in the queue for that scan, not for every
+    scan before it. With jammers or SEAD (``draw_ahead`` off) each scan is drawn in its turn.
     """
     n_s = sx.scan_steps.shape[0]
     n = sx.launch_step.shape[0]
@@ -477,11 +513,22 @@ def detect(st, sx, t, rng):
             while c < end and scan_step[c] < t:
                 c += 1
             if c < end and scan_step[c] == t:
-                p = scan_pd[c]
-                if sx.jam_on:  # issue 11: S/(N+J) while the jammers fly
-                    p = jammed_pd(st, sx, s, j, c, t)
+                if sx.draw_ahead and not (st.ahead[r] and c == st.cursor[r]):
+                    # only a detection can change anything: its scan is drawn now, and the
+                    # pair waits for it (this one if it is this scan)
+                    k = next_detection(sx, r, c, rng)
+                    if k > c:
+                        queue_ahead(st, sx, s, j, r, k, t)
+                        continue
+                st.ahead[r] = False
+                if sx.draw_ahead:
+                    bit = 1  # the scans since the last visit were misses
+                else:
+                    p = scan_pd[c]
+                    if sx.jam_on:  # issue 11: S/(N+J) while the jammers fly
+                        p = jammed_pd(st, sx, s, j, c, t)
+                    bit = 1 if p > 0.0 and rng.random() < p else 0
                 c += 1
-                bit = 1 if p > 0.0 and rng.random() < p else 0
                 if bit == 1 and sx.trk_on:
                     stages_track.plot(st, sx, s, j, r, t, rng)  # issue 12
                 gap = (t - st.last_scan[r]) // sx.scan_steps[s]
@@ -495,7 +542,10 @@ def detect(st, sx, t, rng):
                         nxt = stages_track.next_held_scan(st, sx, s, r, c)
                         queue_push(st, sx, s, nxt * n + sx.launch_rank[j], t)
                     continue
-            queue_next_scan(st, sx, s, j, c, t + 1, t)
+            if sx.draw_ahead:
+                queue_ahead(st, sx, s, j, r, next_detection(sx, r, c, rng), t)
+            else:
+                queue_next_scan(st, sx, s, j, c, t + 1, t)
         key, _ = queue_head(st, s)
         st.sensor_due[s] = key // n if key < NEVER else NEVER
 

@@ -44,6 +44,10 @@ Static = namedtuple(
         "scan_off",
         "scan_step",
         "scan_pd",
+        # per scan entry, the detection hazard -ln(1 - Pd) summed over the pair's entries so far
+        # (stages.next_detection); draw_ahead: whether the next detection is drawn at once
+        "scan_hz",
+        "draw_ahead",
         "scan_steps",
         "sensor_owner",
         "sensor_networked",
@@ -207,6 +211,8 @@ State = namedtuple(
         "run_key",
         "run_lo",
         "run_n",
+        # per pair, whether it is queued at a detection drawn ahead (stages.next_detection)
+        "ahead",
     ],
 )
 
@@ -227,6 +233,24 @@ def _row_ranges(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
+#: The hazard of one scan is capped here (a Pd of 1 - 2e-22, closer to 1 than a uniform draw
+#: can tell): a Pd of exactly 1 would make the pair's sum infinite from there on.
+MAX_SCAN_HAZARD = 50.0
+
+
+@numba.njit(cache=True)
+def pair_hazard(pd, offsets):
+    """Cumulative detection hazard ``sum -ln(1 - Pd)`` over each pair's scan entries
+    (``offsets`` delimit the pairs), restarting at every pair."""
+    out = np.empty(pd.shape[0], dtype=np.float64)
+    for r in range(offsets.shape[0] - 1):
+        total = 0.0
+        for c in range(offsets[r], offsets[r + 1]):
+            total += min(-np.log1p(-np.float64(pd[c])), MAX_SCAN_HAZARD)
+            out[c] = total
+    return out
+
+
 def make_static(p) -> Static:
     """The :data:`Static` bundle of a prepared variant."""
     from iadsim.engine.prepare_track import (
@@ -237,6 +261,7 @@ def make_static(p) -> Static:
     )
 
     th, se, fu, d, tk = p.threats, p.sensors, p.fire_units, p.doctrine, p.tracking
+    jam, sead = _jamming_fields(p), _sead_fields(p)
     n_steps = p.t_s.shape[0]
     # the first step >= t on which any threat flies: v1 visited only those steps, so timers
     # (reloads) that expire between volleys take effect on the next of them
@@ -256,6 +281,10 @@ def make_static(p) -> Static:
         se.scan.offsets,
         se.scan.step.astype(np.int64),
         se.scan.value,
+        pair_hazard(se.scan.value, se.scan.offsets),
+        # with jammers (a Pd that changes with the raid) or SEAD (scans skipped) each scan is
+        # drawn in its turn
+        not (jam[0] or sead[0]),
         se.scan_steps,
         se.owner,
         se.networked,
@@ -311,9 +340,9 @@ def make_static(p) -> Static:
         np.int64(tk.timing),
         np.int64(max(1, int(np.ceil(BATCH_S / p.dt_s - 1e-9)))),
         # issue 11 (attack)
-        *_jamming_fields(p),
+        *jam,
         *_release_fields(p),
-        *_sead_fields(p),
+        *sead,
     )
 
 
@@ -448,4 +477,5 @@ def new_state(sx, out, log, n_log):
         np.empty(n_s * n, dtype=np.int64),
         np.zeros(n_s, dtype=np.int64),
         np.zeros(n_s, dtype=np.int64),
+        np.zeros(n * n_s, dtype=np.bool_),
     )
