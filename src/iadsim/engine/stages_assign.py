@@ -57,20 +57,37 @@ def feasible(st, sx, f, j, t):
     return ic
 
 
+@inline
+def ready_rows(st, sx):
+    """The rows (magazines) that can fire now (:func:`can_fire`), into ``st.fu_ok``; returns
+    how many. Threat evaluation does not change them, so they are found once per run."""
+    n_ok = 0
+    for f in range(sx.channels.shape[0]):
+        if can_fire(st, sx, f):
+            st.fu_ok[n_ok] = f
+            n_ok += 1
+    return n_ok
+
+
 @jit
 def next_evaluation(st, sx, t):
     """The first step after ``t`` at which threat evaluation could find an engagement if no
     event (track, intercept, reload) happens before it: the earliest opening of a launch window
     of a tracked threat for a fire unit able to fire."""
     due = NEVER
+    n_ok = ready_rows(st, sx)
+    rows = st.fu_ok
     for li in range(st.ctr[N_LIVE]):
         j = st.live[li]
         if st.eng_count[j] >= sx.max_engagements or sx.value[j] < sx.hold_value:
             continue
-        for f in range(sx.channels.shape[0]):
-            if st.avail[f, j] < 0 or not can_fire(st, sx, f):
+        lead = stages_track.last_lead(st, sx, j)  # issue 12: 0 unless tracks are estimated
+        if t + 1 > sx.win_hi[j] - lead:
+            continue  # every launch window of the threat has closed
+        for i in range(n_ok):
+            f = rows[i]
+            if st.avail[f, j] < 0:
                 continue
-            lead = stages_track.last_lead(st, sx, j)  # issue 12: 0 unless tracks are estimated
             s0 = max(
                 st.avail[f, j] + sx.reaction_steps[f],
                 sx.window[f, j, 0] - lead,
@@ -91,26 +108,29 @@ def evaluate_threats(st, sx, t):
     changed (``EVALUATE_AT``), and schedules its next run."""
     if t < st.ctr[EVALUATE_AT]:
         return 0
-    n_f = sx.channels.shape[0]
-    any_fu = False
-    for f in range(n_f):
-        if can_fire(st, sx, f):
-            any_fu = True
-    if not any_fu:
+    n_ok = ready_rows(st, sx)
+    if n_ok == 0:
         st.ctr[EVALUATE_AT] = NEVER  # until an intercept or a reload frees a fire unit
         return 0
     n_cand = 0
     live, next_free, eng_count, value = st.live, st.next_free, st.eng_count, sx.value
+    rows, win_lo, win_hi = st.fu_ok, sx.win_lo, sx.win_hi
+    # feasible() reads the window at the believed step: the step itself with perfect tracks
+    # (an estimated one is updated there, so is not read ahead of it)
+    perfect = sx.trk_on == 0 or sx.trk_timing == 0
     for li in range(st.ctr[N_LIVE]):
         j = live[li]
         if t < next_free[j]:
             continue
         if eng_count[j] >= sx.max_engagements or value[j] < sx.hold_value:
             continue
-        for f in range(n_f):
+        if perfect and (t < win_lo[j] or t > win_hi[j]):
+            continue  # outside every fire unit's launch window: none is feasible
+        for i in range(n_ok):
+            f = rows[i]
             # a candidate needs a fire unit that can fire now: one that cannot would leave
             # the threat unassigned and keep evaluation running on every step
-            if can_fire(st, sx, f) and feasible(st, sx, f, j, t) >= 0:
+            if feasible(st, sx, f, j, t) >= 0:
                 # issue 12: hold fire on a ballistic threat predicted to fall outside every asset
                 if (
                     sx.trk_hits_only

@@ -68,6 +68,10 @@ Static = namedtuple(
         "ic_last",
         "ic_step",
         "window",
+        # per threat, the union of its launch windows over the fire units (a bound:
+        # threat evaluation skips a threat outside it)
+        "win_lo",
+        "win_hi",
         "pk",
         "salvo",
         "max_engagements",
@@ -213,6 +217,8 @@ State = namedtuple(
         "run_n",
         # per pair, whether it is queued at a detection drawn ahead (stages.next_detection)
         "ahead",
+        # the rows that can fire, found once per threat evaluation (stages_assign.ready_rows)
+        "fu_ok",
     ],
 )
 
@@ -223,6 +229,16 @@ def _rank(launch_step: np.ndarray) -> np.ndarray:
     rank = np.empty_like(order)
     rank[order] = np.arange(order.shape[0])
     return rank.astype(np.int64)
+
+
+def _window_union(window: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each threat's first and last launch step over every fire unit's window (an empty
+    window is (1, 0); with no fire unit, no step)."""
+    if window.shape[0] == 0:
+        return np.ones(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    lo = window[:, :, 0].min(axis=0).astype(np.int64)
+    hi = window[:, :, 1].max(axis=0).astype(np.int64)
+    return lo, hi
 
 
 def _row_ranges(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -305,6 +321,7 @@ def make_static(p) -> Static:
         fu.ic_last_launch,
         fu.ic_step,
         fu.window,
+        *_window_union(fu.window, th.launch_step.shape[0]),
         fu.pk,
         np.int64(d.salvo),
         np.int64(d.max_engagements),
@@ -478,4 +495,5 @@ def new_state(sx, out, log, n_log):
         np.zeros(n_s, dtype=np.int64),
         np.zeros(n_s, dtype=np.int64),
         np.zeros(n * n_s, dtype=np.bool_),
+        np.zeros(n_f, dtype=np.int64),
     )
