@@ -81,7 +81,7 @@ def test_interrupted_run_resumes_to_identical_results(tmp_path, local_result):
     with pytest.raises(KeyboardInterrupt):
         _run(tmp_path, workers=1, progress=interrupt_after_three)
     assert not (tmp_path / VARIANT).exists()
-    parts = sorted((tmp_path / f".partial-{VARIANT}").glob("threats-*.parquet"))
+    parts = sorted((tmp_path / f".partial-{VARIANT}").glob("threats-*.arrow"))
     assert len(parts) == 3
 
     resumed = []
@@ -99,7 +99,7 @@ def test_interrupted_run_resumes_to_identical_results(tmp_path, local_result):
 def test_without_resume_parts_are_discarded(tmp_path, local_result):
     partial = tmp_path / f".partial-{VARIANT}"
     partial.mkdir()
-    (partial / "threats-000000000000.parquet").write_bytes(b"stale")
+    (partial / "threats-000000000000.arrow").write_bytes(b"stale")
     _same(local_result, _run(tmp_path, workers=1))
 
 

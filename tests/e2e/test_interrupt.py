@@ -25,7 +25,7 @@ def test_ctrl_c_exits_130_with_one_line_and_resume_continues(tmp_path):
     )
     partial = tmp_path / "out" / ".partial-s400-tor"
     deadline = time.monotonic() + 120
-    while not list(partial.glob("threats-*.parquet")):
+    while not list(partial.glob("threats-*.arrow")):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "no chunk written in 120 s"
         time.sleep(0.05)
@@ -38,7 +38,7 @@ def test_ctrl_c_exits_130_with_one_line_and_resume_continues(tmp_path):
         "command with --resume continues it"
     ], stderr
     assert not (out / "s400-tor").exists()  # no half-written result
-    done = len(list(partial.glob("threats-*.parquet")))
+    done = len(list(partial.glob("threats-*.arrow")))
     assert 1 <= done < 60
 
     resumed = subprocess.run(

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from iadsim.atomic import atomic_path
 from iadsim.engine.chunks import chunk_tables
 from iadsim.errors import InputError
 
@@ -29,6 +30,32 @@ _RESUBMITS = 3
 _STALL_FACTOR = 20.0
 
 
+def part_path(parts, kind: str, start: int):
+    """The part file of a chunk's ``kind`` table ('threats' or 'fire_units') in ``parts``."""
+    return parts / f"{kind}-{start:012d}.arrow"
+
+
+def write_parts(parts, start: int, tables) -> None:
+    """Keep a finished chunk's tables as part files (atomically; threats last, so a threats
+    part means the chunk is whole), for ``--resume``. Arrow IPC with LZ4: written and read
+    several times faster than Parquet, and read back exactly."""
+    import pyarrow.feather as feather
+
+    threats, fus = tables
+    for kind, table in (("fire_units", fus), ("threats", threats)):
+        with atomic_path(part_path(parts, kind, start), ".arrow") as tmp:
+            feather.write_feather(table, tmp, compression="lz4")
+
+
+def read_parts(parts, start: int):
+    """The (threats, fire_units) tables of a chunk written by :func:`write_parts`."""
+    import pyarrow.feather as feather
+
+    return tuple(
+        feather.read_table(part_path(parts, kind, start)) for kind in ("threats", "fire_units")
+    )
+
+
 def _init_worker(p, root_seed: int) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the run; a worker printing
     # its own KeyboardInterrupt traceback would only bury the parent's one line
@@ -37,14 +64,21 @@ def _init_worker(p, root_seed: int) -> None:
     _WORKER["seed"] = root_seed
 
 
-def _worker_chunk(start: int, stop: int):
-    return chunk_tables(_WORKER["p"], _WORKER["seed"], start, stop)
+def _chunk(p, root_seed: int, start: int, stop: int, parts):
+    tables = chunk_tables(p, root_seed, start, stop)
+    if parts is not None:  # written where the chunk ran: the workers share the writing
+        write_parts(parts, start, tables)
+    return tables
 
 
-def _local(p, root_seed: int, bounds, workers: int) -> Iterator:
+def _worker_chunk(start: int, stop: int, parts):
+    return _chunk(_WORKER["p"], _WORKER["seed"], start, stop, parts)
+
+
+def _local(p, root_seed: int, bounds, workers: int, parts) -> Iterator:
     if workers <= 1 or len(bounds) <= 1:
         for start, stop in bounds:
-            yield chunk_tables(p, root_seed, start, stop)
+            yield _chunk(p, root_seed, start, stop, parts)
         return
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(
@@ -55,7 +89,7 @@ def _local(p, root_seed: int, bounds, workers: int) -> Iterator:
         while queue or pending:
             while queue and len(pending) < 2 * workers:
                 start, stop = queue.pop(0)
-                pending.append(pool.submit(_worker_chunk, start, stop))
+                pending.append(pool.submit(_worker_chunk, start, stop, parts))
             yield pending.pop(0).result()
 
 
@@ -137,9 +171,18 @@ def _dask(p, root_seed: int, bounds, workers: int, scheduler) -> Iterator:
             cluster.close()
 
 
-def iter_chunk_tables(p, root_seed: int, bounds, workers: int, scheduler=None) -> Iterator:
-    """(threats, fire_units) tables of each chunk in ``bounds``, in order."""
+def iter_chunk_tables(
+    p, root_seed: int, bounds, workers: int, scheduler=None, parts=None
+) -> Iterator:
+    """(threats, fire_units) tables of each chunk in ``bounds``, in order; with ``parts`` (a
+    directory) each chunk is also kept there as part files (:func:`write_parts`)."""
     if scheduler is None:
-        yield from _local(p, root_seed, bounds, workers)
-    else:
-        yield from _dask(p, root_seed, bounds, workers, scheduler)
+        yield from _local(p, root_seed, bounds, workers, parts)
+        return
+    # a Dask worker may not share this file system: the parts are written here
+    for (start, _), tables in zip(
+        bounds, _dask(p, root_seed, bounds, workers, scheduler), strict=True
+    ):
+        if parts is not None:
+            write_parts(parts, start, tables)
+        yield tables

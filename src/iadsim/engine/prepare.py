@@ -21,7 +21,6 @@ from iadsim.engine.prepare_radar import (  # noqa: F401  (names other modules im
     COVERAGE_RADIUS_M,
     SamplePositions,
     _in_sector,
-    _near,
     _RadarSite,
     _sensor_tables,
     build_site_table,

@@ -69,7 +69,6 @@ def cap_coverage(cap, threats, t_s: np.ndarray, k_factor: float) -> dict:
     from the slant range (the same radar model as the ground radars)."""
     r = capm.FIGHTER_RADAR
     orbit = orbit_of(cap)
-    from iadsim.engine.prepare_radar import _near
 
     steps = threats.lat.flat_steps()
     lat_f, lon_f, _ = orbit.position(t_s)
@@ -77,7 +76,7 @@ def cap_coverage(cap, threats, t_s: np.ndarray, k_factor: float) -> dict:
     # only samples on station and near enough to the orbit go to the geodesics (a conservative
     # spherical pre-filter, as for the ground radars)
     reach = orbit.radius_m + r["instrumented_range_m"]
-    near = _near(orbit.lat_deg, orbit.lon_deg, threats.lat.values, threats.lon.values, reach)
+    near = geo.near(orbit.lat_deg, orbit.lon_deg, threats.lat.values, threats.lon.values, reach)
     cand = np.flatnonzero(on[steps] & near)
     _, _, ground = geo.inverse(
         lat_f[steps[cand]], lon_f[steps[cand]], threats.lat.values[cand], threats.lon.values[cand]

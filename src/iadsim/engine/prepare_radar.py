@@ -137,22 +137,6 @@ def site_table(dem, site: _RadarSite, k_factor: float, az_step_deg: float, range
     return table
 
 
-#: Mean earth radius for the cheap pre-filter only (the geometry itself uses pyproj's WGS84).
-_R_FILTER_M = 6_371_008.8
-
-
-def _near(site_lat: float, site_lon: float, lat, lon, range_m: float) -> np.ndarray:
-    """Samples within ``range_m`` of a site, by a spherical (haversine) distance with a margin
-    for the ellipsoid and the slant geometry: a conservative mask, so pyproj's geodesics and the
-    radar model run only where a radar can possibly see."""
-    p1, p2 = np.radians(site_lat), np.radians(lat)
-    dphi = p2 - p1
-    dlmb = np.radians(lon - site_lon)
-    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    d = 2 * _R_FILTER_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
-    return d <= range_m * 1.01 + 1000.0
-
-
 @dataclass(frozen=True)
 class SamplePositions:
     """The distinct (lat, lon) of the threat samples, and each sample's among them.
@@ -194,7 +178,7 @@ def radar_coverage(
     if positions is None:
         positions = SamplePositions.of(lat_all, lon_all)
     max_range = spec.instrumented_range_km.si()
-    near = np.flatnonzero(_near(site.lat, site.lon, positions.lat, positions.lon, max_range))
+    near = np.flatnonzero(geo.near(site.lat, site.lon, positions.lat, positions.lon, max_range))
     at = np.full(positions.lat.size, -1, dtype=np.int64)  # a near position's place in `near`
     at[near] = np.arange(near.size)
     cand = np.flatnonzero(at[positions.index] >= 0)

@@ -99,10 +99,16 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     for a_idx, asset in enumerate(p.assets):
         if not land_idx.size:
             break
-        _, _, d = geo.inverse(asset.lat, asset.lon, impact_lat[land_idx], impact_lon[land_idx])
-        inside = (d <= asset.radius_m) & (d < best[land_idx])
-        hit_code[land_idx[inside]] = a_idx
-        best[land_idx[inside]] = d[inside]
+        # geodesics only for impacts a conservative spherical bound leaves near the asset
+        idx = land_idx[
+            geo.near(
+                asset.lat, asset.lon, impact_lat[land_idx], impact_lon[land_idx], asset.radius_m
+            )
+        ]
+        _, _, d = geo.inverse(asset.lat, asset.lon, impact_lat[idx], impact_lon[idx])
+        inside = (d <= asset.radius_m) & (d < best[idx])
+        hit_code[idx[inside]] = a_idx
+        best[idx[inside]] = d[inside]
 
     raid_names = sorted(set(th.raid))
     type_names = sorted(set(th.threat_type))

@@ -27,7 +27,7 @@ from iadsim.engine.chunks import (  # noqa: F401  (the runner's public names)
     replication_generators,
     run_chunk,
 )
-from iadsim.engine.executors import iter_chunk_tables
+from iadsim.engine.executors import iter_chunk_tables, part_path, read_parts
 from iadsim.engine.prepare import Prepared
 from iadsim.engine.results import ParquetSink
 
@@ -182,38 +182,33 @@ def run_prepared(
         with atomic_path(manifest) as tmp:
             tmp.write_text(json.dumps({"fingerprint": digest}) + "\n", encoding="utf-8")
 
-    def part(kind: str, start: int) -> Path:
-        return partial / f"{kind}-{start:012d}.parquet"
-
-    todo = [
+    done = {
         b
         for b in bounds
-        if not (part("threats", b[0]).exists() and part("fire_units", b[0]).exists())
-    ]
+        if part_path(partial, "threats", b[0]).exists()
+        and part_path(partial, "fire_units", b[0]).exists()
+    }
+    todo = [b for b in bounds if b not in done]
     # replication 0's event log first: it loads the compiled kernel in this process, and the
     # pool's workers, forked below, inherit it instead of each loading it from the cache
     timeline = replay(p, seed, 0)
-    if progress is not None and len(todo) < len(bounds):
-        progress(sum(stop - start for start, stop in bounds if (start, stop) not in todo))
-    for (start, stop), (threats, fus) in zip(
-        todo, iter_chunk_tables(p, seed, todo, workers, scheduler), strict=True
-    ):
-        for kind, table in (("fire_units", fus), ("threats", threats)):
-            with atomic_path(part(kind, start), ".parquet") as tmp:
-                # a part is read back once, below: LZ4 writes and reads several times
-                # faster than the final file's zstd
-                pq.write_table(table, tmp, compression="lz4")
-        if progress is not None:
-            progress(stop - start)
-
+    if progress is not None and done:
+        progress(sum(stop - start for start, stop in done))
     with AtomicDir(out_dir) as tmp:
         sink = ParquetSink(tmp)
+        fresh = iter_chunk_tables(p, seed, todo, workers, scheduler, parts=partial)
         try:
-            for start, _ in bounds:  # one part in memory at a time
-                # ParquetFile, not read_table: the dataset layer imports pandas (~0.4 s)
-                sink.write("threats", pq.ParquetFile(part("threats", start)).read())
-                sink.write("fire_units", pq.ParquetFile(part("fire_units", start)).read())
+            # in chunk order, one chunk in memory at a time: a chunk done before an
+            # interruption from its parts, the others as they come (their parts written where
+            # they ran, for a later --resume)
+            for bound in bounds:
+                threats, fus = read_parts(partial, bound[0]) if bound in done else next(fresh)
+                sink.write("threats", threats)
+                sink.write("fire_units", fus)
+                if progress is not None and bound not in done:
+                    progress(bound[1] - bound[0])
         finally:
+            fresh.close()  # stops the pool if the run stops early
             sink.close()
 
         pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")

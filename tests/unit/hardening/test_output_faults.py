@@ -137,22 +137,30 @@ def _results(out: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("fail_at", [1, 5])  # a chunk's part file; tracks.parquet in the result dir
-def test_full_disk_keeps_earlier_results(scenario, tmp_path, monkeypatch, fail_at):
-    import pyarrow.parquet as pq
+@pytest.mark.parametrize(
+    "module, name, fail_at",
+    [
+        ("pyarrow.feather", "write_feather", 1),  # a chunk's part file
+        ("pyarrow.feather", "write_feather", 4),  # a later chunk's part file
+        ("pyarrow.parquet", "write_table", 1),  # tracks.parquet in the result dir
+    ],
+)
+def test_full_disk_keeps_earlier_results(scenario, tmp_path, monkeypatch, module, name, fail_at):
+    import importlib
 
+    writer = importlib.import_module(module)
     out = tmp_path / "out"
     assert _run(scenario, out).exit_code == 0
     before = _results(out)
-    real, calls = pq.write_table, []
+    real, calls = getattr(writer, name), []
 
-    def write_table(*args, **kwargs):
+    def write(*args, **kwargs):
         calls.append(1)
         if len(calls) == fail_at:
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pq, "write_table", write_table)
+    monkeypatch.setattr(writer, name, write)
     result = _run(scenario, out, "--seed", "2")  # new inputs: nothing can be reused
     assert result.exit_code == 1
     assert _one_line(result) == (
