@@ -140,8 +140,8 @@ def _results(out: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(
     "module, name, fail_at",
     [
-        ("pyarrow.feather", "write_feather", 1),  # a chunk's part file
-        ("pyarrow.feather", "write_feather", 4),  # a later chunk's part file
+        ("pyarrow.ipc", "new_file", 1),  # a chunk's part file
+        ("pyarrow.ipc", "new_file", 4),  # a later chunk's part file
         ("pyarrow.parquet", "write_table", 1),  # tracks.parquet in the result dir
     ],
 )
