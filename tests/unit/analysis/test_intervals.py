@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from iadsim.analysis.summary import mean_ci, wilson
+from iadsim.analysis.summary import T_EXPANSION_DF, mean_ci, t_quantile, wilson
 
 
 @pytest.mark.parametrize("trials", [1, 2, 7, 40, 1000, 160_000])
@@ -38,7 +38,15 @@ def test_wilson_of_no_trials_is_undefined():
     assert all(math.isnan(x) for x in wilson(0, 0))
 
 
-@pytest.mark.parametrize("n", [2, 3, 30, 4000])
+@pytest.mark.parametrize("df", [T_EXPANSION_DF, 1001, 3999, 9999, 99_999, 10**7])
+@pytest.mark.parametrize("q", [0.95, 0.975, 0.995])
+def test_t_quantile_expansion_matches_scipy(df, q):
+    from scipy import special
+
+    assert t_quantile(q, df) == pytest.approx(float(special.stdtrit(df, q)), rel=2e-14)
+
+
+@pytest.mark.parametrize("n", [2, 3, 30, 4000, 20_000])
 def test_mean_ci_matches_scipy_t(n):
     x = np.random.default_rng(n).gamma(2.0, 3.0, size=n)
     mean, lo, hi = mean_ci(float(x.sum()), float((x * x).sum()), n)
