@@ -3,8 +3,8 @@
 The engine draws each pair's next detection at once, by inversion of the pair's survival
 function, instead of one Swerling 1 draw per scan. Two oracles check that the law is the same:
 
-- brute force: for a given uniform, the entry found is the first whose survival
-  ``prod (1 - Pd)``, a running product, falls below it;
+- brute force: for a given Exp(1) draw ``e``, the entry found is the first whose survival
+  ``prod (1 - Pd)``, a running product, falls below ``exp(-e)``;
 - the exact law of M-of-N confirmation: for one drone approaching a Tor-M2, the scan of its
   track's confirmation, computed by dynamic programming over the M-of-N history from the
   pair's Pd on each scan (a Markov chain on the last N outcomes), against the engine's, with
@@ -53,9 +53,9 @@ def test_next_detection_inverts_the_survival_function():
         r = seed % 2
         c = int(off[r] + seed % 25)
         k = _next(sx, r, c, np.random.default_rng(seed))
-        u = np.random.default_rng(seed).random()  # the draw next_detection made
+        e = np.random.default_rng(seed).standard_exponential()  # the draw next_detection made
         survival = np.cumprod(1.0 - pd[c : off[r + 1]].astype(np.float64))
-        below = np.nonzero(survival < 1.0 - u)[0]
+        below = np.nonzero(survival < np.exp(-e))[0]  # P(no detection) < P(Exp(1) > e)
         expected = c + below[0] if below.size else int(off[r + 1])
         mismatches += k != expected
     assert mismatches == 0

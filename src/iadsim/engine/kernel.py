@@ -90,7 +90,7 @@ def run_steps(st, sx, t, rng):
         # a stage runs only on the steps where it is due (next_step keeps the due times in
         # ctr): a stage with nothing to do would change nothing and draw nothing
         if ctr[T_LAUNCH] <= t:
-            stages.admit_launches(st, sx, t)
+            stages.admit_launches(st, sx, t, rng)
         compact = ctr[T_ARRIVE] <= t
         if ctr[T_FAIL] <= t:
             stages.fail_threats(st, sx, t)

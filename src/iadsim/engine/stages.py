@@ -129,9 +129,10 @@ def draw_threats(st, sx, rng):
 
 
 @jit
-def admit_launches(st, sx, t):
+def admit_launches(st, sx, t, rng):
     """Threats launched by step ``t`` join the live list (in launch order), and each radar's
-    next scan with something to see is brought forward to their first visible scan."""
+    next scan with something to see is brought forward to their first visible scan (to their
+    first detection, drawn ahead, when the engine draws ahead: :func:`next_detection`)."""
     n_s = sx.scan_steps.shape[0]
     k = st.ctr[NEXT_LAUNCH]
     n_live = st.ctr[N_LIVE]
@@ -145,10 +146,14 @@ def admit_launches(st, sx, t):
         n_live += 1
         for s in range(n_s):
             r = j * n_s + s
-            if sx.scan_off[r] < sx.scan_off[r + 1]:
-                queue_push(st, sx, s, sx.scan_step[sx.scan_off[r]] * n + sx.launch_rank[j], t)
-                if sx.scan_step[sx.scan_off[r]] < st.sensor_due[s]:
-                    st.sensor_due[s] = sx.scan_step[sx.scan_off[r]]
+            c = sx.scan_off[r]
+            if c < sx.scan_off[r + 1] and sx.draw_ahead:
+                c = next_detection(sx, r, c, rng)
+                queue_ahead(st, sx, s, j, r, c, t)
+            elif c < sx.scan_off[r + 1]:
+                queue_push(st, sx, s, sx.scan_step[c] * n + sx.launch_rank[j], t)
+            if c < sx.scan_off[r + 1] and sx.scan_step[c] < st.sensor_due[s]:
+                st.sensor_due[s] = sx.scan_step[c]
     st.ctr[NEXT_LAUNCH] = k
     st.ctr[N_LIVE] = n_live
     for s in range(n_s):
@@ -441,7 +446,7 @@ def next_detection(sx, r, c, rng):
     Bernoulli draw per scan, with one draw instead of one per scan."""
     hz = sx.scan_hz
     lo, hi = c, sx.scan_off[r + 1]
-    target = -np.log1p(-rng.random())  # Exp(1)
+    target = rng.standard_exponential()  # Exp(1) (ziggurat)
     if c > sx.scan_off[r]:
         target += hz[c - 1]
     while lo < hi:  # the first entry with hz > target (binary search)

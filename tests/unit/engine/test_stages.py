@@ -72,7 +72,7 @@ def test_fail_and_arrivals_resolve_and_compact(prepared):
     call(stages.draw_threats, st, sx, np.random.default_rng(1))
     st.fails[:] = [True, False]
     st.fail_step[0] = sx.launch_step[0] + 5
-    call(stages.admit_launches, st, sx, int(sx.impact_step.max()))
+    call(stages.admit_launches, st, sx, int(sx.impact_step.max()), np.random.default_rng(2))
     assert st.ctr[N_LIVE] == 2
     call(stages.fail_threats, st, sx, int(st.fail_step[0]))
     assert st.fate[0] == FAILED and st.end_step[0] == st.fail_step[0]
@@ -83,7 +83,7 @@ def test_fail_and_arrivals_resolve_and_compact(prepared):
 def test_resolve_intercepts_kill_and_assessment(prepared):
     st, sx = fresh(prepared)
     call(stages.draw_threats, st, sx, np.random.default_rng(1))
-    call(stages.admit_launches, st, sx, int(sx.launch_step.max()))
+    call(stages.admit_launches, st, sx, int(sx.launch_step.max()), np.random.default_rng(2))
     for k, j in enumerate((0, 1)):  # two single-round engagements due at step 500
         st.e_f[k], st.e_j[k], st.e_ic[k], st.e_shots[k] = 0, j, 500, 1
     st.ctr[N_ENG] = 2
@@ -115,7 +115,7 @@ def test_reloads_one_launcher_after_reload_time(prepared):
 def test_detect_makes_no_draw_without_a_scan_entry(prepared):
     st, sx = fresh(prepared)
     call(stages.draw_threats, st, sx, np.random.default_rng(1))
-    call(stages.admit_launches, st, sx, 0)
+    call(stages.admit_launches, st, sx, 0, np.random.default_rng(2))
     n_s = sx.scan_steps.shape[0]
     r = 0 * n_s + 0
     scan = int(sx.scan_steps[0])
@@ -132,7 +132,7 @@ def test_detect_makes_no_draw_without_a_scan_entry(prepared):
 def test_detect_draws_only_on_visible_scans(prepared):
     st, sx = fresh(prepared)
     call(stages.draw_threats, st, sx, np.random.default_rng(1))
-    call(stages.admit_launches, st, sx, int(sx.impact_step.max()))
+    call(stages.admit_launches, st, sx, int(sx.impact_step.max()), np.random.default_rng(2))
     draws = 0
     for t in range(int(sx.impact_step.max()) + 1):
         if st.sensor_due.min() <= t:
