@@ -183,9 +183,50 @@ def radar_coverage(
     at[near] = np.arange(near.size)
     cand = np.flatnonzero(at[positions.index] >= 0)
     az_u, _, ground_u = geo.inverse(site.lat, site.lon, positions.lat[near], positions.lon[near])
-    seen_at = at[positions.index[cand]]
-    az_f = np.asarray(az_u).reshape(-1)[seen_at]
-    ground_range = np.asarray(ground_u).reshape(-1)[seen_at]
+    az_u, ground_u = np.asarray(az_u).reshape(-1), np.asarray(ground_u).reshape(-1)
+    # in blocks of samples: a long-range radar's candidates are millions, and a dozen
+    # temporaries of their size made the peak memory of a large raid's prepare
+    blocks = [
+        _seen_block(
+            site,
+            table,
+            k_factor,
+            threats,
+            c,
+            az_u[at[positions.index[c]]],
+            ground_u[at[positions.index[c]]],
+            max_range,
+        )
+        for c in np.array_split(cand, max(1, -(-cand.size // COVERAGE_BLOCK)))
+    ]
+    sample = np.concatenate([b[0] for b in blocks])
+    rng_seen = np.concatenate([b[1] for b in blocks])
+    az_seen = np.concatenate([b[2] for b in blocks])
+    rcs = threats.rcs_m2[threats.lat.flat_threat()[sample]] if sample.size else np.zeros(0)
+    p = detection_probability(
+        rng_seen,
+        rcs,
+        spec.reference_range_km.si(),
+        spec.reference_rcs_m2.si(),
+        spec.reference_pd.si(),
+        spec.reference_pfa.si(),
+    )
+    return {
+        "sample": sample,
+        "pd": np.asarray(p, dtype=np.float32),
+        "slant_m": rng_seen,
+        "az_deg": az_seen,
+    }
+
+
+#: Candidate samples per block of :func:`radar_coverage`.
+COVERAGE_BLOCK = 1 << 18
+
+
+def _seen_block(site, table, k_factor, threats, cand, az_f, ground_range, max_range):
+    """(sample, slant range, azimuth) of the candidate samples ``cand`` the radar sees: in line
+    of sight, inside its elevation limits, sector and instrumented range."""
+    spec = site.spec
     h_agl = threats.height_agl.values[cand]
     h_target = threats.alt.values[cand]
     in_view, h_r = line_of_sight(site, table, k_factor, az_f, ground_range, h_agl, h_target)
@@ -198,22 +239,7 @@ def radar_coverage(
         & _in_sector(az_f, site.sector_center_deg, site.sector_width_deg)
         & (rng <= max_range)
     )
-    sample = cand[seen]
-    rcs = threats.rcs_m2[threats.lat.flat_threat()[sample]] if sample.size else np.zeros(0)
-    p = detection_probability(
-        rng[seen],
-        rcs,
-        spec.reference_range_km.si(),
-        spec.reference_rcs_m2.si(),
-        spec.reference_pd.si(),
-        spec.reference_pfa.si(),
-    )
-    return {
-        "sample": sample,
-        "pd": np.asarray(p, dtype=np.float32),
-        "slant_m": rng[seen],
-        "az_deg": az_f[seen],
-    }
+    return cand[seen], rng[seen], az_f[seen]
 
 
 def _sensor_tables(sites, coverage, threats, scan_steps, n_steps):
