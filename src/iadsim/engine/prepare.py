@@ -346,12 +346,12 @@ def dem_ground(dem) -> GroundFn:
         lat, lon = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
         if lat.size <= GROUND_BLOCK:
             return np.nan_to_num(dem.elevation_m(lat, lon), nan=0.0)
-        lat, lon = lat.ravel(), lon.ravel()
+        shape, lat, lon = lat.shape, lat.ravel(), lon.ravel()
         out = np.empty(lat.shape[0])
         for i in range(0, lat.shape[0], GROUND_BLOCK):
             block = slice(i, i + GROUND_BLOCK)
             out[block] = np.nan_to_num(dem.elevation_m(lat[block], lon[block]), nan=0.0)
-        return out.reshape(np.broadcast(np.asarray(lat_deg), np.asarray(lon_deg)).shape)
+        return out.reshape(shape)
 
     return ground
 

@@ -186,19 +186,12 @@ def radar_coverage(
     az_u, ground_u = np.asarray(az_u).reshape(-1), np.asarray(ground_u).reshape(-1)
     # in blocks of samples: a long-range radar's candidates are millions, and a dozen
     # temporaries of their size made the peak memory of a large raid's prepare
-    blocks = [
-        _seen_block(
-            site,
-            table,
-            k_factor,
-            threats,
-            c,
-            az_u[at[positions.index[c]]],
-            ground_u[at[positions.index[c]]],
-            max_range,
+    blocks = []
+    for c in np.array_split(cand, max(1, -(-cand.size // COVERAGE_BLOCK))):
+        u = at[positions.index[c]]  # each candidate's place among the near positions
+        blocks.append(
+            _seen_block(site, table, k_factor, threats, c, az_u[u], ground_u[u], max_range)
         )
-        for c in np.array_split(cand, max(1, -(-cand.size // COVERAGE_BLOCK)))
-    ]
     sample = np.concatenate([b[0] for b in blocks])
     rng_seen = np.concatenate([b[1] for b in blocks])
     az_seen = np.concatenate([b[2] for b in blocks])

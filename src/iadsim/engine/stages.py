@@ -146,13 +146,15 @@ def admit_launches(st, sx, t, rng):
         n_live += 1
         for s in range(n_s):
             r = j * n_s + s
-            c = sx.scan_off[r]
-            if c < sx.scan_off[r + 1] and sx.draw_ahead:
+            c, end = sx.scan_off[r], sx.scan_off[r + 1]
+            if c == end:
+                continue  # the radar never sees it
+            if sx.draw_ahead:
                 c = next_detection(sx, r, c, rng)
                 queue_ahead(st, sx, s, j, r, c, t)
-            elif c < sx.scan_off[r + 1]:
+            else:
                 queue_push(st, sx, s, sx.scan_step[c] * n + sx.launch_rank[j], t)
-            if c < sx.scan_off[r + 1] and sx.scan_step[c] < st.sensor_due[s]:
+            if c < end and sx.scan_step[c] < st.sensor_due[s]:
                 st.sensor_due[s] = sx.scan_step[c]
     st.ctr[NEXT_LAUNCH] = k
     st.ctr[N_LIVE] = n_live
@@ -470,10 +472,11 @@ def queue_ahead(st, sx, s, j, r, k, t):
 
 @jit
 def detect(st, sx, t, rng):
-    """Stage 6, detection and track confirmation: on each scan a radar makes one Swerling 1
-    draw per untracked threat it can see there (Pd precomputed from the slant range;
-    Skolnik 2001, Introduction to Radar Systems, 3rd ed., sec. 2.8); M detections in the last
-    N scans confirm a track if the radar has a free track (capacity).
+    """Stage 6, detection and track confirmation: on each scan a radar detects each untracked
+    threat it can see there with its Swerling 1 Pd (precomputed from the slant range;
+    Skolnik 2001, Introduction to Radar Systems, 3rd ed., sec. 2.8), independently from scan
+    to scan; M detections in the last N scans confirm a track if the radar has a free track
+    (capacity).
 
     Each radar keeps a queue of its untracked threats keyed by their next scan with Pd > 0,
     then launch order, so a scan visits only the threats it sees, in the order of the live

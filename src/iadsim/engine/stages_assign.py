@@ -60,7 +60,8 @@ def feasible(st, sx, f, j, t):
 @inline
 def ready_rows(st, sx):
     """The rows (magazines) that can fire now (:func:`can_fire`), into ``st.fu_ok``; returns
-    how many. Threat evaluation does not change them, so they are found once per run."""
+    how many. Evaluating threats changes none of them, so they are found once per call of
+    :func:`evaluate_threats` or :func:`next_evaluation`, not once per threat."""
     n_ok = 0
     for f in range(sx.channels.shape[0]):
         if can_fire(st, sx, f):
