@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile   # two workers, one per core; a file stays on one
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict   # also a test: tests/project/test_docs.py

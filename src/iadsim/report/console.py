@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console, ConsoleDimensions
 from rich.table import Table
@@ -289,6 +289,13 @@ class StdoutConsole(Console):
     is set, which always decides (as rich does on a terminal). The choice is made at each
     print, so the same console serves a terminal and a pipe.
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if kwargs.get("width") is None and kwargs.get("height") is None:
+            # rich froze COLUMNS and LINES as they were at construction (the command line's
+            # console is made at import); read them at each print instead, as rich then does
+            self._width = self._height = None
 
     def _pipe(self) -> bool:
         columns = self._environ.get("COLUMNS")

@@ -71,6 +71,18 @@ def test_console_is_wide_on_a_pipe_and_honours_columns(monkeypatch):
     assert max(len(line) for line in tty.file.getvalue().splitlines()) <= tty.width
 
 
+def test_columns_is_read_at_each_print_not_at_construction(monkeypatch):
+    """The command line's console is made at import: a COLUMNS set or unset later decides."""
+    monkeypatch.setenv("COLUMNS", "60")
+    console = StdoutConsole(file=io.StringIO())
+    assert console.width == 60
+    monkeypatch.setenv("COLUMNS", "120")
+    assert console.width == 120
+    monkeypatch.delenv("COLUMNS")
+    assert console.width == PIPE_WIDTH
+    assert StdoutConsole(file=io.StringIO(), width=70).width == 70  # an explicit width stays
+
+
 @pytest.fixture(scope="module")
 def piped_compare(tmp_path_factory):
     out = tmp_path_factory.mktemp("compare")
