@@ -8,6 +8,7 @@ and status 1; Ctrl-C is one line and status 130 (``run --resume`` continues a ru
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -571,9 +572,24 @@ from iadsim.cli_serve import register as _register_serve  # noqa: E402
 _register_serve(app, _input_errors, out, err)
 
 
+#: Allocations between two collections of the youngest generation (CPython's default: 700).
+GC_THRESHOLD = 50_000
+
+
 def main() -> None:
     """Console entry point."""
-    app()
+    # The imports of a run (numba, SciPy, Arrow, pydantic...) make some 100,000 long-lived
+    # objects, and at the default threshold of 700 allocations the collector walked them in
+    # 390 collections, 0.2 s of a 3 s run. At 50,000 it takes five. Cyclic garbage can wait
+    # that long: it is at most a few megabytes.
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
+    try:
+        app()
+    finally:
+        # At exit the interpreter's last collections walk every object the imports made:
+        # 0.3-0.5 s more. Frozen objects are not walked; they are still finalised, and the
+        # atexit handlers still run.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ chunk lost with a killed worker is simply computed again elsewhere (and retried 
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import signal
@@ -84,16 +85,22 @@ def _local(p, root_seed: int, bounds, workers: int, parts) -> Iterator:
             yield _chunk(p, root_seed, start, stop, parts)
         return
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(p, root_seed)
-    ) as pool:
-        pending: list[Future] = []
-        queue = list(bounds)
-        while queue or pending:
-            while queue and len(pending) < 2 * workers:
-                start, stop = queue.pop(0)
-                pending.append(pool.submit(_worker_chunk, start, stop, parts))
-            yield pending.pop(0).result()
+    # a forked worker's collections would walk, and so copy page by page, every object the
+    # parent made; frozen, they are left alone (the gc module's advice for a pre-fork server)
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(p, root_seed)
+        ) as pool:
+            pending: list[Future] = []
+            queue = list(bounds)
+            while queue or pending:
+                while queue and len(pending) < 2 * workers:
+                    start, stop = queue.pop(0)
+                    pending.append(pool.submit(_worker_chunk, start, stop, parts))
+                yield pending.pop(0).result()
+    finally:
+        gc.unfreeze()
 
 
 def _identity(x):
