@@ -231,30 +231,67 @@ def _build_tracks(scenario: Scenario, catalog: Catalog, ground: GroundFn):
     return rows
 
 
-def _track(row, t_rel: np.ndarray, ground: GroundFn) -> Track:
-    if "track" in row:  # a platform's out-and-back route or a released weapon (engine/release)
-        return row["track"](t_rel)
+def _track_call(row, ground: GroundFn) -> tuple[Callable[..., Track], dict]:
+    """The track function of a scenario row and its arguments, all but the sample times."""
     raid, entry, launch = row["raid"], row["entry"], row["launch"]
     if entry.threat_class == "ballistic":
-        return ballistic_track(
-            launch.lat,
-            launch.lon,
-            row["aim_lat"],
-            row["aim_lon"],
-            t_rel,
+        return ballistic_track, dict(
+            launch_lat_deg=launch.lat,
+            launch_lon_deg=launch.lon,
+            aim_lat_deg=row["aim_lat"],
+            aim_lon_deg=row["aim_lon"],
             boost_time_s=entry.boost_time_s.si(),
             apogee_alt_m=raid.apogee_alt_m,
         )
-    lats = [launch.lat, *[w.lat for w in raid.waypoints], row["aim_lat"]]
-    lons = [launch.lon, *[w.lon for w in raid.waypoints], row["aim_lon"]]
+    lats = (launch.lat, *[w.lat for w in raid.waypoints], row["aim_lat"])
+    lons = (launch.lon, *[w.lon for w in raid.waypoints], row["aim_lon"])
     speed = raid.speed_mps or entry.speed_mps.si()
     if entry.threat_class == "aircraft" and raid.height_agl_m is None:
         height = entry.cruise_altitude_m.si()
-        return route_track(lats, lons, speed, height, t_rel, reference="msl")
+        return route_track, dict(
+            lat_deg=lats, lon_deg=lons, speed_mps=speed, height_m=height, reference="msl"
+        )
     # cruise and drone at their height above ground; an aircraft given height_agl_m flies a
     # terrain-following ingress at that height instead of its cruise altitude
     height = raid.height_agl_m or entry.cruise_height_agl_m.si()
-    return route_track(lats, lons, speed, height, t_rel, reference="agl", ground_elevation_m=ground)
+    return route_track, dict(
+        lat_deg=lats,
+        lon_deg=lons,
+        speed_mps=speed,
+        height_m=height,
+        reference="agl",
+        ground_elevation_m=ground,
+    )
+
+
+class _Tracks:
+    """The tracks of scenario rows, each made once per distinct flight.
+
+    The threats of a raid fly one path, and with a spacing on the time grid their samples fall
+    at the same times after launch: April-2024-scale's 331 tracks are 16 distinct flights,
+    day-1500's 1,550 are 72. A track is a function of its arguments and sample times alone, so
+    a row whose (function, arguments, times) were seen gets the very same arrays. The last
+    :data:`KEEP` flights are kept (a raid's rows are consecutive)."""
+
+    KEEP = 16
+
+    def __init__(self, ground: GroundFn):
+        self.ground = ground
+        self._seen: dict = {}
+
+    def __call__(self, row, t_rel: np.ndarray) -> Track:
+        if "track" in row:  # a platform's out-and-back route or a released weapon (engine/release)
+            return row["track"](t_rel)
+        fn, kwargs = _track_call(row, self.ground)
+        key = (fn.__name__, *sorted((k, v) for k, v in kwargs.items() if k != "ground_elevation_m"))
+        key += (t_rel.shape, t_rel.tobytes())
+        track = self._seen.get(key)
+        if track is None:
+            track = fn(t_s=t_rel, **kwargs)
+            if len(self._seen) >= self.KEEP:
+                self._seen.pop(next(iter(self._seen)))
+            self._seen[key] = track
+        return track
 
 
 def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan=None):
@@ -270,10 +307,11 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
     if plan is not None:
         rows, routes = plan(rows)
     rows = expand_releases(rows, catalog, ground, scenario)
+    track = _Tracks(ground)
     # first pass at a coarse grid only to learn each flight's duration
     durations = []
     for row in rows:
-        probe = _track(row, np.array([0.0]), ground)
+        probe = track(row, np.array([0.0]))
         durations.append(probe.duration_s)
     t_end = max(r["t0"] + d for r, d in zip(rows, durations, strict=True))
     n_steps = _steps(t_end, dt) + 2
@@ -287,7 +325,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
         s1 = min(int(np.floor((row["t0"] + dur) / dt)), n_steps - 1)
         s1 = max(s1, s0 + 1)
         launch_step[j], impact_step[j] = s0, s1
-        tr = _track(row, t_s[s0 : s1 + 1] - row["t0"], ground)
+        tr = track(row, t_s[s0 : s1 + 1] - row["t0"])
         lat, lon = np.array(tr.lat_deg, dtype=float), np.array(tr.lon_deg, dtype=float)
         alt, speed = np.array(tr.alt_m, dtype=float), np.array(tr.speed_mps, dtype=float)
         # the last sample is the arrival itself: pin it to the aim point on the ground

@@ -142,9 +142,9 @@ class SamplePositions:
     """The distinct (lat, lon) of the threat samples, and each sample's among them.
 
     The threats of a raid fly one path at different times, so the samples repeat few positions
-    (April-2024-scale: 7.0 million candidate samples over its radars, 0.63 million distinct).
-    The geodesics and the range filter are functions of the position alone, so computing them
-    once per distinct position gives every sample the very same numbers."""
+    (April-2024-scale: 2.07 million samples at 47,650 distinct positions). The geodesics and
+    the range filter are functions of the position alone, so computing them once per distinct
+    position gives every sample the very same numbers."""
 
     lat: np.ndarray
     lon: np.ndarray
@@ -152,11 +152,16 @@ class SamplePositions:
 
     @classmethod
     def of(cls, lat: np.ndarray, lon: np.ndarray) -> SamplePositions:
-        key = np.empty(lat.size, dtype=np.complex128)  # both float64s exactly, one sort key
-        key.real = lat.ravel()
-        key.imag = lon.ravel()
-        unique, index = np.unique(key, return_inverse=True)
-        return cls(unique.real.copy(), unique.imag.copy(), index.ravel().astype(np.int64))
+        """The positions in (lat, lon) order, as ``np.unique`` of the pairs gives them. One
+        indirect sort by both keys: six times faster than sorting them as one complex key."""
+        lat, lon = lat.ravel(), lon.ravel()
+        order = np.lexsort((lon, lat))
+        lat_s, lon_s = lat[order], lon[order]
+        first = np.ones(lat.size, dtype=bool)  # where a new position starts in the sort
+        first[1:] = (lat_s[1:] != lat_s[:-1]) | (lon_s[1:] != lon_s[:-1])
+        index = np.empty(lat.size, dtype=np.int64)
+        index[order] = np.cumsum(first) - 1
+        return cls(lat_s[first], lon_s[first], index)
 
 
 def radar_coverage(

@@ -1,0 +1,100 @@
+"""Prepare computes what repeats once: each distinct flight's track (``_Tracks``) and each
+distinct sample position's geodesics (``SamplePositions``). Both must give every threat and
+every sample exactly what computing it on its own gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import iadsim
+from iadsim.catalog import load_catalog
+from iadsim.engine import prepare as prepare_mod
+from iadsim.engine.prepare import SamplePositions, prepare
+
+# drones on routes (6 threats, 2 raids), and ballistic missiles (16 threats, 2 raids)
+EXAMPLES = ["examples/depot-drone-raid.yaml", "examples/iraq-2020-al-asad.yaml"]
+
+
+def test_sample_positions_match_numpy_unique_of_the_pairs():
+    rng = np.random.default_rng(7)
+    # few distinct positions, repeated in random order, with 0.0 and -0.0 among them
+    base_lat = np.r_[rng.uniform(-60, 60, 40), 0.0, -0.0]
+    base_lon = np.r_[rng.uniform(-180, 180, 40), -0.0, 0.0]
+    pick = rng.integers(0, base_lat.size, 5000)
+    lat = base_lat[pick]
+    lon = np.where(rng.random(5000) < 0.3, base_lon[pick[::-1]], base_lon[pick])
+    positions = SamplePositions.of(lat.reshape(50, 100), lon.reshape(50, 100))
+
+    key = lat + 1j * lon  # the oracle: numpy's unique of the pairs as one complex key
+    unique, inverse = np.unique(key, return_inverse=True)
+    np.testing.assert_array_equal(positions.lat, unique.real)
+    np.testing.assert_array_equal(positions.lon, unique.imag)
+    np.testing.assert_array_equal(positions.index, inverse.ravel())
+    # and each sample's position is its own, bit for bit
+    assert np.array_equal(positions.lat[positions.index], lat)
+    assert np.array_equal(positions.lon[positions.index], lon)
+
+
+class _EveryTrack(prepare_mod._Tracks):
+    """The oracle: every row's track computed on its own, none reused."""
+
+    calls = 0
+
+    def __call__(self, row, t_rel):
+        if "track" in row:
+            return row["track"](t_rel)
+        fn, kwargs = prepare_mod._track_call(row, self.ground)
+        _EveryTrack.calls += 1
+        return fn(t_s=t_rel, **kwargs)
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_each_threat_gets_the_track_computed_on_its_own(monkeypatch, path):
+    scenario = iadsim.load_scenario(path)
+    made = []
+    for name in ("route_track", "ballistic_track"):
+        original = getattr(prepare_mod, name)
+
+        def counted(*args, _original=original, **kwargs):
+            made.append(1)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(prepare_mod, name, counted)
+    reused = prepare(scenario, None)
+    reused_calls = len(made)
+    monkeypatch.setattr(prepare_mod, "_Tracks", _EveryTrack)
+    _EveryTrack.calls = 0
+    fresh = prepare(scenario, None)
+    n = len(fresh.threats.raid)
+    assert _EveryTrack.calls == 2 * n  # a probe for the duration, then the samples
+    assert reused_calls < n  # the raids' threats share their flights
+    for name in ("lat", "lon", "alt", "height_agl", "speed_mps"):
+        a, b = getattr(reused.threats, name), getattr(fresh.threats, name)
+        np.testing.assert_array_equal(a.offsets, b.offsets, err_msg=name)
+        np.testing.assert_array_equal(a.values, b.values, err_msg=name)
+    np.testing.assert_array_equal(reused.threats.launch_step, fresh.threats.launch_step)
+    np.testing.assert_array_equal(reused.threats.impact_step, fresh.threats.impact_step)
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+@pytest.mark.parametrize("field", ["aim_lat", "t0"])
+def test_a_flight_differing_in_one_argument_is_not_reused(path, field):
+    scenario = iadsim.load_scenario(path)
+
+    def flat(lat, lon):
+        return np.zeros(np.shape(lat))
+
+    rows = prepare_mod._build_tracks(scenario, load_catalog(), flat)
+    tracks = prepare_mod._Tracks(flat)
+    t = np.arange(0.0, 300.0, 5.0)
+    first = tracks(rows[0], t)
+    other = dict(rows[0])
+    if field == "t0":
+        again = tracks(other, t + 2.5)  # the same flight sampled half a step later
+        assert not np.array_equal(again.lat_deg, first.lat_deg, equal_nan=True)
+    else:
+        other[field] = rows[0][field] + 0.01
+        again = tracks(other, t)
+        assert again.impact_lat_deg != first.impact_lat_deg
+    assert tracks(dict(rows[0]), t) is first  # the same arguments and times: reused
