@@ -68,47 +68,38 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     az = np.degrees(np.arctan2(east, north))
     aim_lat = th.aim_lat[threat]
     aim_lon = th.aim_lon[threat]
-    # geodesics only for the rows that land (most threats of a defended raid do not)
-    hit_lat, hit_lon = np.full(fate.shape, np.nan), np.full(fate.shape, np.nan)
-    if leaked.any():
-        hit_lat[leaked], hit_lon[leaked] = geo.forward(
-            aim_lat[leaked], aim_lon[leaked], az[leaked], miss[leaked]
-        )
-    safe_end = np.clip(end, 0, th.lat.shape[1] - 1)
-    fail_lat, fail_lon = th.lat.at(threat, safe_end), th.lon.at(threat, safe_end)
-    impact_lat = np.where(leaked, hit_lat, np.where(failed, fail_lat, np.nan))
-    impact_lon = np.where(leaked, hit_lon, np.where(failed, fail_lon, np.nan))
-    miss_distance = np.where(leaked, miss, np.nan)
-    if failed.any():
-        _, _, d_fail = geo.inverse(
-            aim_lat[failed], aim_lon[failed], impact_lat[failed], impact_lon[failed]
-        )
-        miss_distance[failed] = d_fail
-
-    # which defended asset each impact hits (the nearest within its radius)
-    hit_code = np.full(fate.shape, -1, dtype=np.int32)
-    best = np.full(fate.shape, np.inf)
-    lands = leaked | failed
     roles = th.role or ["threat"] * n_thr
     role_names = ["threat", "platform", "weapon", "decoy"]
     role_code = np.array([role_names.index(r) for r in roles], dtype=np.int32)[threat]
     # a platform's arrival is its return to its launch point, and a decoy does no damage:
     # neither is an impact (issue 11)
-    lands = lands & (role_code != 1) & (role_code != 3)
-    land_idx = np.flatnonzero(lands)
-    for a_idx, asset in enumerate(p.assets):
-        if not land_idx.size:
-            break
-        # geodesics only for impacts a conservative spherical bound leaves near the asset
-        idx = land_idx[
-            geo.near(
-                asset.lat, asset.lon, impact_lat[land_idx], impact_lon[land_idx], asset.radius_m
-            )
-        ]
-        _, _, d = geo.inverse(asset.lat, asset.lon, impact_lat[idx], impact_lon[idx])
-        inside = (d <= asset.radius_m) & (d < best[idx])
-        hit_code[idx[inside]] = a_idx
-        best[idx[inside]] = d[inside]
+    lands = (role_code != 1) & (role_code != 3)
+
+    # geodesics only for the rows that land (most threats of a defended raid do not)
+    impact_lat, impact_lon = np.full(fate.shape, np.nan), np.full(fate.shape, np.nan)
+    miss_distance = np.where(leaked, miss, np.nan)
+    hit_code = np.full(fate.shape, -1, dtype=np.int32)
+    if leaked.any():
+        impact_lat[leaked], impact_lon[leaked] = geo.forward(
+            aim_lat[leaked], aim_lon[leaked], az[leaked], miss[leaked]
+        )
+        rows = np.flatnonzero(leaked & lands)
+        hit_code[rows] = _asset_hit(p, impact_lat[rows], impact_lon[rows])
+    if failed.any():
+        # a failed missile falls under its track at its last step: a function of (threat,
+        # step), which repeat over the replications, so each pair's point is computed once
+        rows = np.flatnonzero(failed)
+        step = np.clip(end[rows], 0, th.lat.shape[1] - 1)
+        pair, at_pair = np.unique(
+            threat[rows] * np.int64(th.lat.shape[1]) + step, return_inverse=True
+        )
+        j, k = pair // th.lat.shape[1], pair % th.lat.shape[1]
+        lat_u, lon_u = th.lat.at(j, k), th.lon.at(j, k)
+        _, _, d_u = geo.inverse(th.aim_lat[j], th.aim_lon[j], lat_u, lon_u)
+        impact_lat[rows], impact_lon[rows] = lat_u[at_pair], lon_u[at_pair]
+        miss_distance[rows] = d_u[at_pair]
+        code_u = _asset_hit(p, lat_u, lon_u)
+        hit_code[rows] = np.where(lands[rows], code_u[at_pair], -1)
 
     raid_names = sorted(set(th.raid))
     type_names = sorted(set(th.threat_type))
@@ -160,6 +151,20 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             ),
         }
     )
+
+
+def _asset_hit(p: Prepared, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """The defended asset each impact point hits (the nearest within its radius), or -1."""
+    code = np.full(lat.shape, -1, dtype=np.int32)
+    best = np.full(lat.shape, np.inf)
+    for a_idx, asset in enumerate(p.assets if lat.size else []):
+        # geodesics only for impacts a conservative spherical bound leaves near the asset
+        idx = np.flatnonzero(geo.near(asset.lat, asset.lon, lat, lon, asset.radius_m))
+        _, _, d = geo.inverse(asset.lat, asset.lon, lat[idx], lon[idx])
+        inside = (d <= asset.radius_m) & (d < best[idx])
+        code[idx[inside]] = a_idx
+        best[idx[inside]] = d[inside]
+    return code
 
 
 def fire_unit_table(p: Prepared, raw: RawChunk) -> pa.Table:

@@ -1,0 +1,89 @@
+"""Where the threat table puts impacts: a failed missile under its track at its last step, a
+leaker at its aim point plus its miss, and which asset each impact hits. The table computes a
+failure's point once per (threat, step); the oracle here computes each row on its own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import iadsim
+from iadsim import geo
+from iadsim.engine.prepare import prepare
+from iadsim.engine.results import RawChunk, threat_table
+
+# platforms (aircraft), the weapons they release, and decoys, all over one depot
+EXAMPLE = "examples/iraq-2019-pmu-depot-strike.yaml"
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return prepare(iadsim.load_scenario(EXAMPLE), "undefended")
+
+
+def _raw(p, fate, end, east, north):
+    n_rep, n = fate.shape
+    zeros = np.zeros((n_rep, n))
+    return RawChunk(
+        start=0,
+        fate=fate.astype(np.int8),
+        killer=np.full((n_rep, n), -1, dtype=np.int16),
+        intercept_step=np.full((n_rep, n), -1, dtype=np.int32),
+        end_step=end.astype(np.int32),
+        shots_at=np.zeros((n_rep, n), dtype=np.int16),
+        cost_at_usd=zeros,
+        miss_east_m=east,
+        miss_north_m=north,
+        fu_shots=np.zeros((n_rep, len(p.fire_units.name)), dtype=np.int32),
+        fu_left=np.zeros((n_rep, len(p.fire_units.name)), dtype=np.int32),
+    )
+
+
+def _hit(p, lat, lon):
+    """The asset a point hits, by the definition: the nearest within its radius."""
+    best, name = np.inf, None
+    for asset in p.assets:
+        _, _, d = geo.inverse(asset.lat, asset.lon, lat, lon)
+        if float(d) <= asset.radius_m and float(d) < best:
+            best, name = float(d), asset.name
+    return name
+
+
+def test_failures_and_leakers_land_where_each_row_says(prepared):
+    p = prepared
+    th = p.threats
+    n = len(th.raid)
+    rng = np.random.default_rng(3)
+    n_rep = 40
+    # failures at random steps of each flight, repeated over replications, and some at the
+    # arrival step (over the depot); the rest leak with a random miss
+    launch, impact = th.launch_step[None, :], th.impact_step[None, :]
+    end = rng.integers(launch, impact + 1, size=(n_rep, n))
+    end[::3] = impact[0]
+    fate = np.where(rng.random((n_rep, n)) < 0.6, 3, 2)
+    east = np.where(fate == 2, rng.normal(0, 400, (n_rep, n)), 0.0)
+    north = np.where(fate == 2, rng.normal(0, 400, (n_rep, n)), 0.0)
+    table = threat_table(p, _raw(p, fate, end, east, north)).to_pydict()
+
+    hits_of = {"decoy": 0, "platform": 0, "weapon": 0}
+    for i in range(n_rep * n):
+        r, j = divmod(i, n)
+        role = th.role[j]
+        if fate[r, j] == 3:
+            lat = th.lat.at(np.array([j]), np.array([end[r, j]]))[0]
+            lon = th.lon.at(np.array([j]), np.array([end[r, j]]))[0]
+            _, _, d = geo.inverse(th.aim_lat[j], th.aim_lon[j], lat, lon)
+        else:
+            az = np.degrees(np.arctan2(east[r, j], north[r, j]))
+            d = np.hypot(east[r, j], north[r, j])
+            lat, lon = geo.forward(th.aim_lat[j], th.aim_lon[j], az, d)
+        assert table["impact_lat"][i] == float(lat) and table["impact_lon"][i] == float(lon)
+        assert table["miss_distance_m"][i] == float(d)
+        # a platform's arrival is its return home and a decoy does no damage: never a hit
+        expected = None if role in ("platform", "decoy") else _hit(p, lat, lon)
+        assert table["asset_hit"][i] == expected, (r, j, role)
+        if _hit(p, lat, lon) is not None:
+            hits_of[role] += 1
+    # the test reaches the rules: weapons and decoys land on the depot (a platform's flight
+    # ends back at its base)
+    assert hits_of["weapon"] > 0 and hits_of["decoy"] > 0, hits_of
