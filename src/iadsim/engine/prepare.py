@@ -320,25 +320,30 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
     launch_step = np.zeros(n, dtype=np.int64)
     impact_step = np.zeros(n, dtype=np.int64)
     parts: dict[str, list] = {"lat": [], "lon": [], "alt": [], "speed": []}
+    impact_lat, impact_lon = np.zeros(n), np.zeros(n)
     for j, (row, dur) in enumerate(zip(rows, durations, strict=True)):
         s0 = _steps(row["t0"], dt) if row["t0"] > 0 else 0
         s1 = min(int(np.floor((row["t0"] + dur) / dt)), n_steps - 1)
         s1 = max(s1, s0 + 1)
         launch_step[j], impact_step[j] = s0, s1
         tr = track(row, t_s[s0 : s1 + 1] - row["t0"])
-        lat, lon = np.array(tr.lat_deg, dtype=float), np.array(tr.lon_deg, dtype=float)
-        alt, speed = np.array(tr.alt_m, dtype=float), np.array(tr.speed_mps, dtype=float)
-        # the last sample is the arrival itself: pin it to the aim point on the ground
-        lat[-1], lon[-1] = tr.impact_lat_deg, tr.impact_lon_deg
-        alt[-1] = ground(np.array(tr.impact_lat_deg), np.array(tr.impact_lon_deg))
-        speed[-1] = speed[-2] if lat.shape[0] > 1 else speed[-1]
-        for key, arr in (("lat", lat), ("lon", lon), ("alt", alt), ("speed", speed)):
-            parts[key].append(arr)
+        # the track's own arrays (shared by the rows of one flight): copied once, below
+        flight = (tr.lat_deg, tr.lon_deg, tr.alt_m, tr.speed_mps)
+        for arrs, arr in zip(parts.values(), flight, strict=True):
+            arrs.append(arr)
+        impact_lat[j], impact_lon[j] = tr.impact_lat_deg, tr.impact_lon_deg
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(impact_step - launch_step + 1, out=offsets[1:])
+    values = {key: np.concatenate(arrs).astype(float, copy=False) for key, arrs in parts.items()}
+    # the last sample is the arrival itself: pinned to the aim point on the ground, at the
+    # speed of the sample before it (every flight has at least two samples)
+    last = offsets[1:] - 1
+    values["lat"][last], values["lon"][last] = impact_lat, impact_lon
+    values["alt"][last] = ground(impact_lat, impact_lon)
+    values["speed"][last] = values["speed"][last - 1]
 
     def ragged(key):
-        return Ragged(offsets, launch_step, np.concatenate(parts[key]), n_steps)
+        return Ragged(offsets, launch_step, values[key], n_steps)
 
     lat, lon, alt = ragged("lat"), ragged("lon"), ragged("alt")
     ground_here = ground(lat.values, lon.values)
