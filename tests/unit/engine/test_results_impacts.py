@@ -87,3 +87,24 @@ def test_failures_and_leakers_land_where_each_row_says(prepared):
     # the test reaches the rules: weapons and decoys land on the depot (a platform's flight
     # ends back at its base)
     assert hits_of["weapon"] > 0 and hits_of["decoy"] > 0, hits_of
+
+
+def test_parquet_keeps_the_statistics_a_filter_uses(prepared, tmp_path):
+    """Row groups (one per chunk) can be skipped by replication, threat or fate; the
+    floating-point columns carry no statistics (they took a quarter of the writer's time)."""
+    import pyarrow.parquet as pq
+
+    from iadsim.engine.results import ParquetSink
+
+    p = prepared
+    n = len(p.threats.raid)
+    shape = (3, n)
+    raw = _raw(p, np.full(shape, 2), np.zeros(shape), np.zeros(shape), np.zeros(shape))
+    sink = ParquetSink(tmp_path)
+    sink.write("threats", threat_table(p, raw))
+    sink.close()
+    group = pq.ParquetFile(tmp_path / "threats.parquet").metadata.row_group(0)
+    stats = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    assert stats["replication"].is_stats_set and stats["replication"].statistics.max == 2
+    assert stats["threat"].is_stats_set and stats["fate"].is_stats_set
+    assert not stats["impact_lat"].is_stats_set
