@@ -278,27 +278,51 @@ class _Tracks:
     def __init__(self, ground: GroundFn):
         self.ground = ground
         self._seen: dict = {}
+        self.flights = 0  # flights made so far: each one's number
 
     def __call__(self, row, t_rel: np.ndarray) -> Track:
+        return self.flight(row, t_rel)[0]
+
+    def flight(self, row, t_rel: np.ndarray) -> tuple[Track, int]:
+        """The row's track at times ``t_rel`` and its flight's number (the same for every
+        row given the very same track)."""
         if "track" in row:  # a platform's out-and-back route or a released weapon (engine/release)
-            return row["track"](t_rel)
+            self.flights += 1
+            return row["track"](t_rel), self.flights - 1
         fn, kwargs = _track_call(row, self.ground)
         key = (fn.__name__, *sorted((k, v) for k, v in kwargs.items() if k != "ground_elevation_m"))
         key += (t_rel.shape, t_rel.tobytes())
-        track = self._seen.get(key)
-        if track is None:
-            track = fn(t_s=t_rel, **kwargs)
+        made = self._seen.get(key)
+        if made is None:
+            made = fn(t_s=t_rel, **kwargs), self.flights
+            self.flights += 1
             if len(self._seen) >= self.KEEP:
                 self._seen.pop(next(iter(self._seen)))
-            self._seen[key] = track
-        return track
+            self._seen[key] = made
+        return made
+
+
+def _pinned(tr: Track) -> dict:
+    """A flight's samples (copies), the last one pinned to the arrival: the aim point (on the
+    ground: its altitude is set by the caller), at the speed of the sample before it (every
+    flight has at least two samples)."""
+    f = {
+        "lat": np.array(tr.lat_deg, dtype=float),
+        "lon": np.array(tr.lon_deg, dtype=float),
+        "alt": np.array(tr.alt_m, dtype=float),
+        "speed": np.array(tr.speed_mps, dtype=float),
+    }
+    f["lat"][-1], f["lon"][-1] = tr.impact_lat_deg, tr.impact_lon_deg
+    f["speed"][-1] = f["speed"][-2]
+    return f
 
 
 def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan=None):
     """Sample every threat on the engine's time grid, over its own flight only.
 
-    Returns (t_s, Threats); the tracks are :class:`Ragged` tables, and the ground under every
-    sample is looked up in one vectorised call. ``plan`` (rows -> (rows, report)) plans the
+    Returns (t_s, Threats, SamplePositions of the samples); the tracks are :class:`Ragged`
+    tables. Each distinct flight is sampled, pinned, placed among the distinct positions and
+    looked up on the ground once, and its rows share the results. ``plan`` (rows -> (rows, report)) plans the
     routes of raids that avoid the defences (issue 11, engine/routes_plan.py).
     """
     dt = scenario.time_step_s
@@ -319,34 +343,49 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
     n = len(rows)
     launch_step = np.zeros(n, dtype=np.int64)
     impact_step = np.zeros(n, dtype=np.int64)
-    parts: dict[str, list] = {"lat": [], "lon": [], "alt": [], "speed": []}
-    impact_lat, impact_lon = np.zeros(n), np.zeros(n)
+    # the distinct flights (a Track object per flight, _Tracks), pinned once, and each row's
+    flights: list[dict] = []
+    flight_of: dict[int, int] = {}  # by the flight's number (_Tracks.flight)
+    row_flight = np.zeros(n, dtype=np.int64)
     for j, (row, dur) in enumerate(zip(rows, durations, strict=True)):
         s0 = _steps(row["t0"], dt) if row["t0"] > 0 else 0
         s1 = min(int(np.floor((row["t0"] + dur) / dt)), n_steps - 1)
         s1 = max(s1, s0 + 1)
         launch_step[j], impact_step[j] = s0, s1
-        tr = track(row, t_s[s0 : s1 + 1] - row["t0"])
-        # the track's own arrays (shared by the rows of one flight): copied once, below
-        flight = (tr.lat_deg, tr.lon_deg, tr.alt_m, tr.speed_mps)
-        for arrs, arr in zip(parts.values(), flight, strict=True):
-            arrs.append(arr)
-        impact_lat[j], impact_lon[j] = tr.impact_lat_deg, tr.impact_lon_deg
+        tr, number = track.flight(row, t_s[s0 : s1 + 1] - row["t0"])
+        if number not in flight_of:
+            flight_of[number] = len(flights)
+            flights.append(_pinned(tr))
+        row_flight[j] = flight_of[number]
+    # the arrival samples on the ground, in one lookup
+    arrival = np.array([f["lat"].size for f in flights]) - 1
+    ground_arrival = ground(*(np.array([f[k][-1] for f in flights]) for k in ("lat", "lon")))
+    for f, g in zip(flights, ground_arrival, strict=True):
+        f["alt"][-1] = g
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(impact_step - launch_step + 1, out=offsets[1:])
-    values = {key: np.concatenate(arrs).astype(float, copy=False) for key, arrs in parts.items()}
-    # the last sample is the arrival itself: pinned to the aim point on the ground, at the
-    # speed of the sample before it (every flight has at least two samples)
-    last = offsets[1:] - 1
-    values["lat"][last], values["lon"][last] = impact_lat, impact_lon
-    values["alt"][last] = ground(impact_lat, impact_lon)
-    values["speed"][last] = values["speed"][last - 1]
+    assert np.array_equal(np.diff(offsets) - 1, arrival[row_flight])
+
+    # what depends on the position alone, once per flight's sample: its place among the
+    # distinct positions and the ground under it
+    fl_off = np.zeros(len(flights) + 1, dtype=np.int64)
+    np.cumsum([f["lat"].size for f in flights], out=fl_off[1:])
+    fl_lat = np.concatenate([f["lat"] for f in flights])
+    fl_lon = np.concatenate([f["lon"] for f in flights])
+    fl_positions = SamplePositions.of(fl_lat, fl_lon)
+    fl_ground = ground(fl_lat, fl_lon)
+
+    def per_row(flight_values: np.ndarray) -> np.ndarray:
+        return np.concatenate([flight_values[fl_off[f] : fl_off[f + 1]] for f in row_flight])
+
+    positions = SamplePositions(fl_positions.lat, fl_positions.lon, per_row(fl_positions.index))
+    values = {k: np.concatenate([flights[f][k] for f in row_flight]) for k in flights[0]}
 
     def ragged(key):
         return Ragged(offsets, launch_step, values[key], n_steps)
 
     lat, lon, alt = ragged("lat"), ragged("lon"), ragged("alt")
-    ground_here = ground(lat.values, lon.values)
+    ground_here = per_row(fl_ground)
     height = Ragged(offsets, launch_step, np.maximum(alt.values - ground_here, 0.0), n_steps)
     entries = [r["entry"] for r in rows]
     threats = Threats(
@@ -374,7 +413,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
         arm_target=[r["arm_target"] for r in rows],
         routes=routes,
     )
-    return t_s, threats
+    return t_s, threats, positions
 
 
 #: Points per block of a DEM lookup: the bilinear lookup's temporaries (a dozen arrays the
@@ -543,7 +582,7 @@ def prepare(
     fus = [f for f in scenario.fire_units if var.fire_units is None or f.name in var.fire_units]
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
     sites = radar_sites(fus, sensors, catalog)
-    t_s, threats = prepare_threats(
+    t_s, threats, positions = prepare_threats(
         scenario, catalog, ground, plan=route_planner(scenario, sites, dem, ground)
     )
     n_threats, n_steps = threats.lat.shape
@@ -563,7 +602,6 @@ def prepare(
     # only when a raid carries a jammer
     jammed = any(r.jammer for r in scenario.raids)
     full_tables = []
-    positions = SamplePositions.of(threats.lat.values, threats.lon.values) if sites else None
     for site in sites:
         table = None
         if dem is not None:

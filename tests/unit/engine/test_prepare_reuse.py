@@ -37,16 +37,17 @@ def test_sample_positions_match_numpy_unique_of_the_pairs():
 
 
 class _EveryTrack(prepare_mod._Tracks):
-    """The oracle: every row's track computed on its own, none reused."""
+    """The oracle: every row's track computed on its own, none reused, each its own flight."""
 
     calls = 0
 
-    def __call__(self, row, t_rel):
+    def flight(self, row, t_rel):
+        self.flights += 1
         if "track" in row:
-            return row["track"](t_rel)
+            return row["track"](t_rel), self.flights
         fn, kwargs = prepare_mod._track_call(row, self.ground)
         _EveryTrack.calls += 1
-        return fn(t_s=t_rel, **kwargs)
+        return fn(t_s=t_rel, **kwargs), self.flights
 
 
 @pytest.mark.parametrize("path", EXAMPLES)
@@ -98,3 +99,28 @@ def test_a_flight_differing_in_one_argument_is_not_reused(path, field):
         again = tracks(other, t)
         assert again.impact_lat_deg != first.impact_lat_deg
     assert tracks(dict(rows[0]), t) is first  # the same arguments and times: reused
+
+
+@pytest.mark.parametrize(
+    "path",
+    # routes, ballistic arcs, and weapons released by aircraft (each its own flight)
+    [*EXAMPLES, "examples/iraq-2019-al-qaim-f15e-jassm.yaml"],
+)
+def test_positions_and_ground_per_flight_are_those_of_every_sample(path):
+    from iadsim.scenario.loader import resolve_terrain
+
+    scenario = iadsim.load_scenario(path)
+    dem = resolve_terrain(scenario)
+    ground = prepare_mod.smooth_earth if dem is None else prepare_mod.dem_ground(dem)
+    _, threats, positions = prepare_mod.prepare_threats(scenario, load_catalog(), ground)
+    lat, lon, alt = threats.lat.values, threats.lon.values, threats.alt.values
+    oracle = SamplePositions.of(lat, lon)  # every sample, none shared
+    np.testing.assert_array_equal(positions.lat, oracle.lat)
+    np.testing.assert_array_equal(positions.lon, oracle.lon)
+    np.testing.assert_array_equal(positions.index, oracle.index)
+    np.testing.assert_array_equal(
+        threats.height_agl.values, np.maximum(alt - ground(lat, lon), 0.0)
+    )
+    # every flight ends on its aim point, on the ground
+    last = threats.lat.offsets[1:] - 1
+    np.testing.assert_array_equal(alt[last], ground(lat[last], lon[last]))
