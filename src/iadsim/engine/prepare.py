@@ -322,8 +322,9 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
 
     Returns (t_s, Threats, SamplePositions of the samples); the tracks are :class:`Ragged`
     tables. Each distinct flight is sampled, pinned, placed among the distinct positions and
-    looked up on the ground once, and its rows share the results. ``plan`` (rows -> (rows, report)) plans the
-    routes of raids that avoid the defences (issue 11, engine/routes_plan.py).
+    looked up on the ground once, and its rows share the results. ``plan`` (rows -> (rows,
+    report)) plans the routes of raids that avoid the defences (issue 11,
+    engine/routes_plan.py).
     """
     dt = scenario.time_step_s
     rows = _build_tracks(scenario, catalog, ground)
@@ -343,7 +344,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
     n = len(rows)
     launch_step = np.zeros(n, dtype=np.int64)
     impact_step = np.zeros(n, dtype=np.int64)
-    # the distinct flights (a Track object per flight, _Tracks), pinned once, and each row's
+    # the distinct flights (numbered by _Tracks.flight), each pinned once, and each row's one
     flights: list[dict] = []
     flight_of: dict[int, int] = {}  # by the flight's number (_Tracks.flight)
     row_flight = np.zeros(n, dtype=np.int64)
