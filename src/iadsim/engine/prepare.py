@@ -19,6 +19,7 @@ from iadsim.engine import prepare_cap
 from iadsim.engine.jamming import prepare_jamming
 from iadsim.engine.prepare_radar import (  # noqa: F401  (names other modules import from here)
     COVERAGE_RADIUS_M,
+    Flights,
     SamplePositions,
     _in_sector,
     _RadarSite,
@@ -320,8 +321,8 @@ def _pinned(tr: Track) -> dict:
 def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan=None):
     """Sample every threat on the engine's time grid, over its own flight only.
 
-    Returns (t_s, Threats, SamplePositions of the samples); the tracks are :class:`Ragged`
-    tables. Each distinct flight is sampled, pinned, placed among the distinct positions and
+    Returns (t_s, Threats, SamplePositions of the samples, their Flights); the tracks are
+    :class:`Ragged` tables. Each distinct flight is sampled, pinned, placed among the distinct positions and
     looked up on the ground once, and its rows share the results. ``plan`` (rows -> (rows,
     report)) plans the routes of raids that avoid the defences (issue 11,
     engine/routes_plan.py).
@@ -386,8 +387,10 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
         return Ragged(offsets, launch_step, values[key], n_steps)
 
     lat, lon, alt = ragged("lat"), ragged("lon"), ragged("alt")
-    ground_here = per_row(fl_ground)
-    height = Ragged(offsets, launch_step, np.maximum(alt.values - ground_here, 0.0), n_steps)
+    fl_alt = np.concatenate([f["alt"] for f in flights])
+    fl_height = np.maximum(fl_alt - fl_ground, 0.0)
+    height = Ragged(offsets, launch_step, per_row(fl_height), n_steps)
+    by_flight = Flights(fl_off, row_flight, offsets, fl_positions.index, fl_alt, fl_height)
     entries = [r["entry"] for r in rows]
     threats = Threats(
         raid=[r["raid"].name for r in rows],
@@ -414,7 +417,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
         arm_target=[r["arm_target"] for r in rows],
         routes=routes,
     )
-    return t_s, threats, positions
+    return t_s, threats, positions, by_flight
 
 
 #: Points per block of a DEM lookup: the bilinear lookup's temporaries (a dozen arrays the
@@ -583,7 +586,7 @@ def prepare(
     fus = [f for f in scenario.fire_units if var.fire_units is None or f.name in var.fire_units]
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
     sites = radar_sites(fus, sensors, catalog)
-    t_s, threats, positions = prepare_threats(
+    t_s, threats, positions, flights = prepare_threats(
         scenario, catalog, ground, plan=route_planner(scenario, sites, dem, ground)
     )
     n_threats, n_steps = threats.lat.shape
@@ -613,7 +616,7 @@ def prepare(
             if shares is not None:
                 shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
         full_tables.append(table if jammed else None)
-        coverage.append(radar_coverage(site, threats, k, table, positions))
+        coverage.append(radar_coverage(site, threats, k, table, positions, flights))
     # issue 13 (record): fighters on combat air patrol, radars on their orbits (prepare_cap.py)
     caps = prepare_cap.selected(scenario, var)
     for i, c in enumerate(caps):

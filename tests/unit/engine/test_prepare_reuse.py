@@ -112,7 +112,7 @@ def test_positions_and_ground_per_flight_are_those_of_every_sample(path):
     scenario = iadsim.load_scenario(path)
     dem = resolve_terrain(scenario)
     ground = prepare_mod.smooth_earth if dem is None else prepare_mod.dem_ground(dem)
-    _, threats, positions = prepare_mod.prepare_threats(scenario, load_catalog(), ground)
+    _, threats, positions, _ = prepare_mod.prepare_threats(scenario, load_catalog(), ground)
     lat, lon, alt = threats.lat.values, threats.lon.values, threats.alt.values
     oracle = SamplePositions.of(lat, lon)  # every sample, none shared
     np.testing.assert_array_equal(positions.lat, oracle.lat)
@@ -124,3 +124,47 @@ def test_positions_and_ground_per_flight_are_those_of_every_sample(path):
     # every flight ends on its aim point, on the ground
     last = threats.lat.offsets[1:] - 1
     np.testing.assert_array_equal(alt[last], ground(lat[last], lon[last]))
+
+
+def test_flights_spread_matches_brute_force():
+    rng = np.random.default_rng(11)
+    lengths = rng.integers(2, 9, 5)  # five flights
+    fl_off = np.r_[0, np.cumsum(lengths)]
+    row = rng.integers(0, 5, 12)  # twelve threats on them
+    row_off = np.r_[0, np.cumsum(lengths[row])]
+    flights = prepare_mod.Flights(fl_off, row, row_off, *([np.zeros(fl_off[-1])] * 3))
+    fl_sample = np.flatnonzero(rng.random(fl_off[-1]) < 0.4)
+    sample, threat, src = flights.spread(fl_sample)
+    expected = [
+        (row_off[j] + i - fl_off[row[j]], j, int(np.flatnonzero(fl_sample == i)[0]))
+        for j in range(row.size)
+        for i in fl_sample
+        if fl_off[row[j]] <= i < fl_off[row[j] + 1]
+    ]
+    assert list(zip(sample, threat, src, strict=True)) == expected
+    assert np.all(np.diff(sample) > 0)  # ascending, as every sample's coverage is
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, "examples/iraq-2019-al-qaim-f15e-jassm.yaml"])
+def test_coverage_per_flight_is_coverage_per_threat(path):
+    from iadsim.engine.prepare_radar import radar_coverage, radar_sites
+    from iadsim.scenario.loader import resolve_terrain
+
+    scenario = iadsim.load_scenario(path)
+    catalog = load_catalog()
+    dem = resolve_terrain(scenario)
+    ground = prepare_mod.smooth_earth if dem is None else prepare_mod.dem_ground(dem)
+    _, threats, positions, flights = prepare_mod.prepare_threats(scenario, catalog, ground)
+    assert flights.offsets.shape[0] - 1 <= len(threats.raid)
+    sites = radar_sites(scenario.fire_units, scenario.sensors, catalog)
+    assert sites
+    seen = 0
+    for site in sites:
+        table = None if dem is None else prepare_mod.site_table(dem, site, 4 / 3, 1.0, 500.0)
+        shared = radar_coverage(site, threats, 4 / 3, table, positions, flights)
+        alone = radar_coverage(site, threats, 4 / 3, table, positions)  # every threat its own
+        assert shared.keys() == alone.keys()
+        for key in alone:
+            np.testing.assert_array_equal(shared[key], alone[key], err_msg=key)
+        seen += alone["sample"].size
+    assert seen > 0
