@@ -321,11 +321,10 @@ def _pinned(tr: Track) -> dict:
 def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan=None):
     """Sample every threat on the engine's time grid, over its own flight only.
 
-    Returns (t_s, Threats, SamplePositions of the samples, their Flights); the tracks are
-    :class:`Ragged` tables. Each distinct flight is sampled, pinned, placed among the distinct positions and
-    looked up on the ground once, and its rows share the results. ``plan`` (rows -> (rows,
-    report)) plans the routes of raids that avoid the defences (issue 11,
-    engine/routes_plan.py).
+    Returns (t_s, Threats, Flights); the tracks are :class:`Ragged` tables. Each distinct
+    flight is sampled, pinned, placed among the distinct positions and looked up on the ground
+    once, and its rows share the results. ``plan`` (rows -> (rows, report)) plans the routes
+    of raids that avoid the defences (issue 11, engine/routes_plan.py).
     """
     dt = scenario.time_step_s
     rows = _build_tracks(scenario, catalog, ground)
@@ -360,37 +359,31 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
             flights.append(_pinned(tr))
         row_flight[j] = flight_of[number]
     # the arrival samples on the ground, in one lookup
-    arrival = np.array([f["lat"].size for f in flights]) - 1
     ground_arrival = ground(*(np.array([f[k][-1] for f in flights]) for k in ("lat", "lon")))
     for f, g in zip(flights, ground_arrival, strict=True):
         f["alt"][-1] = g
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(impact_step - launch_step + 1, out=offsets[1:])
-    assert np.array_equal(np.diff(offsets) - 1, arrival[row_flight])
 
     # what depends on the position alone, once per flight's sample: its place among the
     # distinct positions and the ground under it
     fl_off = np.zeros(len(flights) + 1, dtype=np.int64)
     np.cumsum([f["lat"].size for f in flights], out=fl_off[1:])
-    fl_lat = np.concatenate([f["lat"] for f in flights])
-    fl_lon = np.concatenate([f["lon"] for f in flights])
-    fl_positions = SamplePositions.of(fl_lat, fl_lon)
-    fl_ground = ground(fl_lat, fl_lon)
+    fl = {k: np.concatenate([f[k] for f in flights]) for k in flights[0]}
+    fl_positions = SamplePositions.of(fl["lat"], fl["lon"])
+    fl_height = np.maximum(fl["alt"] - ground(fl["lat"], fl["lon"]), 0.0)
 
     def per_row(flight_values: np.ndarray) -> np.ndarray:
         return np.concatenate([flight_values[fl_off[f] : fl_off[f + 1]] for f in row_flight])
 
-    positions = SamplePositions(fl_positions.lat, fl_positions.lon, per_row(fl_positions.index))
-    values = {k: np.concatenate([flights[f][k] for f in row_flight]) for k in flights[0]}
+    values = {k: per_row(v) for k, v in fl.items()}
 
     def ragged(key):
         return Ragged(offsets, launch_step, values[key], n_steps)
 
     lat, lon, alt = ragged("lat"), ragged("lon"), ragged("alt")
-    fl_alt = np.concatenate([f["alt"] for f in flights])
-    fl_height = np.maximum(fl_alt - fl_ground, 0.0)
     height = Ragged(offsets, launch_step, per_row(fl_height), n_steps)
-    by_flight = Flights(fl_off, row_flight, offsets, fl_positions.index, fl_alt, fl_height)
+    by_flight = Flights(fl_off, row_flight, offsets, fl_positions, fl["alt"], fl_height)
     entries = [r["entry"] for r in rows]
     threats = Threats(
         raid=[r["raid"].name for r in rows],
@@ -417,7 +410,7 @@ def prepare_threats(scenario: Scenario, catalog: Catalog, ground: GroundFn, plan
         arm_target=[r["arm_target"] for r in rows],
         routes=routes,
     )
-    return t_s, threats, positions, by_flight
+    return t_s, threats, by_flight
 
 
 #: Points per block of a DEM lookup: the bilinear lookup's temporaries (a dozen arrays the
@@ -586,7 +579,7 @@ def prepare(
     fus = [f for f in scenario.fire_units if var.fire_units is None or f.name in var.fire_units]
     sensors = [s for s in scenario.sensors if var.sensors is None or s.name in var.sensors]
     sites = radar_sites(fus, sensors, catalog)
-    t_s, threats, positions, flights = prepare_threats(
+    t_s, threats, flights = prepare_threats(
         scenario, catalog, ground, plan=route_planner(scenario, sites, dem, ground)
     )
     n_threats, n_steps = threats.lat.shape
@@ -616,7 +609,7 @@ def prepare(
             if shares is not None:
                 shares.add(table.with_sector(site.sector_center_deg, site.sector_width_deg))
         full_tables.append(table if jammed else None)
-        coverage.append(radar_coverage(site, threats, k, table, positions, flights))
+        coverage.append(radar_coverage(site, threats, k, table, flights))
     # issue 13 (record): fighters on combat air patrol, radars on their orbits (prepare_cap.py)
     caps = prepare_cap.selected(scenario, var)
     for i, c in enumerate(caps):

@@ -174,18 +174,17 @@ class Flights:
     offsets: np.ndarray  # (F + 1,) each flight's samples in the arrays below
     row: np.ndarray  # (N,) each threat's flight
     row_offsets: np.ndarray  # (N + 1,) each threat's samples among all (Ragged offsets)
-    position: np.ndarray  # per flight sample: its place among the SamplePositions
+    positions: SamplePositions  # of the flight samples (``index``: per flight sample)
     alt: np.ndarray  # per flight sample [m]
     height_agl: np.ndarray  # per flight sample [m]
 
     @classmethod
-    def each_threat(cls, threats, positions: SamplePositions) -> Flights:
+    def each_threat(cls, threats) -> Flights:
         """Every threat its own flight."""
         offsets = threats.lat.offsets
-        n = offsets.shape[0] - 1
-        row = np.arange(n, dtype=np.int64)
-        alt, height = threats.alt.values, threats.height_agl.values
-        return cls(offsets, row, offsets, positions.index, alt, height)
+        row = np.arange(offsets.shape[0] - 1, dtype=np.int64)
+        positions = SamplePositions.of(threats.lat.values, threats.lon.values)
+        return cls(offsets, row, offsets, positions, threats.alt.values, threats.height_agl.values)
 
     def spread(self, fl_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For the (ascending) flight samples ``fl_sample``, the same samples of every threat:
@@ -207,7 +206,6 @@ def radar_coverage(
     threats,
     k_factor: float,
     table=None,
-    positions: SamplePositions | None = None,
     flights: Flights | None = None,
 ) -> dict:
     """Detection probability of every threat sample one radar can see.
@@ -215,29 +213,28 @@ def radar_coverage(
     Without a terrain ``table`` the earth is smooth: a target is in line of sight above
     ``min_visible_height_m`` (the 4/3-earth horizon). With one, above the table's minimum
     visible height over the terrain at that azimuth and range. Pd is that of the slant range.
-    ``positions`` (:class:`SamplePositions` of the samples, shared by the radars of a variant)
-    is made here when not given; ``flights`` (:class:`Flights`) too, every threat its own.
+    ``flights`` (:class:`Flights`, shared by the radars of a variant, with the distinct
+    positions of their samples) is made here when not given, every threat its own flight.
 
     Returns a dict of arrays over the seen samples only: ``sample`` (flat sample index of
     ``threats.lat.values``), ``pd`` (float32), ``slant_m`` and ``az_deg``.
     """
     spec = site.spec
-    if positions is None:
-        positions = SamplePositions.of(threats.lat.values, threats.lon.values)
     if flights is None:
-        flights = Flights.each_threat(threats, positions)
+        flights = Flights.each_threat(threats)
+    positions = flights.positions
     max_range = spec.instrumented_range_km.si()
     near = np.flatnonzero(geo.near(site.lat, site.lon, positions.lat, positions.lon, max_range))
     at = np.full(positions.lat.size, -1, dtype=np.int64)  # a near position's place in `near`
     at[near] = np.arange(near.size)
-    cand = np.flatnonzero(at[flights.position] >= 0)  # flight samples near enough
+    cand = np.flatnonzero(at[positions.index] >= 0)  # flight samples near enough
     az_u, _, ground_u = geo.inverse(site.lat, site.lon, positions.lat[near], positions.lon[near])
     az_u, ground_u = np.asarray(az_u).reshape(-1), np.asarray(ground_u).reshape(-1)
     # in blocks of samples: a long-range radar's candidates are millions, and a dozen
     # temporaries of their size made the peak memory of a large raid's prepare
     blocks = []
     for c in np.array_split(cand, max(1, -(-cand.size // COVERAGE_BLOCK))):
-        u = at[flights.position[c]]  # each candidate's place among the near positions
+        u = at[positions.index[c]]  # each candidate's place among the near positions
         h_agl, h_target = flights.height_agl[c], flights.alt[c]
         seen, rng, az = _seen_block(site, table, k_factor, h_agl, h_target, az_u[u], ground_u[u])
         blocks.append((c[seen], rng, az))

@@ -89,11 +89,11 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
         # a failed missile falls under its track at its last step: a function of (threat,
         # step), which repeat over the replications, so each pair's point is computed once
         rows = np.flatnonzero(failed)
-        step = np.clip(end[rows], 0, th.lat.shape[1] - 1)
+        n_steps = np.int64(th.lat.shape[1])
         pair, at_pair = np.unique(
-            threat[rows] * np.int64(th.lat.shape[1]) + step, return_inverse=True
+            threat[rows] * n_steps + np.clip(end[rows], 0, n_steps - 1), return_inverse=True
         )
-        j, k = pair // th.lat.shape[1], pair % th.lat.shape[1]
+        j, k = pair // n_steps, pair % n_steps
         lat_u, lon_u = th.lat.at(j, k), th.lon.at(j, k)
         _, _, d_u = geo.inverse(th.aim_lat[j], th.aim_lon[j], lat_u, lon_u)
         impact_lat[rows], impact_lon[rows] = lat_u[at_pair], lon_u[at_pair]

@@ -292,10 +292,12 @@ class StdoutConsole(Console):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if kwargs.get("width") is None and kwargs.get("height") is None:
-            # rich froze COLUMNS and LINES as they were at construction (the command line's
-            # console is made at import); read them at each print instead, as rich then does
-            self._width = self._height = None
+        # rich froze COLUMNS and LINES as they were at construction (the command line's
+        # console is made at import); unless given, they are read at each print instead
+        if kwargs.get("width") is None:
+            self._width = None
+        if kwargs.get("height") is None:
+            self._height = None
 
     def _pipe(self) -> bool:
         columns = self._environ.get("COLUMNS")

@@ -112,12 +112,16 @@ def test_positions_and_ground_per_flight_are_those_of_every_sample(path):
     scenario = iadsim.load_scenario(path)
     dem = resolve_terrain(scenario)
     ground = prepare_mod.smooth_earth if dem is None else prepare_mod.dem_ground(dem)
-    _, threats, positions, _ = prepare_mod.prepare_threats(scenario, load_catalog(), ground)
+    _, threats, flights = prepare_mod.prepare_threats(scenario, load_catalog(), ground)
     lat, lon, alt = threats.lat.values, threats.lon.values, threats.alt.values
     oracle = SamplePositions.of(lat, lon)  # every sample, none shared
+    positions = flights.positions  # of the flights' samples
     np.testing.assert_array_equal(positions.lat, oracle.lat)
     np.testing.assert_array_equal(positions.lon, oracle.lon)
-    np.testing.assert_array_equal(positions.index, oracle.index)
+    every = np.arange(flights.offsets[-1])
+    sample, _, src = flights.spread(every)  # each threat's samples, from its flight's
+    np.testing.assert_array_equal(sample, np.arange(lat.size))
+    np.testing.assert_array_equal(positions.index[every[src]], oracle.index)
     np.testing.assert_array_equal(
         threats.height_agl.values, np.maximum(alt - ground(lat, lon), 0.0)
     )
@@ -132,7 +136,8 @@ def test_flights_spread_matches_brute_force():
     fl_off = np.r_[0, np.cumsum(lengths)]
     row = rng.integers(0, 5, 12)  # twelve threats on them
     row_off = np.r_[0, np.cumsum(lengths[row])]
-    flights = prepare_mod.Flights(fl_off, row, row_off, *([np.zeros(fl_off[-1])] * 3))
+    zeros = np.zeros(fl_off[-1])
+    flights = prepare_mod.Flights(fl_off, row, row_off, None, zeros, zeros)
     fl_sample = np.flatnonzero(rng.random(fl_off[-1]) < 0.4)
     sample, threat, src = flights.spread(fl_sample)
     expected = [
@@ -154,15 +159,15 @@ def test_coverage_per_flight_is_coverage_per_threat(path):
     catalog = load_catalog()
     dem = resolve_terrain(scenario)
     ground = prepare_mod.smooth_earth if dem is None else prepare_mod.dem_ground(dem)
-    _, threats, positions, flights = prepare_mod.prepare_threats(scenario, catalog, ground)
+    _, threats, flights = prepare_mod.prepare_threats(scenario, catalog, ground)
     assert flights.offsets.shape[0] - 1 <= len(threats.raid)
     sites = radar_sites(scenario.fire_units, scenario.sensors, catalog)
     assert sites
     seen = 0
     for site in sites:
         table = None if dem is None else prepare_mod.site_table(dem, site, 4 / 3, 1.0, 500.0)
-        shared = radar_coverage(site, threats, 4 / 3, table, positions, flights)
-        alone = radar_coverage(site, threats, 4 / 3, table, positions)  # every threat its own
+        shared = radar_coverage(site, threats, 4 / 3, table, flights)
+        alone = radar_coverage(site, threats, 4 / 3, table)  # every threat its own flight
         assert shared.keys() == alone.keys()
         for key in alone:
             np.testing.assert_array_equal(shared[key], alone[key], err_msg=key)
