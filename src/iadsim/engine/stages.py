@@ -447,11 +447,20 @@ def next_detection(sx, r, c, rng):
     Non-Uniform Random Variate Generation, Springer, ch. II sec. 2). The same law as one
     Bernoulli draw per scan, with one draw instead of one per scan."""
     hz = sx.scan_hz
-    lo, hi = c, sx.scan_off[r + 1]
+    lo, end = c, sx.scan_off[r + 1]
     target = rng.standard_exponential()  # Exp(1) (ziggurat)
     if c > sx.scan_off[r]:
         target += hz[c - 1]
-    while lo < hi:  # the first entry with hz > target (binary search)
+    # the first entry with hz > target: galloping from c (Bentley & Yao 1976, An almost optimal
+    # algorithm for unbounded searching, IPL 5(3)), then a binary search in the bracket found;
+    # with a high Pd it is c itself or just after, found in a step or two, not log2(entries)
+    step = 1
+    hi = lo
+    while hi < end and hz[hi] <= target:
+        lo = hi + 1
+        hi = min(hi + step, end)
+        step <<= 1
+    while lo < hi:  # binary search in [lo, hi): hz[hi] > target or hi is the end
         mid = (lo + hi) >> 1
         if hz[mid] > target:
             hi = mid
