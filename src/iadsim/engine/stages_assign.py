@@ -85,6 +85,8 @@ def next_evaluation(st, sx, t):
         lead = stages_track.last_lead(st, sx, j)  # issue 12: 0 unless tracks are estimated
         if t + 1 > sx.win_hi[j] - lead:
             continue  # every launch window of the threat has closed
+        if max(sx.win_lo[j] - lead, st.next_free[j], t + 1) >= due:
+            continue  # no window of it opens before the earliest found: s0 below is no less
         for i in range(n_ok):
             f = rows[i]
             if st.avail[f, j] < 0:
