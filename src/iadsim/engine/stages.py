@@ -89,12 +89,30 @@ def release_track(st, sx, s, j):
 
 
 @inline
-def drop_tracks(st, sx, j):
-    """Free every radar's track of a threat that no longer flies."""
+def drop_tracks(st, sx, j, t):
+    """Free every radar's track of a threat that no longer flies (at step ``t``). A radar with a
+    track freed so has room again: its parked pairs (:func:`park`) are due now; so are the
+    threat's own parked pairs, to count their refusals up to its end."""
     n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
     for s in range(n_s):
-        if st.confirmed[j * n_s + s]:
+        r = j * n_s + s
+        if st.confirmed[r]:
             release_track(st, sx, s, j)
+            for i in range(s * n, s * n + st.parked_n[s]):
+                st.park_until[st.parked_list[i] * n_s + s] = t
+            wake_at(st, s, t if st.parked_n[s] > 0 else NEVER)
+        elif st.park_until[r] >= 0:
+            st.park_until[r] = t
+            wake_at(st, s, t)
+
+
+@inline
+def wake_at(st, s, t):
+    """Radar ``s`` has a parked pair due at step ``t``: it is due to scan by then."""
+    st.wake_due[s] = min(st.wake_due[s], t)
+    st.sensor_due[s] = min(st.sensor_due[s], t)
+    st.ctr[T_SCAN] = min(st.ctr[T_SCAN], t)
 
 
 @jit
@@ -172,7 +190,7 @@ def fail_threats(st, sx, t):
             st.fate[j] = FAILED
             st.end_step[j] = st.fail_step[j]
             log_event(st, st.fail_step[j], EV_FAIL, j, -1, 0)
-            drop_tracks(st, sx, j)
+            drop_tracks(st, sx, j, t)
 
 
 @jit
@@ -212,7 +230,7 @@ def resolve_intercepts(st, sx, t, rng):
             st.killer[j] = f
             st.intercept_step[j] = ic
             st.end_step[j] = ic
-            drop_tracks(st, sx, j)
+            drop_tracks(st, sx, j, t)
         else:
             st.next_free[j] = ic + sx.assess_steps[f]
 
@@ -229,7 +247,7 @@ def arrivals(st, sx, t):
             st.fate[j] = LEAKED
             st.end_step[j] = sx.impact_step[j]
             log_event(st, sx.impact_step[j], EV_LEAK, j, -1, 0)
-            drop_tracks(st, sx, j)
+            drop_tracks(st, sx, j, t)
     w = 0
     for li in range(n_live):
         if fate[live[li]] == PENDING:
@@ -428,6 +446,8 @@ def confirm(st, sx, s, j, t):
         return False
     hold_track(st, sx, s, j)
     st.held_lb[s] = min(st.held_lb[s], priority(sx, j, t))  # the bound of yield_track
+    if st.parked_n[s] > 0:
+        new_held(st, sx, s, j, t)
     st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
     log_event(st, t, EV_TRACK, j, s, 0)
     k = st.ctr[N_NEW]
@@ -479,6 +499,117 @@ def queue_ahead(st, sx, s, j, r, k, t):
         queue_push(st, sx, s, sx.scan_step[k] * sx.launch_step.shape[0] + sx.launch_rank[j], t)
 
 
+@inline
+def crossing(sx, j, k, t):
+    """A lower bound on the first step after ``t`` at which threat ``j``'s priority exceeds
+    threat ``k``'s (:func:`priority`), given that it does not at ``t``; NEVER if it does not
+    while both fly. While a threat flies its priority is ``v / ((I - t) dt)`` (value ``v``,
+    impact step ``I``), so ``j`` overtakes ``k`` only if ``k``'s value is higher, after
+    ``x = (v_k I_j - v_j I_k) / (v_k - v_j)``; one step is taken off for rounding."""
+    v_j, v_k = sx.value[j], sx.value[k]
+    if v_k <= v_j:
+        return NEVER  # j gains nothing on k: v_j (I_k - t) - v_k (I_j - t) never grows
+    x = (v_k * sx.impact_step[j] - v_j * sx.impact_step[k]) / (v_k - v_j)
+    due = max(t + 1, np.int64(np.floor(x)) - 1)
+    return due if due < min(sx.impact_step[j], sx.impact_step[k]) else NEVER
+
+
+@inline
+def park(st, sx, s, j, r, c, t):
+    """Park pair ``r`` (radar ``s``, threat ``j``), just refused a track at step ``t`` with its
+    next scan entry ``c``: it leaves the radar's queue until the first step at which a
+    confirmation could succeed, the earliest at which it outranks one of the radar's tracks
+    (:func:`crossing`), brought forward if the radar takes a track (:func:`new_held`) or frees
+    one (:func:`drop_tracks`). Until then each of its detections that reaches M of N would be
+    refused, and changes nothing else: :func:`resume` draws them in one go when it is due.
+
+    The same law as visiting the pair at each detection (Swerling 1 scans are independent, so
+    drawing a pair's detections later draws them from the same distribution), with the work of
+    a detection an Exp(1) draw instead of a visit to the queue and the capacity rule."""
+    n = sx.launch_step.shape[0]
+    due = NEVER
+    for i in range(s * n, s * n + st.held[s]):
+        due = min(due, crossing(sx, j, st.held_list[i], t))
+    st.cursor[r] = c
+    st.ahead[r] = False
+    st.park_until[r] = due
+    st.parked_pos[r] = st.parked_n[s]
+    st.parked_list[s * n + st.parked_n[s]] = j
+    st.parked_n[s] += 1
+    st.wake_due[s] = min(st.wake_due[s], due)
+
+
+@inline
+def new_held(st, sx, s, i, t):
+    """Radar ``s`` took a track of ``i`` at step ``t``: a parked pair that outranks ``i`` now
+    may confirm on this very step if its scan comes after ``i``'s (launch order), else from the
+    next one; one that ranks below ``i`` may from their :func:`crossing`."""
+    n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
+    p_i = priority(sx, i, t)
+    for q in range(s * n, s * n + st.parked_n[s]):
+        j = st.parked_list[q]
+        if priority(sx, j, t) > p_i:
+            due = t if sx.launch_rank[j] > sx.launch_rank[i] else t + 1
+        else:
+            due = crossing(sx, j, i, t)
+        r = j * n_s + s
+        st.park_until[r] = min(st.park_until[r], due)
+        st.wake_due[s] = min(st.wake_due[s], st.park_until[r])
+
+
+@inline
+def resume(st, sx, s, j, r, t_stop, rng):
+    """The detections of parked pair ``r`` on the scans before step ``t_stop``, drawn ahead
+    from its cursor as :func:`detect` draws them: each ages and sets the M-of-N history, and
+    each that reaches M is a refusal, counted and logged at its own step. Returns the scan entry
+    of the pair's first detection at or after ``t_stop`` (its end if none)."""
+    mask = (np.int64(1) << sx.confirm_n) - 1
+    end = sx.scan_off[r + 1]
+    c = st.cursor[r]
+    while True:
+        k = next_detection(sx, r, c, rng)
+        if k >= end or sx.scan_step[k] >= t_stop:
+            return k
+        x = sx.scan_step[k]
+        gap = (x - st.last_scan[r]) // sx.scan_steps[s]
+        hist = 0 if st.last_scan[r] < 0 or gap >= sx.confirm_n else st.history[r] << gap
+        hist = (hist | 1) & mask
+        st.history[r] = hist
+        st.last_scan[r] = x
+        if popcount(hist) >= sx.confirm_m:
+            st.refused[j] += 1
+            log_event(st, x, EV_REFUSED, j, s, 0)
+        c = k + 1
+
+
+@inline
+def wake(st, sx, s, t, rng):
+    """Radar ``s``'s parked pairs due by step ``t`` rejoin its queue at their next detection
+    (:func:`resume`), or, if their threat has finished, are counted up to its end."""
+    n_s = sx.scan_steps.shape[0]
+    n = sx.launch_step.shape[0]
+    q = s * n
+    due = NEVER
+    while q < s * n + st.parked_n[s]:
+        j = st.parked_list[q]
+        r = j * n_s + s
+        if st.park_until[r] > t:
+            due = min(due, st.park_until[r])
+            q += 1
+            continue
+        last = s * n + st.parked_n[s] - 1  # swap-remove: the last pair takes this place
+        st.parked_list[q] = st.parked_list[last]
+        st.parked_pos[st.parked_list[q] * n_s + s] = q - s * n
+        st.parked_n[s] -= 1
+        st.park_until[r] = -1
+        if st.fate[j] != PENDING:
+            resume(st, sx, s, j, r, st.end_step[j], rng)
+        else:
+            queue_ahead(st, sx, s, j, r, resume(st, sx, s, j, r, t, rng), t)
+    st.wake_due[s] = due
+
+
 @jit
 def detect(st, sx, t, rng):
     """Stage 6, detection and track confirmation: on each scan a radar detects each untracked
@@ -505,6 +636,8 @@ def detect(st, sx, t, rng):
         if sx.sead_on and radar_quiet(st, sx, s, t):  # issue 11: hit, dark or silent
             continue
         while True:
+            if st.wake_due[s] <= t:  # parked pairs due (also after a track taken just now)
+                wake(st, sx, s, t, rng)
             key, in_run = queue_head(st, s)
             if key >= (t + 1) * n:  # not due yet (the key's step is key // n)
                 break
@@ -553,18 +686,22 @@ def detect(st, sx, t, rng):
                 hist = (hist | bit) & mask
                 st.history[r] = hist
                 st.last_scan[r] = t
-                if bit == 1 and popcount(hist) >= sx.confirm_m and confirm(st, sx, s, j, t):
-                    st.cursor[r] = c
-                    if sx.trk_on:  # issue 12: a held track stays queued, for its scans and drop
-                        nxt = stages_track.next_held_scan(st, sx, s, r, c)
-                        queue_push(st, sx, s, nxt * n + sx.launch_rank[j], t)
-                    continue
+                if bit == 1 and popcount(hist) >= sx.confirm_m:
+                    if confirm(st, sx, s, j, t):
+                        st.cursor[r] = c
+                        if sx.trk_on:  # issue 12: a held track stays queued, for scans and drop
+                            nxt = stages_track.next_held_scan(st, sx, s, r, c)
+                            queue_push(st, sx, s, nxt * n + sx.launch_rank[j], t)
+                        continue
+                    if sx.park_on:  # refused: off the queue until it could confirm
+                        park(st, sx, s, j, r, c, t)
+                        continue
             if sx.draw_ahead:
                 queue_ahead(st, sx, s, j, r, next_detection(sx, r, c, rng), t)
             else:
                 queue_next_scan(st, sx, s, j, c, t + 1, t)
         key, _ = queue_head(st, s)
-        st.sensor_due[s] = key // n if key < NEVER else NEVER
+        st.sensor_due[s] = min(key // n if key < NEVER else NEVER, st.wake_due[s])
 
 
 @jit

@@ -48,6 +48,9 @@ Static = namedtuple(
         # (stages.next_detection); draw_ahead: whether the next detection is drawn at once
         "scan_hz",
         "draw_ahead",
+        # whether a refused pair waits off its radar's queue until it could confirm
+        # (stages.park): with detections drawn ahead and perfect tracks
+        "park_on",
         "scan_steps",
         "sensor_owner",
         "sensor_networked",
@@ -219,6 +222,14 @@ State = namedtuple(
         "ahead",
         # the rows that can fire, found once per threat evaluation (stages_assign.ready_rows)
         "fu_ok",
+        # refused pairs parked off the queue (stages.park): per pair the step from which it
+        # may confirm (-1: not parked) and its place in its radar's parked list; per radar the
+        # list, its length and the earliest of its pairs' steps
+        "park_until",
+        "parked_pos",
+        "parked_list",
+        "parked_n",
+        "wake_due",
     ],
 )
 
@@ -301,6 +312,7 @@ def make_static(p) -> Static:
         # with jammers (a Pd that changes with the raid) or SEAD (scans skipped) each scan is
         # drawn in its turn
         not (jam[0] or sead[0]),
+        not (jam[0] or sead[0]) and not tk.on,
         se.scan_steps,
         se.owner,
         se.networked,
@@ -496,4 +508,9 @@ def new_state(sx, out, log, n_log):
         np.zeros(n_s, dtype=np.int64),
         np.zeros(n * n_s, dtype=np.bool_),
         np.zeros(n_f, dtype=np.int64),
+        np.full(n * n_s, -1, dtype=np.int64),
+        np.empty(n * n_s, dtype=np.int64),
+        np.empty(n_s * n, dtype=np.int64),
+        np.zeros(n_s, dtype=np.int64),
+        np.full(n_s, NEVER, dtype=np.int64),
     )

@@ -255,5 +255,5 @@ def test_held_list_follows_holds_and_releases(prepared):
     call(stages.release_track, st, sx, 0, 0)
     held = sorted(st.held_list[: st.held[0]].tolist())
     assert held == [j for j in range(n) if st.confirmed[j * n_s]] == list(range(1, n))
-    call(stages.drop_tracks, st, sx, n - 1)
+    call(stages.drop_tracks, st, sx, n - 1, 0)
     assert st.held[0] == n - 2 and not st.confirmed[(n - 1) * n_s]
