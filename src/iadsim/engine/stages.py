@@ -422,6 +422,26 @@ def sx_n(st):
 
 
 @inline
+def scan_at_or_after(sx, c, end, t):
+    """The first of scan entries ``c .. end - 1`` (a pair's, in step order) at step ``t`` or
+    later, ``end`` if none: galloping from ``c``, then a binary search in the bracket (a track
+    held for hours has thousands of scans to pass over when it is dropped)."""
+    scan_step = sx.scan_step
+    lo, hi, step = c, c, 1
+    while hi < end and scan_step[hi] < t:
+        lo = hi + 1
+        hi = min(hi + step, end)
+        step <<= 1
+    while lo < hi:  # the first in [lo, hi) at t or later; hi is one or the end
+        mid = (lo + hi) >> 1
+        if scan_step[mid] >= t:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@inline
 def queue_next_scan(st, sx, s, j, c, t_min, t):
     """Queue threat ``j``'s first scan on radar ``s`` at or after step ``t_min``, searching
     from scan entry ``c`` (at step ``t``)."""
@@ -429,8 +449,7 @@ def queue_next_scan(st, sx, s, j, c, t_min, t):
     n = sx.launch_step.shape[0]
     r = j * n_s + s
     end = sx.scan_off[r + 1]
-    while c < end and sx.scan_step[c] < t_min:
-        c += 1
+    c = scan_at_or_after(sx, c, end, t_min)
     st.cursor[r] = c
     if c < end:
         queue_push(st, sx, s, sx.scan_step[c] * n + sx.launch_rank[j], t)
@@ -660,8 +679,7 @@ def detect(st, sx, t, rng):
                 stages_track.track_dropped(st, sx, s, j, t)
             c = st.cursor[r]
             end = sx.scan_off[r + 1]
-            while c < end and scan_step[c] < t:
-                c += 1
+            c = scan_at_or_after(sx, c, end, t)
             if c < end and scan_step[c] == t:
                 if sx.draw_ahead and not (st.ahead[r] and c == st.cursor[r]):
                     # only a detection can change anything: its scan is drawn now, and the
