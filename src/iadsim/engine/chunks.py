@@ -106,22 +106,19 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
     ev = log[: n_log[0]]
     order = np.argsort(ev[:, 0], kind="stable")
     ev = ev[order]
-    kind = [EVENT_NAMES[int(k)] for k in ev[:, 1]]
-    who = []
-    for k, w in zip(ev[:, 1], ev[:, 3], strict=True):
-        if k in (1, 7, 8, 9):  # a radar: track, refused, dropped, ARM
-            who.append(p.sensors.name[int(w)])
-        elif k in (2, 3, 4):
-            who.append(p.fire_units.name[int(w)])
-        else:
-            who.append(None)
+    kinds = sorted(EVENT_NAMES)
+    kind = np.searchsorted(kinds, ev[:, 1])
+    by_radar = np.isin(ev[:, 1], (1, 7, 8, 9))  # a radar: track, refused, dropped, ARM
+    by_unit = np.isin(ev[:, 1], (2, 3, 4))  # a fire unit: launch, kill, miss
+    n_s = len(p.sensors.name)
+    who = np.where(by_radar, ev[:, 3], np.where(by_unit, n_s + ev[:, 3], -1))
     return arrow.table(
         {
             "replication": np.full(len(ev), replication, dtype=np.int64),
             "time_s": ev[:, 0] * p.dt_s,
-            "event": kind,
+            "event": arrow.coded_strings(kind, [EVENT_NAMES[k] for k in kinds]),
             "threat": ev[:, 2].astype(np.int32),
-            "by": who,
+            "by": arrow.coded_strings(who, [*p.sensors.name, *p.fire_units.name]),
             "shots": ev[:, 4].astype(np.int32),
         }
     )

@@ -38,25 +38,22 @@ def track_table(p: Prepared, max_points: int = 400):
     """Every threat's sampled track (at most ``max_points`` per threat) as an Arrow table."""
 
     th = p.threats
-    cols: dict[str, list] = {
-        k: [] for k in ("threat", "raid", "threat_type", "time_s", "lat", "lon", "alt_m")
-    }
+    cols: dict[str, list] = {k: [] for k in ("threat", "time_s", "lat", "lon", "alt_m")}
     for j in range(th.lat.shape[0]):
         lo, hi = int(th.launch_step[j]), int(th.impact_step[j])
         stride = max(1, (hi - lo) // max_points)
         idx = np.unique(np.r_[np.arange(lo, hi + 1, stride), hi])
         cols["threat"].append(np.full(idx.size, j, dtype=np.int32))
-        cols["raid"].extend([th.raid[j]] * idx.size)
-        cols["threat_type"].extend([th.threat_type[j]] * idx.size)
         cols["time_s"].append(p.t_s[idx])
         cols["lat"].append(th.lat.at(j, idx))
         cols["lon"].append(th.lon.at(j, idx))
         cols["alt_m"].append(th.alt.at(j, idx))
+    threat = np.concatenate(cols["threat"])
     return arrow.table(
         {
-            "threat": np.concatenate(cols["threat"]),
-            "raid": cols["raid"],
-            "threat_type": cols["threat_type"],
+            "threat": threat,
+            "raid": arrow.coded_strings(threat, list(th.raid)),
+            "threat_type": arrow.coded_strings(threat, list(th.threat_type)),
             "time_s": np.concatenate(cols["time_s"]),
             "lat": np.concatenate(cols["lat"]),
             "lon": np.concatenate(cols["lon"]),
