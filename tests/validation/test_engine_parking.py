@@ -11,18 +11,17 @@ assets of different value keep it full for minutes, so pairs are refused, parked
 
 from __future__ import annotations
 
-import dataclasses
 import textwrap
 
 import numpy as np
 import pytest
 
-from iadsim.catalog import load_catalog
 from iadsim.engine.chunks import replay, run_chunk
 from iadsim.engine.prepare import Prepared, prepare
 from iadsim.engine.state import make_static
 from iadsim.scenario import parse_scenario
 from iadsim.yamlio import read_yaml
+from tests.validation.test_engine_track_capacity import tor_catalog
 
 TEXT = """\
 schema_version: 1
@@ -44,14 +43,7 @@ REPS = 3000
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    cat = load_catalog()
-    tor = cat.systems["tor-m2"]
-    radar = tor.radars["tor-m2-radar"]
-    two = radar.track_capacity.model_copy(update={"value": 2, "range": None})
-    radars = {**tor.radars, "tor-m2-radar": radar.model_copy(update={"track_capacity": two})}
-    cat = dataclasses.replace(
-        cat, systems={**cat.systems, "tor-m2": tor.model_copy(update={"radars": radars})}
-    )
+    cat = tor_catalog(2)
     path = tmp_path_factory.mktemp("parking") / "p.yaml"
     path.write_text(textwrap.dedent(TEXT))
     return prepare(parse_scenario(read_yaml(path), path, cat), catalog=cat)

@@ -30,15 +30,20 @@ raids:
 """
 
 
-def _prepared(tmp_path, first, second):
+def tor_catalog(capacity: int):
+    """The shipped catalog with the Tor-M2 radar's track capacity set to ``capacity``."""
     cat = load_catalog()
     tor = cat.systems["tor-m2"]
     radar = tor.radars["tor-m2-radar"]
-    one = radar.track_capacity.model_copy(update={"value": 1, "range": None})
-    radars = {**tor.radars, "tor-m2-radar": radar.model_copy(update={"track_capacity": one})}
-    cat = dataclasses.replace(
+    cap = radar.track_capacity.model_copy(update={"value": capacity, "range": None})
+    radars = {**tor.radars, "tor-m2-radar": radar.model_copy(update={"track_capacity": cap})}
+    return dataclasses.replace(
         cat, systems={**cat.systems, "tor-m2": tor.model_copy(update={"radars": radars})}
     )
+
+
+def _prepared(tmp_path, first, second):
+    cat = tor_catalog(1)
     path = tmp_path / "c.yaml"
     path.write_text(textwrap.dedent(TEXT).replace("FIRST", first).replace("SECOND", second))
     return prepare(parse_scenario(read_yaml(path), path, cat), catalog=cat)

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
 
-from iadsim.catalog import load_catalog
 from iadsim.engagement.intercept import earliest_intercepts, intercept_breakpoints
 from iadsim.engine import stages, stages_assign
 from iadsim.engine.bundle import call, call_st
-from iadsim.engine.chunks import _outputs
-from iadsim.engine.prepare import prepare
 from iadsim.engine.state import (
     EVALUATE_AT,
     FAILED,
@@ -21,10 +16,8 @@ from iadsim.engine.state import (
     N_ENG,
     N_LIVE,
     PENDING,
-    new_state,
 )
-from iadsim.scenario import parse_scenario
-from iadsim.yamlio import read_yaml
+from tests.unit.engine._kernel import fresh, prepared_from
 
 TEXT = """\
 schema_version: 1
@@ -42,16 +35,7 @@ raids:
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    path = tmp_path_factory.mktemp("s") / "s.yaml"
-    path.write_text(textwrap.dedent(TEXT))
-    catalog = load_catalog()
-    return prepare(parse_scenario(read_yaml(path), path, catalog), catalog=catalog)
-
-
-def fresh(p):
-    sx = p.static()
-    out = tuple(a[0] for a in _outputs(1, len(p.threats.raid), len(p.fire_units.name)))
-    return new_state(sx, out, np.zeros((100, 5), dtype=np.int64), np.zeros(1, dtype=np.int64)), sx
+    return prepared_from(TEXT, tmp_path_factory.mktemp("s"))
 
 
 def test_draw_threats_fixed_draws_and_failures(prepared):

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
 
-from iadsim.catalog import load_catalog
 from iadsim.engine import stages
 from iadsim.engine.bundle import call
-from iadsim.engine.chunks import _outputs
-from iadsim.engine.prepare import prepare
-from iadsim.engine.state import NEVER, new_state
-from iadsim.scenario import parse_scenario
-from iadsim.yamlio import read_yaml
+from iadsim.engine.state import NEVER
+from tests.unit.engine._kernel import fresh, prepared_from
 
 TEXT = """\
 schema_version: 1
@@ -35,17 +29,7 @@ raids:
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    path = tmp_path_factory.mktemp("park") / "p.yaml"
-    path.write_text(textwrap.dedent(TEXT))
-    catalog = load_catalog()
-    return prepare(parse_scenario(read_yaml(path), path, catalog), catalog=catalog)
-
-
-def fresh(p):
-    sx = p.static()
-    out = tuple(a[0] for a in _outputs(1, len(p.threats.raid), len(p.fire_units.name)))
-    log = np.zeros((100, 5), dtype=np.int64)
-    return new_state(sx, out, log, np.zeros(1, dtype=np.int64)), sx
+    return prepared_from(TEXT, tmp_path_factory.mktemp("park"))
 
 
 def _priority(sx, j, t):
@@ -134,7 +118,7 @@ def test_wake_resumes_due_pairs_and_counts_their_refusals(prepared):
     """A parked pair woken at step t has had its detections before t drawn, each that reached
     M of N counted as a refusal, and rejoins the queue at its next detection at or after t."""
     st, sx = fresh(prepared)
-    n_s, n = sx.scan_steps.shape[0], sx.launch_step.shape[0]
+    n_s = sx.scan_steps.shape[0]
     s = 0
     j = int(np.argmax(sx.scan_off[1:] - sx.scan_off[:-1]) // n_s)  # the pair seen longest
     r = j * n_s + s
