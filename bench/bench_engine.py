@@ -4,6 +4,7 @@ Run with the project's environment::
 
     .venv/bin/python bench/bench_engine.py            # full: 1k, 10k, 100k reps; raids 16/64/256
     .venv/bin/python bench/bench_engine.py --quick    # smaller, for a smoke run
+    .venv/bin/python bench/bench_engine.py --kernel --reps 300 --scenario bench/scenarios/april-2024-scale.yaml
 
 Each configuration runs in a fresh subprocess (so peak memory is its own): the main process'
 peak RSS and the largest pool worker's are reported separately. The numba cache is warmed first,
@@ -66,6 +67,23 @@ def child(args: argparse.Namespace) -> None:
     )
 
 
+def kernel(args: argparse.Namespace) -> None:
+    """The kernel alone, in this process on one core: milliseconds a replication over
+    ``--reps`` replications (after a warm-up of two), no tables, no workers, no files. Run it
+    for two checkouts in turn (PYTHONPATH) to pair them."""
+    import iadsim
+    from iadsim.engine.chunks import run_chunk
+    from iadsim.engine.prepare import prepare
+
+    scenario = iadsim.load_scenario(args.scenario or EXAMPLE)
+    p = prepare(scenario, args.variant if not args.scenario else None)
+    run_chunk(p, 1, 0, 2)
+    t0 = time.perf_counter()
+    run_chunk(p, 1, 0, args.reps)
+    ms = (time.perf_counter() - t0) / args.reps * 1e3
+    print(f"kernel: {ms:.3f} ms a replication ({1e3 / ms:.1f}/s on one core), {args.reps} reps")
+
+
 def spawn(
     reps: int,
     workers: int,
@@ -109,7 +127,11 @@ def main() -> None:
     ap.add_argument("--raid-size", type=int, default=0)
     ap.add_argument("--scenario", default="")
     ap.add_argument("--scale-only", action="store_true", help="only the scale scenarios")
+    ap.add_argument("--kernel", action="store_true", help="the kernel alone, one core")
     args = ap.parse_args()
+    if args.kernel:
+        kernel(args)
+        return
     if args.child:
         child(args)
         return
