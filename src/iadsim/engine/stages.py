@@ -99,9 +99,10 @@ def drop_tracks(st, sx, j, t):
         r = j * n_s + s
         if st.confirmed[r]:
             release_track(st, sx, s, j)
-            for i in range(s * n, s * n + st.parked_n[s]):
-                st.park_until[st.parked_list[i] * n_s + s] = t
-            wake_at(st, s, t if st.parked_n[s] > 0 else NEVER)
+            if st.parked_n[s] > 0:
+                for i in range(s * n, s * n + st.parked_n[s]):
+                    st.park_until[st.parked_list[i] * n_s + s] = t
+                wake_at(st, s, t)
         elif st.park_until[r] >= 0:
             st.park_until[r] = t
             wake_at(st, s, t)
@@ -422,23 +423,32 @@ def sx_n(st):
 
 
 @inline
-def scan_at_or_after(sx, c, end, t):
-    """The first of scan entries ``c .. end - 1`` (a pair's, in step order) at step ``t`` or
-    later, ``end`` if none: galloping from ``c``, then a binary search in the bracket (a track
-    held for hours has thousands of scans to pass over when it is dropped)."""
-    scan_step = sx.scan_step
+def first_over(a, c, end, x):
+    """The first of entries ``c .. end - 1`` of ``a`` (rising within them) above ``x``, ``end``
+    if none: galloping from ``c`` (Bentley & Yao 1976, An almost optimal algorithm for
+    unbounded searching, IPL 5(3)), then a binary search in the bracket found. A pair's next
+    detection (high Pd) or next scan is mostly at ``c`` or just after, found in a step or two;
+    a track dropped after hours held has thousands of scans to pass over, found in log2 of
+    them."""
     lo, hi, step = c, c, 1
-    while hi < end and scan_step[hi] < t:
+    while hi < end and a[hi] <= x:
         lo = hi + 1
         hi = min(hi + step, end)
         step <<= 1
-    while lo < hi:  # the first in [lo, hi) at t or later; hi is one or the end
+    while lo < hi:  # the first in [lo, hi) above x; hi is one, or the end
         mid = (lo + hi) >> 1
-        if scan_step[mid] >= t:
+        if a[mid] > x:
             hi = mid
         else:
             lo = mid + 1
     return lo
+
+
+@inline
+def scan_at_or_after(sx, c, end, t):
+    """The first of a pair's scan entries ``c .. end - 1`` at step ``t`` or later (``end`` if
+    none)."""
+    return first_over(sx.scan_step, c, end, t - 1)
 
 
 @inline
@@ -486,26 +496,10 @@ def next_detection(sx, r, c, rng):
     Non-Uniform Random Variate Generation, Springer, ch. II sec. 2). The same law as one
     Bernoulli draw per scan, with one draw instead of one per scan."""
     hz = sx.scan_hz
-    lo, end = c, sx.scan_off[r + 1]
     target = rng.standard_exponential()  # Exp(1) (ziggurat)
     if c > sx.scan_off[r]:
         target += hz[c - 1]
-    # the first entry with hz > target: galloping from c (Bentley & Yao 1976, An almost optimal
-    # algorithm for unbounded searching, IPL 5(3)), then a binary search in the bracket found;
-    # with a high Pd it is c itself or just after, found in a step or two, not log2(entries)
-    step = 1
-    hi = lo
-    while hi < end and hz[hi] <= target:
-        lo = hi + 1
-        hi = min(hi + step, end)
-        step <<= 1
-    while lo < hi:  # binary search in [lo, hi): hz[hi] > target or hi is the end
-        mid = (lo + hi) >> 1
-        if hz[mid] > target:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+    return first_over(hz, c, sx.scan_off[r + 1], target)  # the first entry with hz > target
 
 
 @inline
@@ -552,7 +546,6 @@ def park(st, sx, s, j, r, c, t):
     st.cursor[r] = c
     st.ahead[r] = False
     st.park_until[r] = due
-    st.parked_pos[r] = st.parked_n[s]
     st.parked_list[s * n + st.parked_n[s]] = j
     st.parked_n[s] += 1
     st.wake_due[s] = min(st.wake_due[s], due)
@@ -619,7 +612,6 @@ def wake(st, sx, s, t, rng):
             continue
         last = s * n + st.parked_n[s] - 1  # swap-remove: the last pair takes this place
         st.parked_list[q] = st.parked_list[last]
-        st.parked_pos[st.parked_list[q] * n_s + s] = q - s * n
         st.parked_n[s] -= 1
         st.park_until[r] = -1
         if st.fate[j] != PENDING:

@@ -223,10 +223,9 @@ State = namedtuple(
         # the rows that can fire, found once per threat evaluation (stages_assign.ready_rows)
         "fu_ok",
         # refused pairs parked off the queue (stages.park): per pair the step from which it
-        # may confirm (-1: not parked) and its place in its radar's parked list; per radar the
-        # list, its length and the earliest of its pairs' steps
+        # may confirm (-1: not parked); per radar the list of its parked threats, its length
+        # and the earliest of their steps
         "park_until",
-        "parked_pos",
         "parked_list",
         "parked_n",
         "wake_due",
@@ -509,7 +508,6 @@ def new_state(sx, out, log, n_log):
         np.zeros(n * n_s, dtype=np.bool_),
         np.zeros(n_f, dtype=np.int64),
         np.full(n * n_s, -1, dtype=np.int64),
-        np.empty(n * n_s, dtype=np.int64),
         np.empty(n_s * n, dtype=np.int64),
         np.zeros(n_s, dtype=np.int64),
         np.full(n_s, NEVER, dtype=np.int64),
