@@ -92,6 +92,10 @@ def register(app: typer.Typer, input_errors, out, err) -> None:
             raise InputError.single(
                 f"cannot listen on {host}:{port}: {exc.strerror or exc}", field_path="--port"
             ) from None
+        # Listen before the URL is printed: uvicorn's own listen comes after its start-up, and a
+        # client that follows the URL at once would otherwise be refused. Connections queue in
+        # the backlog until uvicorn accepts them.
+        sock.listen(2048)
         port = sock.getsockname()[1]
         token = new_token()
         shown = f"[{host}]" if ":" in host else host

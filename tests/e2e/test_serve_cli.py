@@ -51,10 +51,17 @@ def _bound(monkeypatch, tmp_path, *args: str):
 
     def probe(self, sockets=None):
         seen["address"] = sockets[0].getsockname()[0]
+        # the URL is already printed: a client that follows it now must be queued, not refused
+        import socket
+
+        port = sockets[0].getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            seen["listening"] = True
 
     monkeypatch.setattr(uvicorn.Server, "run", probe)
     shutil.copy(EXAMPLE, tmp_path / "s.yaml")
     r = CliRunner().invoke(app, ["serve", str(tmp_path / "s.yaml"), "--port", "0", *args])
+    assert seen.get("listening") or r.exit_code != 0, "socket not listening when URL printed"
     return r, seen.get("address")
 
 
