@@ -45,7 +45,9 @@ from iadsim.engine.state import (  # noqa: F401  (re-exported names of the v1 ke
     T_LAUNCH,
     T_RELOAD,
     T_SCAN,
+    copy_state,
     new_state,
+    put,
 )
 
 GREEDY, OPTIMAL = 0, 1
@@ -62,7 +64,16 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
     """
     sx = by_ref(sx)
     bundle = new_state(sx, out, log, n_log)
-    st = by_ref(bundle)  # a pointer into this frame: valid while the call lasts
+    play(by_ref(bundle), sx, rng_threat, rng_engage)
+    # through the tuple itself: it keeps the state's arrays alive until here
+    for f in range(sx.channels.shape[0]):
+        bundle.fu_left[f] = bundle.ready[f] + bundle.reserve[f]
+
+
+@numba.njit(cache=True)
+def play(st, sx, rng_threat, rng_engage):
+    """One replication on the fresh state ``st`` (by reference; its caller keeps the state
+    alive): the threat draws, then the steps."""
     stages.draw_threats(st, sx, rng_threat)
     for f in range(sx.channels.shape[0]):
         st.fu_shots[f] = 0
@@ -71,9 +82,6 @@ def simulate_replication(rng_threat, rng_engage, sx, out, log, n_log):
     while t < NEVER:  # run_steps stopped for an optimal assignment, which allocates
         stages_assign.assign_optimal(st, sx, t, st.order, st.ctr[N_CAND])
         t = run_steps(st, sx, stages.next_step(st, sx, t), rng_engage)
-    # through the tuple itself: it keeps the state's arrays alive until here
-    for f in range(sx.channels.shape[0]):
-        bundle.fu_left[f] = bundle.ready[f] + bundle.reserve[f]
 
 
 # The step loop is compiled without numba's reference counting (``_nrt=False``): the stages
@@ -136,21 +144,61 @@ def run_replications(threat, engage, root_words, start, sx, out, log, n_log):
     g_threat, a_threat = threat
     g_engage, a_engage = engage
     sx = by_ref(sx)
+    if out[0].shape[0] == 0:
+        return
+    # one state for the chunk, reset before each replication by a copy of a fresh one (made
+    # once): the same values new_state gives, without allocating its arrays again
+    rows = (
+        np.zeros_like(out[0][0]),
+        np.zeros_like(out[1][0]),
+        np.zeros_like(out[2][0]),
+        np.zeros_like(out[3][0]),
+        np.zeros_like(out[4][0]),
+        np.zeros_like(out[5][0]),
+        np.zeros_like(out[6][0]),
+        np.zeros_like(out[7][0]),
+        np.zeros_like(out[8][0]),
+        np.zeros_like(out[9][0]),
+        np.zeros_like(out[10][0]),
+        np.zeros_like(out[11][0]),  # issue 12: held because predicted to miss
+    )
+    fresh_rows = (
+        np.zeros_like(rows[0]),
+        np.zeros_like(rows[1]),
+        np.zeros_like(rows[2]),
+        np.zeros_like(rows[3]),
+        np.zeros_like(rows[4]),
+        np.zeros_like(rows[5]),
+        np.zeros_like(rows[6]),
+        np.zeros_like(rows[7]),
+        np.zeros_like(rows[8]),
+        np.zeros_like(rows[9]),
+        np.zeros_like(rows[10]),
+        np.zeros_like(rows[11]),
+    )
+    fresh = new_state(sx, fresh_rows, log, n_log)
+    bundle = new_state(sx, rows, log, n_log)
+    fresh_ref, st = by_ref(fresh), by_ref(bundle)
     for i in range(out[0].shape[0]):
         reseed(a_threat, root_words, start + i, 0, scratch)
         reseed(a_engage, root_words, start + i, 1, scratch)
-        rows = (
-            out[0][i],
-            out[1][i],
-            out[2][i],
-            out[3][i],
-            out[4][i],
-            out[5][i],
-            out[6][i],
-            out[7][i],
-            out[8][i],
-            out[9][i],
-            out[10][i],
-            out[11][i],  # issue 12: held because predicted to miss
-        )
-        simulate_replication(g_threat, g_engage, sx, rows, log, n_log)
+        if i > 0:
+            copy_state(st, fresh_ref)
+        play(st, sx, g_threat, g_engage)
+        for f in range(sx.channels.shape[0]):
+            bundle.fu_left[f] = bundle.ready[f] + bundle.reserve[f]
+        put(out[0][i], rows[0])
+        put(out[1][i], rows[1])
+        put(out[2][i], rows[2])
+        put(out[3][i], rows[3])
+        put(out[4][i], rows[4])
+        put(out[5][i], rows[5])
+        put(out[6][i], rows[6])
+        put(out[7][i], rows[7])
+        put(out[8][i], rows[8])
+        put(out[9][i], rows[9])
+        put(out[10][i], rows[10])
+        put(out[11][i], rows[11])
+    # the tuples themselves, past the last use of their references: they keep the arrays alive
+    fresh.ctr[0] += 0
+    bundle.ctr[0] += 0
