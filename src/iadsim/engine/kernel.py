@@ -131,6 +131,25 @@ def run_steps(st, sx, t, rng):
 
 
 @numba.njit(cache=True)
+def zero_rows(out):
+    """One zero row of each output table of ``out`` (a replication's outputs)."""
+    return (
+        np.zeros_like(out[0][0]),
+        np.zeros_like(out[1][0]),
+        np.zeros_like(out[2][0]),
+        np.zeros_like(out[3][0]),
+        np.zeros_like(out[4][0]),
+        np.zeros_like(out[5][0]),
+        np.zeros_like(out[6][0]),
+        np.zeros_like(out[7][0]),
+        np.zeros_like(out[8][0]),
+        np.zeros_like(out[9][0]),
+        np.zeros_like(out[10][0]),
+        np.zeros_like(out[11][0]),  # issue 12: held because predicted to miss
+    )
+
+
+@numba.njit(cache=True)
 def run_replications(threat, engage, root_words, start, sx, out, log, n_log):
     """Replications ``start .. start + len(out[0]) - 1`` of ``sx``, replication ``start + i``
     into row ``i`` of each output table (:func:`simulate_replication`'s rows, 2-D).
@@ -148,34 +167,7 @@ def run_replications(threat, engage, root_words, start, sx, out, log, n_log):
         return
     # one state for the chunk, reset before each replication by a copy of a fresh one (made
     # once): the same values new_state gives, without allocating its arrays again
-    rows = (
-        np.zeros_like(out[0][0]),
-        np.zeros_like(out[1][0]),
-        np.zeros_like(out[2][0]),
-        np.zeros_like(out[3][0]),
-        np.zeros_like(out[4][0]),
-        np.zeros_like(out[5][0]),
-        np.zeros_like(out[6][0]),
-        np.zeros_like(out[7][0]),
-        np.zeros_like(out[8][0]),
-        np.zeros_like(out[9][0]),
-        np.zeros_like(out[10][0]),
-        np.zeros_like(out[11][0]),  # issue 12: held because predicted to miss
-    )
-    fresh_rows = (
-        np.zeros_like(rows[0]),
-        np.zeros_like(rows[1]),
-        np.zeros_like(rows[2]),
-        np.zeros_like(rows[3]),
-        np.zeros_like(rows[4]),
-        np.zeros_like(rows[5]),
-        np.zeros_like(rows[6]),
-        np.zeros_like(rows[7]),
-        np.zeros_like(rows[8]),
-        np.zeros_like(rows[9]),
-        np.zeros_like(rows[10]),
-        np.zeros_like(rows[11]),
-    )
+    rows, fresh_rows = zero_rows(out), zero_rows(out)
     fresh = new_state(sx, fresh_rows, log, n_log)
     bundle = new_state(sx, rows, log, n_log)
     fresh_ref, st = by_ref(fresh), by_ref(bundle)
