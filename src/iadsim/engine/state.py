@@ -527,7 +527,7 @@ def copy_state(dst, src):
     """Overwrite every array of the state ``dst`` with ``src``'s (both by reference,
     :func:`iadsim.engine.bundle.by_ref`; same shapes), but the event log and its count, which
     the two share. A chunk's replications reuse one state this way, copied from a fresh one
-    made once, instead of allocating some ninety arrays for each."""
+    made once, instead of allocating some eighty arrays for each."""
     put(dst.fails, src.fails)
     put(dst.fail_step, src.fail_step)
     put(dst.fate, src.fate)
