@@ -15,7 +15,7 @@ import math
 
 import numba
 
-from iadsim.tracking.kalman import ekf_radar_update, kf_update
+from iadsim.tracking.kalman import ekf_radar_update, kf_update_block
 
 jit = numba.njit(cache=True)
 
@@ -44,8 +44,8 @@ def batch_update(x, P, z, zdot, n, stt_s2, pos, M, R, w):
     ``w`` is an (8, 6, 6) scratch: ``w[0..3]`` for the Kalman functions, ``w[4]`` and ``w[6]``
     for the batch's matrices.
     """
-    Rb, Rv, J = w[4, 0:3, 0:3], w[4, 0:3, 3:6], w[4, 3:6, 0:3]
-    Hv, y = w[6, 0:3], w[6, 3]
+    Rb, Rv, J, Iv = w[4, 0:3, 0:3], w[4, 0:3, 3:6], w[4, 3:6, 0:3], w[4, 3:6, 3:6]
+    y = w[6, 3]
     for i in range(3):
         for k in range(3):
             Rb[i, k] = R[i, k] / n
@@ -63,6 +63,5 @@ def batch_update(x, P, z, zdot, n, stt_s2, pos, M, R, w):
             for a in range(3):
                 c += J[i, a] * (R[a, a] / stt_s2) * J[k, a]
             Rv[i, k] = c
-        for k in range(6):
-            Hv[i, k] = 1.0 if k == i + 3 else 0.0
-    kf_update(x, P, y, Hv, Rv, w)
+            Iv[i, k] = 1.0 if k == i else 0.0
+    kf_update_block(x, P, y, Iv, 3, Rv, w)  # H = [0 I]: the velocity

@@ -99,10 +99,28 @@ def kf_predict(x, P, F, Q, w):
 @jit
 def cv_predict(x, P, dt_s, q, w):
     """Constant-velocity prediction over ``dt_s`` [s] with noise density ``q`` [m²/s³], in
-    place (``w[2]``, ``w[3]`` hold F and Q; ``w[0]``, ``w[1]`` are scratch)."""
-    cv_transition(dt_s, w[2])
-    cv_noise(dt_s, q, w[3])
-    kf_predict(x, P, w[2], w[3], w)
+    place: :func:`kf_predict` with :func:`cv_transition` and :func:`cv_noise`, the products
+    with F's zeros and ones left out (the values are those of the full products, bit for bit:
+    a product with 0 or 1 and a sum with 0 are exact). ``w`` is unused; it is kept for the
+    signature of the other prediction functions."""
+    a = q * dt_s**3 / 3.0
+    b = q * dt_s**2 / 2.0
+    c = q * dt_s
+    for i in range(3):
+        x[i] = x[i] + dt_s * x[i + 3]
+    # P <- F P Fᵀ + Q with F = [[I, dt I], [0, I]]: first the rows of F P, in place
+    for i in range(3):
+        for k in range(6):
+            P[i, k] = P[i, k] + dt_s * P[i + 3, k]
+    # then its columns times Fᵀ, plus Q (whose only nonzero entries are on the three diagonals)
+    for i in range(6):
+        for k in range(3):
+            P[i, k] = P[i, k] + dt_s * P[i, k + 3]
+    for i in range(3):
+        P[i, i] += a
+        P[i, i + 3] += b
+        P[i + 3, i] += b
+        P[i + 3, i + 3] += c
 
 
 @jit
@@ -147,20 +165,51 @@ def kf_update(x, P, y, H, R, w):
     if S is singular (then nothing changes). ``w[0..2]`` are scratch.
     """
     PHt = w[0]  # rows 0..5, columns 0..2
-    S = w[1]  # rows 0..2: S; rows 3..5: S⁻¹
-    K = w[2]
     for i in range(6):
         for k in range(3):
             s = 0.0
             for m in range(6):
                 s += P[i, m] * H[k, m]
             PHt[i, k] = s
+    S = w[1]
     for i in range(3):
         for k in range(3):
             s = R[i, k]
             for m in range(6):
                 s += H[i, m] * PHt[m, k]
             S[i, k] = s
+    return _gain_update(x, P, y, w)
+
+
+@jit
+def kf_update_block(x, P, y, Hb, c0, R, w):
+    """:func:`kf_update` for a measurement matrix that is zero outside the 3 x 3 block ``Hb``
+    at columns ``c0 .. c0 + 2`` (``c0`` 0: a position measurement; 3: a velocity one), the
+    products with the zeros left out: the result is :func:`kf_update`'s with the full ``H``,
+    bit for bit (a product with 0 and a sum with 0 are exact)."""
+    PHt = w[0]
+    for i in range(6):
+        for k in range(3):
+            s = 0.0
+            for m in range(3):
+                s += P[i, c0 + m] * Hb[k, m]
+            PHt[i, k] = s
+    S = w[1]
+    for i in range(3):
+        for k in range(3):
+            s = R[i, k]
+            for m in range(3):
+                s += Hb[i, m] * PHt[c0 + m, k]
+            S[i, k] = s
+    return _gain_update(x, P, y, w)
+
+
+@jit
+def _gain_update(x, P, y, w):
+    """The update's second half, from ``P Hᵀ`` in ``w[0]`` and ``S`` in ``w[1]``."""
+    PHt = w[0]
+    S = w[1]  # rows 0..2: S; rows 3..5: S⁻¹
+    K = w[2]
     Si = S[3:6, 0:3]
     if _inverse3(S, Si) == 0.0:
         return -1.0
@@ -239,7 +288,7 @@ def ekf_radar_update(x, P, z, pos, M, R, w):
     y[0] = z[0] - hz[0]
     y[1] = wrap_pi(z[1] - hz[1])
     y[2] = wrap_pi(z[2] - hz[2])
-    return kf_update(x, P, y, H, R, w)
+    return kf_update_block(x, P, y, H, 0, R, w)  # H is zero in the velocity columns
 
 
 @jit
