@@ -111,9 +111,9 @@ def _per_replication(con, directory: Path, meta: dict) -> pd.DataFrame:
     return df
 
 
-def _t_interval(x: np.ndarray) -> tuple[float, float, float]:
+def _t_interval(x: np.ndarray, floor: float = -math.inf) -> tuple[float, float, float]:
     x = np.asarray(x, dtype=float)
-    return mean_ci(float(x.sum()), float((x * x).sum()), len(x))
+    return mean_ci(float(x.sum()), float((x * x).sum()), len(x), floor=floor)
 
 
 def bootstrap_ratio(
@@ -215,7 +215,7 @@ def _class_ratios(con, thr: str, meta: dict, reps: int, by_class: list[dict]) ->
             .reindex(range(reps), fill_value=0.0)
         )
         cost = g["cost"].to_numpy(dtype=float)
-        m, lo, hi = _t_interval(cost)
+        m, lo, hi = _t_interval(cost, floor=0.0)
         out.append(
             {
                 "interceptor_cost_mean_usd": m,
@@ -243,7 +243,7 @@ def _option(con, name: str, directory: Path, meta: dict, per_rep: pd.DataFrame) 
         """
     ).fetchall():
         lo, hi = wilson(leaked, n)
-        lm, llo, lhi = mean_ci(leaked, leaked_sq, reps)
+        lm, llo, lhi = mean_ci(leaked, leaked_sq, reps, floor=0.0)
         by_class.append(
             {
                 "threat_class": cls,
@@ -274,11 +274,11 @@ def _option(con, name: str, directory: Path, meta: dict, per_rep: pd.DataFrame) 
     assets = []
     for asset in meta["assets"]:
         total, total_sq = hits.get(asset["name"], [0, 0])
-        m, lo, hi = mean_ci(total, total_sq, reps)
+        m, lo, hi = mean_ci(total, total_sq, reps, floor=0.0)
         assets.append({"asset": asset["name"], "hits_mean": m, "hits_lo": lo, "hits_hi": hi})
-    leak = _t_interval(per_rep["leaked"].to_numpy())
-    shots = _t_interval(per_rep["shots"].to_numpy())
-    cost = _t_interval(per_rep["cost"].to_numpy())
+    leak = _t_interval(per_rep["leaked"].to_numpy(), floor=0.0)
+    shots = _t_interval(per_rep["shots"].to_numpy(), floor=0.0)
+    cost = _t_interval(per_rep["cost"].to_numpy(), floor=0.0)
     return {
         "name": name,
         "directory": str(directory),

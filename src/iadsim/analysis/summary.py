@@ -10,7 +10,8 @@ Intervals
   threat of a class over all replications; threats of one replication are not independent (they
   share the defence's magazine), so the interval is somewhat narrow when the defence saturates;
   the per-replication means below carry the between-replication spread.
-- Means per replication (leakers, hits, interceptors, cost): mean ± t(0.975, R−1)·s/√R. The
+- Means per replication (leakers, hits, interceptors, cost): mean ± t(0.975, R−1)·s/√R, cut
+  at 0 (none of them can be negative; the cut keeps the coverage). The
   t quantile is SciPy's ``stdtrit`` below 1,000 degrees of freedom, and above it the
   Cornish-Fisher expansion in 1/ν (Abramowitz & Stegun 1964, 26.7.5), which agrees with it to
   ~1e-15 there (a test checks it) and spares a large run the import of ``scipy.special``
@@ -78,8 +79,18 @@ def t_quantile(q: float, df: int) -> float:
     return z + (g1 + (g2 + (g3 + g4 / nu) / nu) / nu) / nu
 
 
-def mean_ci(total: float, total_sq: float, n: int, confidence: float = CONFIDENCE):
-    """Mean and t interval from a sum and a sum of squares over ``n`` replications."""
+def mean_ci(
+    total: float,
+    total_sq: float,
+    n: int,
+    confidence: float = CONFIDENCE,
+    floor: float = -math.inf,
+):
+    """Mean and t interval from a sum and a sum of squares over ``n`` replications.
+
+    ``floor`` is the least value the mean can take (0 for counts and costs): the interval is
+    cut there, which keeps its coverage (the true mean is never below it) and spares a report
+    "0.00 [-0.00, 0.01]" for a rare count."""
     if n <= 0:
         return (math.nan, math.nan, math.nan)
     mean = total / n
@@ -87,7 +98,7 @@ def mean_ci(total: float, total_sq: float, n: int, confidence: float = CONFIDENC
         return (mean, math.nan, math.nan)
     var = max(total_sq - n * mean * mean, 0.0) / (n - 1)
     half = t_quantile(0.5 + confidence / 2, n - 1) * math.sqrt(var / n)
-    return (mean, mean - half, mean + half)
+    return (mean, min(max(mean - half, floor), mean), mean + half)
 
 
 def summarize(directory: str | Path) -> dict:
@@ -129,8 +140,8 @@ def summarize(directory: str | Path) -> dict:
     tot = dict(n=0, leaked=0, killed=0, failed=0, unreleased=0)
     for cls, typ, n, leaked, killed, failed, leaked_sq, killed_sq, unreleased in rows:
         lo, hi = wilson(leaked, n)
-        lm, llo, lhi = mean_ci(leaked, leaked_sq, reps)
-        km, klo, khi = mean_ci(killed, killed_sq, reps)
+        lm, llo, lhi = mean_ci(leaked, leaked_sq, reps, floor=0.0)
+        km, klo, khi = mean_ci(killed, killed_sq, reps, floor=0.0)
         by_type.append(
             dict(
                 threat_class=cls,
@@ -169,8 +180,8 @@ def summarize(directory: str | Path) -> dict:
         """
     ).fetchone()
     lo, hi = wilson(tot["leaked"], tot["n"])
-    lm, llo, lhi = mean_ci(all_rep[0] or 0, all_rep[1] or 0, reps)
-    km, klo, khi = mean_ci(all_rep[2] or 0, all_rep[3] or 0, reps)
+    lm, llo, lhi = mean_ci(all_rep[0] or 0, all_rep[1] or 0, reps, floor=0.0)
+    km, klo, khi = mean_ci(all_rep[2] or 0, all_rep[3] or 0, reps, floor=0.0)
     overall = dict(
         threat_class="all",
         threat_type="all",
@@ -208,7 +219,7 @@ def summarize(directory: str | Path) -> dict:
     )
     for asset in meta["assets"]:
         total, total_sq, reps_hit = hit_rows.get(asset["name"], [0, 0, 0])
-        m, mlo, mhi = mean_ci(total, total_sq, reps)
+        m, mlo, mhi = mean_ci(total, total_sq, reps, floor=0.0)
         plo, phi = wilson(reps_hit, reps)
         assets.append(
             dict(
@@ -234,7 +245,7 @@ def summarize(directory: str | Path) -> dict:
             FROM read_parquet('{fus}') GROUP BY ALL ORDER BY 1
             """
         ).fetchall():
-            m, mlo, mhi = mean_ci(shots, shots_sq, reps)
+            m, mlo, mhi = mean_ci(shots, shots_sq, reps, floor=0.0)
             fire_units.append(
                 dict(
                     fire_unit=name,
@@ -255,8 +266,8 @@ def summarize(directory: str | Path) -> dict:
         ).fetchone()
         spent = dict(shots=(spent_row[0], spent_row[1]), cost=(spent_row[2], spent_row[3]))
     held = _held_predicted_miss(con, thr, reps)  # issue 12
-    used = mean_ci(spent["shots"][0], spent["shots"][1], reps)
-    cost = mean_ci(spent["cost"][0], spent["cost"][1], reps)
+    used = mean_ci(spent["shots"][0], spent["shots"][1], reps, floor=0.0)
+    cost = mean_ci(spent["cost"][0], spent["cost"][1], reps, floor=0.0)
     kills = tot["killed"]
     platforms = _platforms(con, thr) if roles else []
     decoys = _decoys(con, thr, reps) if roles else []
@@ -311,8 +322,8 @@ def _held_predicted_miss(con, thr: str, reps: int) -> dict:
         SELECT sum(h), sum(h*h), sum(x), sum(x*x) FROM per_rep
         """
     ).fetchone()
-    h = mean_ci(row[0] or 0, row[1] or 0, reps)
-    x = mean_ci(row[2] or 0, row[3] or 0, reps)
+    h = mean_ci(row[0] or 0, row[1] or 0, reps, floor=0.0)
+    x = mean_ci(row[2] or 0, row[3] or 0, reps, floor=0.0)
     return dict(
         held_predicted_miss_mean=h[0],
         held_predicted_miss_lo=h[1],
@@ -341,7 +352,7 @@ def _decoys(con, thr: str, reps: int) -> list[dict]:
     out = []
     for typ, n, engaged, shots, shots_sq, cost, killed in rows:
         lo, hi = wilson(int(engaged), int(n))
-        m, mlo, mhi = mean_ci(float(shots), float(shots_sq), reps)
+        m, mlo, mhi = mean_ci(float(shots), float(shots_sq), reps, floor=0.0)
         out.append(
             dict(
                 threat_type=typ,
@@ -430,7 +441,7 @@ def _class_costs(con, thr: str, meta: dict, reps: int) -> dict:
     out = {}
     for g, cls, typ, cost, cost_sq, killed, value in rows:
         key = (cls, typ) if g == 0 else ((cls, "*") if cls is not None else ("all", "all"))
-        m, lo, hi = mean_ci(float(cost or 0.0), float(cost_sq or 0.0), reps)
+        m, lo, hi = mean_ci(float(cost or 0.0), float(cost_sq or 0.0), reps, floor=0.0)
         out[key] = dict(
             interceptor_cost_mean_usd=m,
             interceptor_cost_lo_usd=lo,

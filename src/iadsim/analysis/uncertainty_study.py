@@ -78,7 +78,7 @@ def _finish(total: dict[str, np.ndarray], reps: int, intervals: bool = False) ->
             if intervals:
                 cis[name] = wilson(int(a), int(b))
         else:
-            m, lo, hi = mean_ci(a, b, reps)
+            m, lo, hi = mean_ci(a, b, reps, floor=0.0)
             values[name] = m
             cis[name] = (lo, hi)
     return {"values": values, "intervals": cis} if intervals else values

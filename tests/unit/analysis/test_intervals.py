@@ -52,3 +52,50 @@ def test_mean_ci_matches_scipy_t(n):
     mean, lo, hi = mean_ci(float(x.sum()), float((x * x).sum()), n)
     want = stats.t.interval(0.95, n - 1, loc=x.mean(), scale=stats.sem(x))
     np.testing.assert_allclose((mean, lo, hi), (x.mean(), *want), rtol=1e-9)
+
+
+def test_mean_ci_cut_at_its_floor_keeps_the_t_interval_above_it():
+    """A rare count: 2 replications of 500 with one leaker. The t interval reaches below 0; a
+    mean of counts cannot, so with ``floor=0`` the lower bound is 0 and the upper is the t
+    interval's own."""
+    x = np.zeros(500)
+    x[[17, 301]] = 1.0
+    want = stats.t.interval(0.95, 499, loc=x.mean(), scale=stats.sem(x))
+    assert want[0] < 0.0  # the case: the plain interval is negative
+    mean, lo, hi = mean_ci(float(x.sum()), float((x * x).sum()), 500, floor=0.0)
+    assert (mean, lo) == (x.mean(), 0.0)
+    assert hi == pytest.approx(want[1], rel=1e-9)
+    # far from the floor it changes nothing
+    y = x + 3.0
+    assert mean_ci(float(y.sum()), float((y * y).sum()), 500, floor=0.0)[1] == pytest.approx(
+        want[0] + 3.0, rel=1e-9
+    )
+    # no floor: the plain t interval
+    assert mean_ci(float(x.sum()), float((x * x).sum()), 500)[1] == pytest.approx(want[0])
+
+
+def test_summary_prints_no_negative_bound_for_a_rare_count(tmp_path):
+    """The run summary's means of counts and costs (leakers, kills, hits, shots, cost) never
+    show a lower bound below 0, however rare the count (the al-qaim pantsir report printed
+    "0.00 [-0.00, 0.01]"). At Al Qaim behind Pantsir, 300 replications with seed 3 have one
+    hit on each asset: the plain t interval of each reaches -0.0026."""
+    import iadsim
+
+    sc = iadsim.load_scenario("examples/iraq-2019-al-qaim-f15e.yaml")
+    res = iadsim.run(sc, ["pantsir"], replications=300, seed=3, workers=1, out_dir=tmp_path)
+    summary = res["pantsir"].summary
+
+    def walk(node, path=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, f"{path}[{i}]")
+        elif isinstance(node, float) and path.endswith(("_lo", ".lo")):
+            yield path, node
+
+    bounds = list(walk(summary))
+    assert len(bounds) > 10  # the walk found the summary's intervals
+    negative = [(p, v) for p, v in bounds if v < 0.0]
+    assert not negative, negative
