@@ -16,7 +16,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from iadsim import numba_cache
+
 __version__ = "0.1.0"
+
+# before any kernel is compiled or loaded: a cache keyed by the numba code (numba_cache)
+numba_cache.configure()
 
 _LAZY = {
     "InputError": "iadsim.errors",
