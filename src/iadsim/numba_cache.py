@@ -83,8 +83,12 @@ def cache_folder(environ=os.environ, package: Path | None = None) -> Path | None
 def configure() -> None:
     """Point numba at :func:`cache_folder`, before any of iadsim's kernels is compiled or
     loaded: through ``NUMBA_CACHE_DIR`` (read when numba is imported, and inherited by worker
-    processes) and, if numba is imported already, its config."""
-    folder = cache_folder()
+    processes) and, if numba is imported already, its config. If the sources cannot be read
+    (an unusual install), numba's default is left: the cache only ever saves time."""
+    try:
+        folder = cache_folder()
+    except OSError:
+        return
     if folder is None:
         return
     os.environ["NUMBA_CACHE_DIR"] = str(folder)

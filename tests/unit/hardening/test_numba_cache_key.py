@@ -99,3 +99,13 @@ def test_importing_iadsim_points_numba_at_the_folder(tmp_path):
         [sys.executable, "-c", code2], capture_output=True, text=True, check=True, env=env
     ).stdout.split()
     assert out2[0] == out[0]
+
+
+def test_unreadable_sources_leave_numba_alone(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise PermissionError("no")
+
+    monkeypatch.setattr(numba_cache, "code_digest", refuse)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")
+    numba_cache.configure()  # no exception: the import of iadsim never fails for it
+    assert os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
