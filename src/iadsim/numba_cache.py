@@ -4,7 +4,7 @@ numba code, so that an edit anywhere in it can never run stale machine code.
 Numba's own cache checks only the file that defines a function: the engine's driver
 (``engine/kernel.py``) calls stages compiled in other files, and after an edit of
 ``engine/stages.py`` alone it loaded from its cache with the old stage linked into it. A test
-run against that cache tested code that no longer existed (a planted bug in a stage passed).
+run against that cache tested code that no longer existed (a bug planted in a stage would pass).
 Keyed by the digest of the contents of every module of the package that uses numba, a changed
 file compiles everything afresh, once, in a new folder; the same sources share one folder
 whatever their timestamps (a fresh clone or a second worktree of one commit reuse it).
