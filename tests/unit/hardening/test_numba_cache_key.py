@@ -42,7 +42,7 @@ def test_digest_follows_the_numba_code_not_the_rest(tmp_path):
     assert numba_cache.code_digest(pkg) not in (d0, d1)
 
 
-def test_folder_under_the_given_dir_kept_by_workers_and_off_when_caches_are(tmp_path):
+def test_folder_under_the_given_dir_kept_by_workers_and_off_when_caches_are(tmp_path, monkeypatch):
     pkg = _package(tmp_path)
     digest = numba_cache.code_digest(pkg)
     given = tmp_path / "nc"
@@ -52,18 +52,10 @@ def test_folder_under_the_given_dir_kept_by_workers_and_off_when_caches_are(tmp_
     assert numba_cache.cache_folder({"NUMBA_CACHE_DIR": str(folder)}, pkg) == folder
     # without NUMBA_CACHE_DIR: under the cache root; with the caches off: numba's default
     root = tmp_path / "root"
-    env = {"IADSIM_CACHE_DIR": str(root)}
-    old = os.environ.get("IADSIM_CACHE_DIR")
-    try:
-        os.environ["IADSIM_CACHE_DIR"] = str(root)
-        assert numba_cache.cache_folder(env, pkg) == root / "numba" / f"iadsim-{digest}"
-        os.environ["IADSIM_CACHE_DIR"] = "off"
-        assert numba_cache.cache_folder({}, pkg) is None
-    finally:
-        if old is None:
-            os.environ.pop("IADSIM_CACHE_DIR", None)
-        else:
-            os.environ["IADSIM_CACHE_DIR"] = old
+    monkeypatch.setenv("IADSIM_CACHE_DIR", str(root))
+    assert numba_cache.cache_folder({}, pkg) == root / "numba" / f"iadsim-{digest}"
+    monkeypatch.setenv("IADSIM_CACHE_DIR", "off")
+    assert numba_cache.cache_folder({}, pkg) is None
 
 
 def test_old_folders_are_pruned_to_the_newest(tmp_path):
