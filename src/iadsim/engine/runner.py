@@ -34,30 +34,37 @@ from iadsim.engine.results import ParquetSink
 Progress = Callable[[int], None]
 
 
+def track_samples(launch: np.ndarray, impact: np.ndarray, max_points: int = 400):
+    """(threat, step) of every threat's sampled track: launch to impact every
+    ``max(1, flight // max_points)`` steps, and the impact step itself, in order."""
+    launch, impact = np.asarray(launch, dtype=np.int64), np.asarray(impact, dtype=np.int64)
+    stride = np.maximum(1, (impact - launch) // max_points)
+    n_regular = (impact - launch) // stride + 1
+    # the impact step is added where the regular samples stop short of it
+    extra = (launch + (n_regular - 1) * stride != impact).astype(np.int64)
+    count = n_regular + extra
+    threat = np.repeat(np.arange(launch.shape[0], dtype=np.int64), count)
+    first = np.cumsum(count) - count
+    k = np.arange(threat.shape[0], dtype=np.int64) - first[threat]
+    step = np.where(k < n_regular[threat], launch[threat] + k * stride[threat], impact[threat])
+    return threat, step
+
+
 def track_table(p: Prepared, max_points: int = 400):
-    """Every threat's sampled track (at most ``max_points`` per threat) as an Arrow table."""
+    """Every threat's sampled track as an Arrow table: ``max_points`` to ``2 max_points + 1``
+    samples a threat (the stride is the flight's steps over ``max_points``, rounded down)."""
 
     th = p.threats
-    cols: dict[str, list] = {k: [] for k in ("threat", "time_s", "lat", "lon", "alt_m")}
-    for j in range(th.lat.shape[0]):
-        lo, hi = int(th.launch_step[j]), int(th.impact_step[j])
-        stride = max(1, (hi - lo) // max_points)
-        idx = np.unique(np.r_[np.arange(lo, hi + 1, stride), hi])
-        cols["threat"].append(np.full(idx.size, j, dtype=np.int32))
-        cols["time_s"].append(p.t_s[idx])
-        cols["lat"].append(th.lat.at(j, idx))
-        cols["lon"].append(th.lon.at(j, idx))
-        cols["alt_m"].append(th.alt.at(j, idx))
-    threat = np.concatenate(cols["threat"])
+    threat, step = track_samples(th.launch_step, th.impact_step, max_points)
     return arrow.table(
         {
-            "threat": threat,
+            "threat": threat.astype(np.int32),
             "raid": arrow.coded_strings(threat, list(th.raid)),
             "threat_type": arrow.coded_strings(threat, list(th.threat_type)),
-            "time_s": np.concatenate(cols["time_s"]),
-            "lat": np.concatenate(cols["lat"]),
-            "lon": np.concatenate(cols["lon"]),
-            "alt_m": np.concatenate(cols["alt_m"]),
+            "time_s": p.t_s[step],
+            "lat": th.lat.at(threat, step),
+            "lon": th.lon.at(threat, step),
+            "alt_m": th.alt.at(threat, step),
         }
     )
 
@@ -123,7 +130,8 @@ def fingerprint(p: Prepared, seed: int, chunk_size: int) -> str:
     ):
         if isinstance(arg, np.ndarray):
             h.update(f"{arg.dtype}{arg.shape}".encode())
-            h.update(np.ascontiguousarray(arg).tobytes())
+            # the buffer itself, not a copy (a 24 h raid's arrays are a few hundred MB)
+            h.update(np.ascontiguousarray(arg))
         else:
             h.update(repr(arg).encode())
     return h.hexdigest()
