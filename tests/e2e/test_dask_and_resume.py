@@ -154,3 +154,28 @@ def test_stalled_chunk_is_submitted_again(tmp_path, local_result, monkeypatch, c
     assert marker.exists()
     assert any("chunk 80-120 stalled" in r.getMessage() for r in caplog.records)
     _same(local_result, out)  # the copy's tables, not the stalled (wrong-seed) ones
+
+
+def test_parts_without_their_manifest_are_not_resumed_from(tmp_path, local_result):
+    """A fresh run writes its manifest while its chunks run: a run killed before it was
+    written leaves parts of unknown inputs, which --resume must discard, not trust."""
+    partial = tmp_path / f".partial-{VARIANT}"
+    partial.mkdir()
+    for kind in ("threats", "fire_units"):
+        (partial / f"{kind}-000000000000.arrow").write_bytes(b"of another run")
+    resumed = []
+    out = _run(tmp_path, workers=2, progress=lambda name, total: resumed.append, resume=True)
+    assert sum(resumed) == 240 and len(resumed) == 6  # every chunk ran again
+    _same(local_result, out)
+
+
+def test_a_manifest_that_cannot_be_written_fails_the_run(tmp_path, monkeypatch):
+    from iadsim.engine import runner
+
+    def refuse(manifest, digest):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runner, "_write_manifest", refuse)
+    with pytest.raises(OSError, match="No space"):
+        _run(tmp_path, workers=2)
+    assert not (tmp_path / VARIANT).exists()  # no result directory from a failed run

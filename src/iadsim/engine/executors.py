@@ -79,8 +79,9 @@ def _worker_chunk(start: int, stop: int, parts):
     return _chunk(_WORKER["p"], _WORKER["seed"], start, stop, parts)
 
 
-def _local(p, root_seed: int, bounds, workers: int, parts) -> Iterator:
+def _local(p, root_seed: int, bounds, workers: int, parts, started) -> Iterator:
     if workers <= 1 or len(bounds) <= 1:
+        started()
         for start, stop in bounds:
             yield _chunk(p, root_seed, start, stop, parts)
         return
@@ -98,6 +99,10 @@ def _local(p, root_seed: int, bounds, workers: int, parts) -> Iterator:
                 while queue and len(pending) < 2 * workers:
                     start, stop = queue.pop(0)
                     pending.append(pool.submit(_worker_chunk, start, stop, parts))
+                if started is not None:
+                    # a pool on fork forks all its workers at the first submit
+                    started()
+                    started = None
                 yield pending.pop(0).result()
     finally:
         gc.unfreeze()
@@ -182,13 +187,19 @@ def _dask(p, root_seed: int, bounds, workers: int, scheduler) -> Iterator:
 
 
 def iter_chunk_tables(
-    p, root_seed: int, bounds, workers: int, scheduler=None, parts=None
+    p, root_seed: int, bounds, workers: int, scheduler=None, parts=None, started=None
 ) -> Iterator:
     """(threats, fire_units) tables of each chunk in ``bounds``, in order; with ``parts`` (a
-    directory) each chunk is also kept there as part files (:func:`write_parts`)."""
+    directory) each chunk is also kept there as part files (:func:`write_parts`).
+
+    ``started`` (no arguments) is called once the chunks are under way, before the first
+    table is waited for: a thread it starts runs beside them, and is never copied into a
+    forked worker half-way through (the pool's workers are forked by then)."""
+    started = started or (lambda: None)
     if scheduler is None:
-        yield from _local(p, root_seed, bounds, workers, parts)
+        yield from _local(p, root_seed, bounds, workers, parts, started)
         return
+    started()
     # a Dask worker may not share this file system: the parts are written here
     for (start, _), tables in zip(
         bounds, _dask(p, root_seed, bounds, workers, scheduler), strict=True

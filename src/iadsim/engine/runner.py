@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,31 @@ def fingerprint(p: Prepared, seed: int, chunk_size: int) -> str:
     return h.hexdigest()
 
 
+def _write_manifest(manifest: Path, digest: str) -> None:
+    with atomic_path(manifest) as tmp:
+        tmp.write_text(json.dumps({"fingerprint": digest}) + "\n", encoding="utf-8")
+
+
+class _Background(threading.Thread):
+    """A call run in a thread; :meth:`result` waits for it and raises what it raised."""
+
+    def __init__(self, call: Callable[[], None]):
+        super().__init__(daemon=True)
+        self._call, self._error = call, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._call()
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise self._error
+
+
 @dataclass
 class RunInfo:
     scenario: str
@@ -176,16 +202,16 @@ def run_prepared(
     bounds = chunks(replications, chunk_size)
     info = RunInfo(p.scenario, p.variant, replications, seed, chunk_size, workers, str(out_dir))
     partial = out_dir.parent / f".partial-{out_dir.name}"
-    digest = fingerprint(p, seed, chunk_size)
     manifest = partial / "manifest.json"
+    digest = None
     if partial.exists():
+        digest = fingerprint(p, seed, chunk_size)
         same = manifest.exists() and json.loads(manifest.read_text())["fingerprint"] == digest
         if not (resume and same):
             shutil.rmtree(partial)
     partial.mkdir(parents=True, exist_ok=True)
-    if not manifest.exists():
-        with atomic_path(manifest) as tmp:
-            tmp.write_text(json.dumps({"fingerprint": digest}) + "\n", encoding="utf-8")
+    if not manifest.exists() and digest is not None:
+        _write_manifest(manifest, digest)
 
     done = {
         b
@@ -199,9 +225,22 @@ def run_prepared(
     timeline = replay(p, seed, 0)
     if progress is not None and done:
         progress(sum(stop - start for start, stop in done))
+    writing: list[_Background] = []
+
+    def hash_inputs() -> None:
+        # a fresh run hashes its inputs (a 24 h raid's: a few hundred MB) while its chunks
+        # run; a part found with no manifest is never resumed from, so an interruption before
+        # the manifest is written only costs the parts
+        if not manifest.exists():
+            writing.append(
+                _Background(lambda: _write_manifest(manifest, fingerprint(p, seed, chunk_size)))
+            )
+
     with AtomicDir(out_dir) as tmp:
         sink = ParquetSink(tmp)
-        fresh = iter_chunk_tables(p, seed, todo, workers, scheduler, parts=partial)
+        fresh = iter_chunk_tables(
+            p, seed, todo, workers, scheduler, parts=partial, started=hash_inputs
+        )
         try:
             # in chunk order, one chunk in memory at a time: a chunk done before an
             # interruption from its parts, the others as they come (their parts written where
@@ -215,6 +254,8 @@ def run_prepared(
         finally:
             fresh.close()  # stops the pool if the run stops early
             sink.close()
+            for thread in writing:
+                thread.result()  # its error, if any, is the run's
 
         pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")
         pq.write_table(timeline, tmp / "timeline.parquet", compression="zstd")
