@@ -22,11 +22,13 @@ from iadsim.engine.state import (
     EV_MISS,
     EV_REFUSED,
     EV_TRACK,
+    EVAL_INCR,
     EVALUATE_AT,
     FAILED,
     KILLED,
     LEAKED,
     N_ENG,
+    N_FRESH,
     N_LIVE,
     N_NEW,
     NEVER,
@@ -217,6 +219,7 @@ def resolve_intercepts(st, sx, t, rng):
         st.ctr[N_ENG] = last
         st.busy_ch[sx.unit[f]] -= 1  # channels and missiles in flight are the fire unit's
         st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
+        st.ctr[EVAL_INCR] = 0  # a freed channel: every threat is evaluated again
         st.in_flight[sx.unit[f]] -= shots
         kill = False
         if not stages_track.diverted_out(st, sx, f, j, ic):  # issue 12: no draw off target
@@ -268,6 +271,7 @@ def reloads(st, sx, t):
             st.reserve[f] -= n_load
             st.reload_done[f] = -1
             st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
+            st.ctr[EVAL_INCR] = 0  # a round loaded: every threat is evaluated again
         if (
             st.reload_done[f] < 0
             and st.reserve[f] > 0
@@ -478,6 +482,12 @@ def confirm(st, sx, s, j, t):
     if st.parked_n[s] > 0:
         new_held(st, sx, s, j, t)
     st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
+    k = st.ctr[N_FRESH]  # evaluation may look at the new tracks alone (evaluate_threats)
+    if k < st.fresh.shape[0]:
+        st.fresh[k] = j
+        st.ctr[N_FRESH] = k + 1
+    else:
+        st.ctr[EVAL_INCR] = 0
     log_event(st, t, EV_TRACK, j, s, 0)
     k = st.ctr[N_NEW]
     st.new_s[k] = s

@@ -15,7 +15,18 @@ import numpy as np
 from iadsim.engine import stages_track  # issue 12: the tracker's hooks
 from iadsim.engine.solution import intercept_step
 from iadsim.engine.stages import inline, jit, log_event
-from iadsim.engine.state import EV_LAUNCH, EVALUATE_AT, N_ENG, N_LIVE, NEVER, RELOAD_CHECK
+from iadsim.engine.state import (
+    EV_LAUNCH,
+    EVAL_DUE,
+    EVAL_INCR,
+    EVALUATE_AT,
+    N_ENG,
+    N_FRESH,
+    N_LIVE,
+    NEVER,
+    PENDING,
+    RELOAD_CHECK,
+)
 
 
 @inline
@@ -70,6 +81,32 @@ def ready_rows(st, sx):
     return n_ok
 
 
+@inline
+def threat_due(st, sx, j, t, n_ok, due):
+    """``due``, or the earliest step after ``t`` at which a launch window of threat ``j`` opens
+    for one of the ``n_ok`` rows in ``st.fu_ok``, if that is earlier (:func:`next_evaluation`)."""
+    if st.eng_count[j] >= sx.max_engagements or sx.value[j] < sx.hold_value:
+        return due
+    lead = stages_track.last_lead(st, sx, j)  # issue 12: 0 unless tracks are estimated
+    if t + 1 > sx.win_hi[j] - lead:
+        return due  # every launch window of the threat has closed
+    if max(sx.win_lo[j] - lead, st.next_free[j], t + 1) >= due:
+        return due  # no window of it opens before the earliest found: s0 below is no less
+    for i in range(n_ok):
+        f = st.fu_ok[i]
+        if st.avail[f, j] < 0:
+            continue
+        s0 = max(
+            st.avail[f, j] + sx.reaction_steps[f],
+            sx.window[f, j, 0] - lead,
+            st.next_free[j],
+            t + 1,
+        )
+        if s0 <= sx.window[f, j, 1] - lead and s0 < due:
+            due = s0
+    return due
+
+
 @jit
 def next_evaluation(st, sx, t):
     """The first step after ``t`` at which threat evaluation could find an engagement if no
@@ -77,28 +114,54 @@ def next_evaluation(st, sx, t):
     of a tracked threat for a fire unit able to fire."""
     due = NEVER
     n_ok = ready_rows(st, sx)
-    rows = st.fu_ok
     for li in range(st.ctr[N_LIVE]):
-        j = st.live[li]
-        if st.eng_count[j] >= sx.max_engagements or sx.value[j] < sx.hold_value:
+        due = threat_due(st, sx, st.live[li], t, n_ok, due)
+    return due
+
+
+@inline
+def is_candidate(st, sx, j, t, n_ok, perfect):
+    """Whether one of the ``n_ok`` ready rows (``st.fu_ok``) can engage threat ``j`` now
+    (:func:`feasible`); issue 12: a ballistic threat predicted to fall outside every asset is
+    held instead (``held_miss``)."""
+    if t < st.next_free[j]:
+        return False
+    if st.eng_count[j] >= sx.max_engagements or sx.value[j] < sx.hold_value:
+        return False
+    if perfect and (t < sx.win_lo[j] or t > sx.win_hi[j]):
+        return False  # outside every fire unit's launch window: none is feasible
+    for i in range(n_ok):
+        # a candidate needs a fire unit that can fire now: one that cannot would leave the
+        # threat unassigned and keep evaluation running on every step
+        if feasible(st, sx, st.fu_ok[i], j, t) >= 0:
+            if (
+                sx.trk_hits_only
+                and sx.is_ballistic[j]
+                and not stages_track.predicted_hit(st, sx, j, t)
+            ):
+                st.held_miss[j] = 1
+                return False
+            return True
+    return False
+
+
+@inline
+def fresh_due(st, sx, t, n_ok):
+    """Threat evaluation's shortcut. When only new tracks have come since its last run, which
+    found nothing and scheduled step ``ctr[EVAL_DUE]`` > ``t``, no other threat can be engaged
+    before that step: that run's :func:`next_evaluation` bounds them, and a track adds no
+    ready row. So only the new tracks' threats are looked at. Returns the next step due if
+    none of them can be engaged now, or -1 if one can (then every threat is evaluated, as
+    without the shortcut). The steps evaluated and the candidates are those of evaluating
+    every threat each time."""
+    due = st.ctr[EVAL_DUE]
+    for k in range(st.ctr[N_FRESH]):
+        j = st.fresh[k]
+        if st.fate[j] != PENDING:
             continue
-        lead = stages_track.last_lead(st, sx, j)  # issue 12: 0 unless tracks are estimated
-        if t + 1 > sx.win_hi[j] - lead:
-            continue  # every launch window of the threat has closed
-        if max(sx.win_lo[j] - lead, st.next_free[j], t + 1) >= due:
-            continue  # no window of it opens before the earliest found: s0 below is no less
-        for i in range(n_ok):
-            f = rows[i]
-            if st.avail[f, j] < 0:
-                continue
-            s0 = max(
-                st.avail[f, j] + sx.reaction_steps[f],
-                sx.window[f, j, 0] - lead,
-                st.next_free[j],
-                t + 1,
-            )
-            if s0 <= sx.window[f, j, 1] - lead and s0 < due:
-                due = s0
+        if is_candidate(st, sx, j, t, n_ok, True):
+            return -1
+        due = threat_due(st, sx, j, t, n_ok, due)
     return due
 
 
@@ -109,47 +172,39 @@ def evaluate_threats(st, sx, t):
     evaluation and weapon assignment decision support, ORiON 23(2)). Returns how many, in
     ``st.cand`` with their priorities in ``st.prio``; runs only when something may have
     changed (``EVALUATE_AT``), and schedules its next run."""
-    if t < st.ctr[EVALUATE_AT]:
+    ctr = st.ctr
+    if t < ctr[EVALUATE_AT]:
         return 0
     n_ok = ready_rows(st, sx)
     if n_ok == 0:
-        st.ctr[EVALUATE_AT] = NEVER  # until an intercept or a reload frees a fire unit
+        ctr[EVALUATE_AT] = NEVER  # until an intercept or a reload frees a fire unit
+        ctr[EVAL_INCR], ctr[N_FRESH] = 0, 0
         return 0
+    # the shortcut of fresh_due (Static.eval_fresh: with perfect tracks, and no suppression
+    # or decoys, which change fire units and threats by events that do not reset it)
+    if sx.eval_fresh and ctr[EVAL_INCR] and t < ctr[EVAL_DUE]:
+        due = fresh_due(st, sx, t, n_ok)
+        ctr[N_FRESH] = 0
+        if due >= 0:
+            ctr[EVALUATE_AT], ctr[EVAL_DUE] = due, due
+            return 0
+    ctr[N_FRESH] = 0
     n_cand = 0
-    live, next_free, eng_count, value = st.live, st.next_free, st.eng_count, sx.value
-    rows, win_lo, win_hi = st.fu_ok, sx.win_lo, sx.win_hi
     # feasible() reads the window at the believed step: the step itself with perfect tracks
     # (an estimated one is updated there, so is not read ahead of it)
     perfect = sx.trk_on == 0 or sx.trk_timing == 0
-    for li in range(st.ctr[N_LIVE]):
-        j = live[li]
-        if t < next_free[j]:
-            continue
-        if eng_count[j] >= sx.max_engagements or value[j] < sx.hold_value:
-            continue
-        if perfect and (t < win_lo[j] or t > win_hi[j]):
-            continue  # outside every fire unit's launch window: none is feasible
-        for i in range(n_ok):
-            f = rows[i]
-            # a candidate needs a fire unit that can fire now: one that cannot would leave
-            # the threat unassigned and keep evaluation running on every step
-            if feasible(st, sx, f, j, t) >= 0:
-                # issue 12: hold fire on a ballistic threat predicted to fall outside every asset
-                if (
-                    sx.trk_hits_only
-                    and sx.is_ballistic[j]
-                    and not stages_track.predicted_hit(st, sx, j, t)
-                ):
-                    st.held_miss[j] = 1
-                    break
-                st.cand[n_cand] = j
-                st.prio[n_cand] = sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
-                n_cand += 1
-                break
+    for li in range(ctr[N_LIVE]):
+        j = st.live[li]
+        if is_candidate(st, sx, j, t, n_ok, perfect):
+            st.cand[n_cand] = j
+            st.prio[n_cand] = sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
+            n_cand += 1
     if n_cand == 0:
-        st.ctr[EVALUATE_AT] = next_evaluation(st, sx, t)
+        ctr[EVALUATE_AT] = next_evaluation(st, sx, t)
+        ctr[EVAL_INCR], ctr[EVAL_DUE] = sx.eval_fresh, ctr[EVALUATE_AT]
     else:
-        st.ctr[EVALUATE_AT] = t + 1
+        ctr[EVALUATE_AT] = t + 1
+        ctr[EVAL_INCR] = 0
     return n_cand
 
 

@@ -28,7 +28,11 @@ N_ENG, N_LIVE, NEXT_LAUNCH, EVALUATE_AT, N_NEW = 0, 1, 2, 3, 4
 T_LAUNCH, T_FAIL, T_ARRIVE, T_IC, T_RELOAD, T_SCAN, RELOAD_CHECK = 5, 6, 7, 8, 9, 10, 11
 # candidates ranked for an optimal assignment (the step loop stops for it)
 N_CAND = 12
-N_CTR = 13
+# threat evaluation's shortcut (stages_assign.evaluate_threats): whether only new tracks have
+# come since its last run found nothing, the step that run scheduled, and the threats tracked
+# since (in State.fresh)
+EVAL_INCR, EVAL_DUE, N_FRESH = 13, 14, 15
+N_CTR = 16
 
 Static = namedtuple(
     "Static",
@@ -133,6 +137,9 @@ Static = namedtuple(
         # issue 11 (attack): decoys (engine/sead.py)
         "decoy_on",
         "discrimination",
+        # whether threat evaluation may look at new tracks alone (stages_assign.fresh_due):
+        # with perfect tracks and no suppression or decoys
+        "eval_fresh",
     ],
 )
 
@@ -229,6 +236,8 @@ State = namedtuple(
         "parked_list",
         "parked_n",
         "wake_due",
+        # threats given a track since threat evaluation last ran (ctr[N_FRESH] of them)
+        "fresh",
     ],
 )
 
@@ -371,6 +380,7 @@ def make_static(p) -> Static:
         *jam,
         *_release_fields(p),
         *sead,
+        not tk.on and not sead[0] and not sead[5],
     )
 
 
@@ -511,6 +521,7 @@ def new_state(sx, out, log, n_log):
         np.empty(n_s * n, dtype=np.int64),
         np.zeros(n_s, dtype=np.int64),
         np.full(n_s, NEVER, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
     )
 
 
@@ -605,3 +616,4 @@ def copy_state(dst, src):
     put(dst.parked_list, src.parked_list)
     put(dst.parked_n, src.parked_n)
     put(dst.wake_due, src.wake_due)
+    put(dst.fresh, src.fresh)
