@@ -74,6 +74,8 @@ def hold_track(st, sx, s, j):
     st.held_list[s * n + st.held[s]] = j
     st.held_pos[j * n_s + s] = st.held[s]
     st.held[s] += 1
+    q = s * sx.class_value.shape[0] + sx.value_class[j]  # the latest impact of its value
+    st.class_last[q] = max(st.class_last[q], sx.impact_step[j])
 
 
 @inline
@@ -88,6 +90,8 @@ def release_track(st, sx, s, j):
     st.held_list[s * n + pos] = moved
     st.held_pos[moved * n_s + s] = pos
     st.held[s] = last
+    if sx.impact_step[j] >= st.class_last[s * sx.class_value.shape[0] + sx.value_class[j]]:
+        st.class_stale[s] = True  # it was the latest of its value: found again when needed
 
 
 @inline
@@ -529,12 +533,48 @@ def crossing(sx, j, k, t):
     while both fly. While a threat flies its priority is ``v / ((I - t) dt)`` (value ``v``,
     impact step ``I``), so ``j`` overtakes ``k`` only if ``k``'s value is higher, after
     ``x = (v_k I_j - v_j I_k) / (v_k - v_j)``; one step is taken off for rounding."""
-    v_j, v_k = sx.value[j], sx.value[k]
+    return crossing_of(sx.value[j], sx.impact_step[j], sx.value[k], sx.impact_step[k], t)
+
+
+@inline
+def crossing_of(v_j, i_j, v_k, i_k, t):
+    """:func:`crossing` for a threat of value ``v_j`` and impact step ``i_j`` and a track of
+    value ``v_k`` and impact step ``i_k``."""
     if v_k <= v_j:
         return NEVER  # j gains nothing on k: v_j (I_k - t) - v_k (I_j - t) never grows
-    x = (v_k * sx.impact_step[j] - v_j * sx.impact_step[k]) / (v_k - v_j)
+    x = (v_k * i_j - v_j * i_k) / (v_k - v_j)
     due = max(t + 1, np.int64(np.floor(x)) - 1)
-    return due if due < min(sx.impact_step[j], sx.impact_step[k]) else NEVER
+    return due if due < min(i_j, i_k) else NEVER
+
+
+@inline
+def earliest_crossing(st, sx, s, j, t):
+    """The least :func:`crossing` of threat ``j`` with radar ``s``'s held tracks. Within one
+    value the crossing falls as the track's impact step rises (``x`` above falls with
+    ``I_k``, in floating point too, and the bound ``min(I_j, I_k)`` rises), so the track of
+    each value that impacts last gives that value's least: one crossing a value, not one a
+    track, when the radar holds more tracks than there are values. The same steps."""
+    n = sx.launch_step.shape[0]
+    n_v = sx.class_value.shape[0]
+    due = NEVER
+    if n_v >= st.held[s]:
+        for i in range(s * n, s * n + st.held[s]):
+            due = min(due, crossing(sx, j, st.held_list[i], t))
+        return due
+    if st.class_stale[s]:  # a release may have lowered a latest impact: found again
+        for q in range(s * n_v, s * n_v + n_v):
+            st.class_last[q] = -1
+        for i in range(s * n, s * n + st.held[s]):
+            k = st.held_list[i]
+            q = s * n_v + sx.value_class[k]
+            st.class_last[q] = max(st.class_last[q], sx.impact_step[k])
+        st.class_stale[s] = False
+    v_j, i_j = sx.value[j], sx.impact_step[j]
+    for c in range(sx.value_class[j] + 1, n_v):  # the values above j's (rising)
+        i_k = st.class_last[s * n_v + c]
+        if i_k >= 0:
+            due = min(due, crossing_of(v_j, i_j, sx.class_value[c], i_k, t))
+    return due
 
 
 @inline
@@ -550,9 +590,7 @@ def park(st, sx, s, j, r, c, t):
     drawing a pair's detections later draws them from the same distribution), with the work of
     a detection an Exp(1) draw instead of a visit to the queue and the capacity rule."""
     n = sx.launch_step.shape[0]
-    due = NEVER
-    for i in range(s * n, s * n + st.held[s]):
-        due = min(due, crossing(sx, j, st.held_list[i], t))
+    due = earliest_crossing(st, sx, s, j, t)
     st.cursor[r] = c
     st.ahead[r] = False
     st.park_until[r] = due

@@ -140,6 +140,10 @@ Static = namedtuple(
         # whether threat evaluation may look at new tracks alone (stages_assign.fresh_due):
         # with perfect tracks and no suppression or decoys
         "eval_fresh",
+        # the threats' distinct values (rising) and each threat's index among them: a parked
+        # pair meets one track of each value class (stages.park)
+        "class_value",
+        "value_class",
     ],
 )
 
@@ -238,6 +242,10 @@ State = namedtuple(
         "wake_due",
         # threats given a track since threat evaluation last ran (ctr[N_FRESH] of them)
         "fresh",
+        # per (radar, value class) the latest impact step among the radar's held tracks of
+        # that value (-1: none), and per radar whether a release may have lowered one
+        "class_last",
+        "class_stale",
     ],
 )
 
@@ -381,7 +389,14 @@ def make_static(p) -> Static:
         *_release_fields(p),
         *sead,
         not tk.on and not sead[0] and not sead[5],
+        *_value_classes(th.value),
     )
+
+
+def _value_classes(value: np.ndarray) -> tuple:
+    """The distinct values (rising, float64) and each threat's index among them."""
+    classes, index = np.unique(np.asarray(value, dtype=np.float64), return_inverse=True)
+    return classes, index.astype(np.int64).reshape(-1)
 
 
 def _jamming_fields(p) -> tuple:
@@ -522,6 +537,8 @@ def new_state(sx, out, log, n_log):
         np.zeros(n_s, dtype=np.int64),
         np.full(n_s, NEVER, dtype=np.int64),
         np.empty(n, dtype=np.int64),
+        np.full(n_s * sx.class_value.shape[0], -1, dtype=np.int64),
+        np.zeros(n_s, dtype=np.bool_),
     )
 
 
@@ -617,3 +634,5 @@ def copy_state(dst, src):
     put(dst.parked_n, src.parked_n)
     put(dst.wake_due, src.wake_due)
     put(dst.fresh, src.fresh)
+    put(dst.class_last, src.class_last)
+    put(dst.class_stale, src.class_stale)
