@@ -147,13 +147,15 @@ def is_candidate(st, sx, j, t, n_ok, perfect):
 
 @inline
 def fresh_due(st, sx, t, n_ok):
-    """Threat evaluation's shortcut. When only new tracks have come since its last run, which
-    found nothing and scheduled step ``ctr[EVAL_DUE]`` > ``t``, no other threat can be engaged
-    before that step: that run's :func:`next_evaluation` bounds them, and a track adds no
-    ready row. So only the new tracks' threats are looked at. Returns the next step due if
-    none of them can be engaged now, or -1 if one can (then every threat is evaluated, as
-    without the shortcut). The steps evaluated and the candidates are those of evaluating
-    every threat each time."""
+    """Threat evaluation's shortcut. When only new tracks and launches have come since its
+    last run, which bounded every threat it did not find engageable by step ``ctr[EVAL_DUE]``
+    > ``t`` (:func:`threat_due`, as :func:`next_evaluation` does), none of those can be engaged
+    before that step: a track adds no ready row, and a launch takes rows away. So only the
+    threats in ``st.fresh`` are looked at: the new tracks' and that run's candidates. Returns
+    the next step due if none of them can be engaged now, or -1 if one can (then every threat
+    is evaluated, as without the shortcut). The candidates are those of evaluating every
+    threat each time; a bound left early by a launch at most adds a step at which evaluation
+    finds nothing (and draws nothing)."""
     due = st.ctr[EVAL_DUE]
     for k in range(st.ctr[N_FRESH]):
         j = st.fresh[k]
@@ -181,7 +183,7 @@ def evaluate_threats(st, sx, t):
         ctr[EVAL_INCR], ctr[N_FRESH] = 0, 0
         return 0
     # the shortcut of fresh_due (Static.eval_fresh: with perfect tracks, and no suppression
-    # or decoys, which change fire units and threats by events that do not reset it)
+    # or decoys, which change fire units and threats by events that do not end it)
     if sx.eval_fresh and ctr[EVAL_INCR] and t < ctr[EVAL_DUE]:
         due = fresh_due(st, sx, t, n_ok)
         ctr[N_FRESH] = 0
@@ -193,18 +195,28 @@ def evaluate_threats(st, sx, t):
     # feasible() reads the window at the believed step: the step itself with perfect tracks
     # (an estimated one is updated there, so is not read ahead of it)
     perfect = sx.trk_on == 0 or sx.trk_timing == 0
+    due = NEVER  # with the shortcut, next_evaluation over the other threats, in this pass
     for li in range(ctr[N_LIVE]):
         j = st.live[li]
         if is_candidate(st, sx, j, t, n_ok, perfect):
             st.cand[n_cand] = j
             st.prio[n_cand] = sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
             n_cand += 1
+        elif sx.eval_fresh:
+            due = threat_due(st, sx, j, t, n_ok, due)
     if n_cand == 0:
-        ctr[EVALUATE_AT] = next_evaluation(st, sx, t)
+        ctr[EVALUATE_AT] = due if sx.eval_fresh else next_evaluation(st, sx, t)
         ctr[EVAL_INCR], ctr[EVAL_DUE] = sx.eval_fresh, ctr[EVALUATE_AT]
     else:
+        # evaluated again on the next step; with the shortcut, of the threats that are not
+        # candidates now only those bound by `due` (the launches made now take rows away,
+        # which can only delay them), so the candidates join the new tracks in fresh
         ctr[EVALUATE_AT] = t + 1
-        ctr[EVAL_INCR] = 0
+        if sx.eval_fresh:
+            for k in range(n_cand):
+                st.fresh[k] = st.cand[k]
+            ctr[N_FRESH] = n_cand
+        ctr[EVAL_INCR], ctr[EVAL_DUE] = sx.eval_fresh, due
     return n_cand
 
 

@@ -108,4 +108,7 @@ def test_a_new_track_that_can_be_engaged_brings_every_threat_back(engageable):
     st, sx = _state(p, f, other, j, t)
     st.avail[f, j] = 0
     assert evaluate_threats(st, sx, t) == 1 and st.cand[0] == j
-    assert st.ctr[EVALUATE_AT] == t + 1 and st.ctr[EVAL_INCR] == 0
+    # evaluated again on the next step: the candidate is looked at again, the other threat
+    # only from its bound
+    assert st.ctr[EVALUATE_AT] == t + 1 and st.ctr[EVAL_INCR] == 1
+    assert st.ctr[N_FRESH] == 1 and st.fresh[0] == j and st.ctr[EVAL_DUE] > t
