@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,26 +143,6 @@ def _write_manifest(manifest: Path, digest: str) -> None:
         tmp.write_text(json.dumps({"fingerprint": digest}) + "\n", encoding="utf-8")
 
 
-class _Background(threading.Thread):
-    """A call run in a thread; :meth:`result` waits for it and raises what it raised."""
-
-    def __init__(self, call: Callable[[], None]):
-        super().__init__(daemon=True)
-        self._call, self._error = call, None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._call()
-        except BaseException as exc:  # handed to the caller by result()
-            self._error = exc
-
-    def result(self) -> None:
-        self.join()
-        if self._error is not None:
-            raise self._error
-
-
 @dataclass
 class RunInfo:
     scenario: str
@@ -225,15 +205,17 @@ def run_prepared(
     timeline = replay(p, seed, 0)
     if progress is not None and done:
         progress(sum(stop - start for start, stop in done))
-    writing: list[_Background] = []
+    # a fresh run hashes its inputs (a 24 h raid's: a few hundred MB) in a thread while its
+    # chunks run, started once they are under way (after the pool's fork); a part found with
+    # no manifest is never resumed from, so an interruption before it is written only costs
+    # the parts
+    hasher = ThreadPoolExecutor(max_workers=1)
+    writing = []
 
     def hash_inputs() -> None:
-        # a fresh run hashes its inputs (a 24 h raid's: a few hundred MB) while its chunks
-        # run; a part found with no manifest is never resumed from, so an interruption before
-        # the manifest is written only costs the parts
         if not manifest.exists():
             writing.append(
-                _Background(lambda: _write_manifest(manifest, fingerprint(p, seed, chunk_size)))
+                hasher.submit(lambda: _write_manifest(manifest, fingerprint(p, seed, chunk_size)))
             )
 
     with AtomicDir(out_dir) as tmp:
@@ -254,8 +236,9 @@ def run_prepared(
         finally:
             fresh.close()  # stops the pool if the run stops early
             sink.close()
-            for thread in writing:
-                thread.result()  # its error, if any, is the run's
+            hasher.shutdown()
+            for done_hashing in writing:
+                done_hashing.result()  # its error, if any, is the run's
 
         pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")
         pq.write_table(timeline, tmp / "timeline.parquet", compression="zstd")

@@ -22,7 +22,7 @@ from iadsim.engine.state import (
     EV_MISS,
     EV_REFUSED,
     EV_TRACK,
-    EVAL_INCR,
+    EVAL_DUE,
     EVALUATE_AT,
     FAILED,
     KILLED,
@@ -223,7 +223,7 @@ def resolve_intercepts(st, sx, t, rng):
         st.ctr[N_ENG] = last
         st.busy_ch[sx.unit[f]] -= 1  # channels and missiles in flight are the fire unit's
         st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
-        st.ctr[EVAL_INCR] = 0  # a freed channel: every threat is evaluated again
+        st.ctr[EVAL_DUE] = -1  # a freed channel: every threat is evaluated again
         st.in_flight[sx.unit[f]] -= shots
         kill = False
         if not stages_track.diverted_out(st, sx, f, j, ic):  # issue 12: no draw off target
@@ -275,7 +275,7 @@ def reloads(st, sx, t):
             st.reserve[f] -= n_load
             st.reload_done[f] = -1
             st.ctr[EVALUATE_AT] = min(st.ctr[EVALUATE_AT], t)
-            st.ctr[EVAL_INCR] = 0  # a round loaded: every threat is evaluated again
+            st.ctr[EVAL_DUE] = -1  # a round loaded: every threat is evaluated again
         if (
             st.reload_done[f] < 0
             and st.reserve[f] > 0
@@ -491,7 +491,7 @@ def confirm(st, sx, s, j, t):
         st.fresh[k] = j
         st.ctr[N_FRESH] = k + 1
     else:
-        st.ctr[EVAL_INCR] = 0
+        st.ctr[EVAL_DUE] = -1
     log_event(st, t, EV_TRACK, j, s, 0)
     k = st.ctr[N_NEW]
     st.new_s[k] = s

@@ -18,7 +18,6 @@ from iadsim.engine.stages import inline, jit, log_event
 from iadsim.engine.state import (
     EV_LAUNCH,
     EVAL_DUE,
-    EVAL_INCR,
     EVALUATE_AT,
     N_ENG,
     N_FRESH,
@@ -72,7 +71,7 @@ def feasible(st, sx, f, j, t):
 def ready_rows(st, sx):
     """The rows (magazines) that can fire now (:func:`can_fire`), into ``st.fu_ok``; returns
     how many. Evaluating threats changes none of them, so they are found once per call of
-    :func:`evaluate_threats` or :func:`next_evaluation`, not once per threat."""
+    :func:`evaluate_threats`, not once per threat."""
     n_ok = 0
     for f in range(sx.channels.shape[0]):
         if can_fire(st, sx, f):
@@ -84,7 +83,8 @@ def ready_rows(st, sx):
 @inline
 def threat_due(st, sx, j, t, n_ok, due):
     """``due``, or the earliest step after ``t`` at which a launch window of threat ``j`` opens
-    for one of the ``n_ok`` rows in ``st.fu_ok``, if that is earlier (:func:`next_evaluation`)."""
+    for one of the ``n_ok`` rows in ``st.fu_ok``, if that is earlier (the bound of
+    :func:`evaluate_threats` for the threats it cannot engage now)."""
     if st.eng_count[j] >= sx.max_engagements or sx.value[j] < sx.hold_value:
         return due
     lead = stages_track.last_lead(st, sx, j)  # issue 12: 0 unless tracks are estimated
@@ -104,18 +104,6 @@ def threat_due(st, sx, j, t, n_ok, due):
         )
         if s0 <= sx.window[f, j, 1] - lead and s0 < due:
             due = s0
-    return due
-
-
-@jit
-def next_evaluation(st, sx, t):
-    """The first step after ``t`` at which threat evaluation could find an engagement if no
-    event (track, intercept, reload) happens before it: the earliest opening of a launch window
-    of a tracked threat for a fire unit able to fire."""
-    due = NEVER
-    n_ok = ready_rows(st, sx)
-    for li in range(st.ctr[N_LIVE]):
-        due = threat_due(st, sx, st.live[li], t, n_ok, due)
     return due
 
 
@@ -149,7 +137,7 @@ def is_candidate(st, sx, j, t, n_ok, perfect):
 def fresh_due(st, sx, t, n_ok):
     """Threat evaluation's shortcut. When only new tracks and launches have come since its
     last run, which bounded every threat it did not find engageable by step ``ctr[EVAL_DUE]``
-    > ``t`` (:func:`threat_due`, as :func:`next_evaluation` does), none of those can be engaged
+    > ``t`` (:func:`threat_due`), none of those can be engaged
     before that step: a track adds no ready row, and a launch takes rows away. So only the
     threats in ``st.fresh`` are looked at: the new tracks' and that run's candidates. Returns
     the next step due if none of them can be engaged now, or -1 if one can (then every threat
@@ -180,11 +168,12 @@ def evaluate_threats(st, sx, t):
     n_ok = ready_rows(st, sx)
     if n_ok == 0:
         ctr[EVALUATE_AT] = NEVER  # until an intercept or a reload frees a fire unit
-        ctr[EVAL_INCR], ctr[N_FRESH] = 0, 0
+        ctr[EVAL_DUE], ctr[N_FRESH] = -1, 0
         return 0
     # the shortcut of fresh_due (Static.eval_fresh: with perfect tracks, and no suppression
-    # or decoys, which change fire units and threats by events that do not end it)
-    if sx.eval_fresh and ctr[EVAL_INCR] and t < ctr[EVAL_DUE]:
+    # or decoys, which change fire units and threats by events that do not end it; without
+    # it EVAL_DUE stays -1)
+    if t < ctr[EVAL_DUE]:
         due = fresh_due(st, sx, t, n_ok)
         ctr[N_FRESH] = 0
         if due >= 0:
@@ -195,18 +184,22 @@ def evaluate_threats(st, sx, t):
     # feasible() reads the window at the believed step: the step itself with perfect tracks
     # (an estimated one is updated there, so is not read ahead of it)
     perfect = sx.trk_on == 0 or sx.trk_timing == 0
-    due = NEVER  # with the shortcut, next_evaluation over the other threats, in this pass
+    # the threats that cannot be engaged now are bounded in the same pass: the earliest
+    # opening of a launch window of a tracked threat for a fire unit able to fire, the first
+    # step at which evaluation could find an engagement if no event (track, intercept, reload)
+    # happens before it
+    due = NEVER
     for li in range(ctr[N_LIVE]):
         j = st.live[li]
         if is_candidate(st, sx, j, t, n_ok, perfect):
             st.cand[n_cand] = j
             st.prio[n_cand] = sx.value[j] / max((sx.impact_step[j] - t) * sx.dt_s, sx.dt_s)
             n_cand += 1
-        elif sx.eval_fresh:
+        else:
             due = threat_due(st, sx, j, t, n_ok, due)
     if n_cand == 0:
-        ctr[EVALUATE_AT] = due if sx.eval_fresh else next_evaluation(st, sx, t)
-        ctr[EVAL_INCR], ctr[EVAL_DUE] = sx.eval_fresh, ctr[EVALUATE_AT]
+        ctr[EVALUATE_AT] = due
+        ctr[EVAL_DUE] = ctr[EVALUATE_AT] if sx.eval_fresh else -1
     else:
         # evaluated again on the next step; with the shortcut, of the threats that are not
         # candidates now only those bound by `due` (the launches made now take rows away,
@@ -216,7 +209,7 @@ def evaluate_threats(st, sx, t):
             for k in range(n_cand):
                 st.fresh[k] = st.cand[k]
             ctr[N_FRESH] = n_cand
-        ctr[EVAL_INCR], ctr[EVAL_DUE] = sx.eval_fresh, due
+        ctr[EVAL_DUE] = due if sx.eval_fresh else -1
     return n_cand
 
 

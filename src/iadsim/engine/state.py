@@ -28,11 +28,11 @@ N_ENG, N_LIVE, NEXT_LAUNCH, EVALUATE_AT, N_NEW = 0, 1, 2, 3, 4
 T_LAUNCH, T_FAIL, T_ARRIVE, T_IC, T_RELOAD, T_SCAN, RELOAD_CHECK = 5, 6, 7, 8, 9, 10, 11
 # candidates ranked for an optimal assignment (the step loop stops for it)
 N_CAND = 12
-# threat evaluation's shortcut (stages_assign.evaluate_threats): whether only new tracks have
-# come since its last run found nothing, the step that run scheduled, and the threats tracked
-# since (in State.fresh)
-EVAL_INCR, EVAL_DUE, N_FRESH = 13, 14, 15
-N_CTR = 16
+# threat evaluation's shortcut (stages_assign.fresh_due): the step before which only the
+# threats in State.fresh can be engaged (0 or -1: none; an intercept or a reload ends it), and
+# how many they are
+EVAL_DUE, N_FRESH = 13, 14
+N_CTR = 15
 
 Static = namedtuple(
     "Static",

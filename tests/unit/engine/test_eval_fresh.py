@@ -15,7 +15,6 @@ from iadsim.engine.seeding import stream_generator, uint32_words
 from iadsim.engine.stages_assign import evaluate_threats
 from iadsim.engine.state import (
     EVAL_DUE,
-    EVAL_INCR,
     EVALUATE_AT,
     N_FRESH,
     N_LIVE,
@@ -84,7 +83,7 @@ def _state(p, f, old, new, t, eval_fresh=True):
     st.ctr[N_LIVE] = 2
     st.ctr[EVALUATE_AT] = t
     # the last evaluation found nothing and scheduled step t + 50; since then a track of `new`
-    st.ctr[EVAL_INCR], st.ctr[EVAL_DUE] = 1, t + 50
+    st.ctr[EVAL_DUE] = t + 50 if eval_fresh else -1
     st.fresh[0] = new
     st.ctr[N_FRESH] = 1
     return st, sx
@@ -110,5 +109,5 @@ def test_a_new_track_that_can_be_engaged_brings_every_threat_back(engageable):
     assert evaluate_threats(st, sx, t) == 1 and st.cand[0] == j
     # evaluated again on the next step: the candidate is looked at again, the other threat
     # only from its bound
-    assert st.ctr[EVALUATE_AT] == t + 1 and st.ctr[EVAL_INCR] == 1
+    assert st.ctr[EVALUATE_AT] == t + 1
     assert st.ctr[N_FRESH] == 1 and st.fresh[0] == j and st.ctr[EVAL_DUE] > t

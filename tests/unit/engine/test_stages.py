@@ -9,7 +9,7 @@ from iadsim.engagement.intercept import earliest_intercepts, intercept_breakpoin
 from iadsim.engine import stages, stages_assign
 from iadsim.engine.bundle import call, call_st
 from iadsim.engine.state import (
-    EVAL_INCR,
+    EVAL_DUE,
     EVALUATE_AT,
     FAILED,
     KILLED,
@@ -75,14 +75,14 @@ def test_resolve_intercepts_kill_and_assessment(prepared):
     st.busy_ch[0], st.in_flight[0] = 2, 2
     pk = sx.pk[0, 0]
     st.ctr[EVALUATE_AT] = 10**9
-    st.ctr[EVAL_INCR] = 1
+    st.ctr[EVAL_DUE] = 10**6
     call(stages.resolve_intercepts, st, sx, 500, np.random.default_rng(3))
     rng = np.random.default_rng(3)
     # swap-remove order: engagement 0 first, then the one moved into its slot (engagement 1)
     kills = [rng.random() < pk, rng.random() < pk]
     assert st.ctr[N_ENG] == 0 and st.busy_ch[0] == 0 and st.in_flight[0] == 0
     assert st.ctr[EVALUATE_AT] == 500  # an intercept makes threat evaluation due
-    assert st.ctr[EVAL_INCR] == 0  # of every threat: a channel is free (stages_assign.fresh_due)
+    assert st.ctr[EVAL_DUE] == -1  # of every threat: a channel is free (stages_assign.fresh_due)
     for j, kill in enumerate(kills):
         assert (st.fate[j] == KILLED) == kill
         if not kill:
@@ -94,9 +94,9 @@ def test_reloads_one_launcher_after_reload_time(prepared):
     st.ready[0] = 0
     call(stages.reloads, st, sx, 100)
     assert st.reload_done[0] == 100 + sx.reload_steps[0]
-    st.ctr[EVAL_INCR] = 1
+    st.ctr[EVAL_DUE] = 10**6
     call(stages.reloads, st, sx, int(st.reload_done[0]))
-    assert st.ctr[EVAL_INCR] == 0  # a round loaded: every threat is evaluated again
+    assert st.ctr[EVAL_DUE] == -1  # a round loaded: every threat is evaluated again
     assert st.ready[0] == sx.per_launcher[0] or st.ready[0] == min(16, sx.per_launcher[0])
     assert st.reserve[0] == 16 - st.ready[0]
 
