@@ -27,6 +27,8 @@ from iadsim.engine.state import (
     FAILED,
     KILLED,
     LEAKED,
+    LIVE_ARRIVE,
+    LIVE_FAIL,
     N_ENG,
     N_FRESH,
     N_LIVE,
@@ -151,6 +153,8 @@ def draw_threats(st, sx, rng):
         st.end_step[j] = -1
         st.refused[j] = 0
         st.cost_at[j] = 0.0
+    st.ctr[LIVE_FAIL] = NEVER  # the live list is empty
+    st.ctr[LIVE_ARRIVE] = NEVER
 
 
 @jit
@@ -169,6 +173,9 @@ def admit_launches(st, sx, t, rng):
             continue
         st.live[n_live] = j
         n_live += 1
+        if st.fails[j] and st.fail_step[j] < st.ctr[LIVE_FAIL]:
+            st.ctr[LIVE_FAIL] = st.fail_step[j]
+        st.ctr[LIVE_ARRIVE] = min(st.ctr[LIVE_ARRIVE], sx.impact_step[j])
         for s in range(n_s):
             r = j * n_s + s
             c, end = sx.scan_off[r], sx.scan_off[r + 1]
@@ -257,11 +264,21 @@ def arrivals(st, sx, t):
             log_event(st, sx.impact_step[j], EV_LEAK, j, -1, 0)
             drop_tracks(st, sx, j, t)
     w = 0
+    t_fail = NEVER  # the earliest failure and impact of the threats kept (next_step reads them)
+    t_arrive = NEVER
+    fails, fail_step = st.fails, st.fail_step
     for li in range(n_live):
-        if fate[live[li]] == PENDING:
-            live[w] = live[li]
+        j = live[li]
+        if fate[j] == PENDING:
+            live[w] = j
             w += 1
+            if fails[j] and fail_step[j] < t_fail:
+                t_fail = fail_step[j]
+            if impact[j] < t_arrive:
+                t_arrive = impact[j]
     st.ctr[N_LIVE] = w
+    st.ctr[LIVE_FAIL] = t_fail
+    st.ctr[LIVE_ARRIVE] = t_arrive
 
 
 @jit
@@ -787,18 +804,10 @@ def next_step(st, sx, t):
     intercept, a reload, a scan with something to see, or a due threat evaluation; mapped to
     the next step on which a threat flies (nothing happens in between)."""
     # local names: a bundle attribute is a load through the bundle's pointer
-    live, fails, fail_step, impact = st.live, st.fails, st.fail_step, sx.impact_step
     e_ic, reload_done, sensor_due, ctr = st.e_ic, st.reload_done, st.sensor_due, st.ctr
     k = ctr[NEXT_LAUNCH]
     t_launch = sx.launch_step[sx.launch_order[k]] if k < sx.launch_order.shape[0] else NEVER
-    t_fail = NEVER
-    t_arrive = NEVER
-    for li in range(ctr[N_LIVE]):
-        j = live[li]
-        if fails[j] and fail_step[j] < t_fail:
-            t_fail = fail_step[j]
-        if impact[j] < t_arrive:
-            t_arrive = impact[j]
+    t_fail, t_arrive = ctr[LIVE_FAIL], ctr[LIVE_ARRIVE]  # over the live list (arrivals)
     t_ic = NEVER
     for k in range(ctr[N_ENG]):
         if e_ic[k] < t_ic:

@@ -32,7 +32,11 @@ N_CAND = 12
 # threats in State.fresh can be engaged (0 or -1: none; an intercept or a reload ends it), and
 # how many they are
 EVAL_DUE, N_FRESH = 13, 14
-N_CTR = 15
+# the earliest failure step and impact step over the live list, kept by the two stages that
+# change the list (stages.admit_launches adds to it, stages.arrivals compacts it), so that
+# next_step reads them instead of a pass over the live threats
+LIVE_FAIL, LIVE_ARRIVE = 15, 16
+N_CTR = 17
 
 Static = namedtuple(
     "Static",
