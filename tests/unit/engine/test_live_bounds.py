@@ -20,21 +20,18 @@ from iadsim.engine.state import (
     T_FAIL,
 )
 from tests.unit.engine._kernel import fresh, prepared_from
+from tests.unit.engine.test_stages import TEXT as STAGES_TEXT
 
-TEXT = """\
-schema_version: 1
-name: live-bounds
-terrain: {dem: none}
-assets: [{name: depot, lat: 33.95, lon: 44.35, value: 5, radius_m: 300}]
-fire_units:
-  - {name: tor, system: tor-m2, lat: 33.955, lon: 44.355, interceptors_loaded: 4,
-     reserve_interceptors: 16}
-raids:
+# the stage tests' depot and Tor-M2, under a raid of 18 threats of two kinds
+TEXT = (
+    STAGES_TEXT.split("raids:")[0]
+    + """raids:
   - {name: d, threat: shahed-136, launch_points: [{lat: 33.95, lon: 43.95}], aim: depot,
      count: 12, spacing_s: 45}
   - {name: b, threat: fateh-313, launch_points: [{lat: 33.5, lon: 42.5}], aim: depot,
      count: 6, spacing_s: 20}
 """
+)
 
 
 @pytest.fixture(scope="module")
