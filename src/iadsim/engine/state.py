@@ -34,7 +34,9 @@ N_CAND = 12
 EVAL_DUE, N_FRESH = 13, 14
 # the earliest failure step and impact step over the live list, kept by the two stages that
 # change the list (stages.admit_launches adds to it, stages.arrivals compacts it), so that
-# next_step reads them instead of a pass over the live threats
+# next_step reads them instead of a pass over the live threats. They are apart from T_FAIL and
+# T_ARRIVE, which next_step copies them into, so that a threat admitted on a step is first
+# due for failure or arrival from the next step, as before
 LIVE_FAIL, LIVE_ARRIVE = 15, 16
 N_CTR = 17
 
