@@ -221,6 +221,17 @@ def scale(workers: int) -> None:
                 f"{name:<18} {key:<12} {v1 if v1 is not None else '-':>8} {value:>9.2f} "
                 f"{goal if goal is not None else '-':>8}"
             )
+    # The -n 1000 figure above includes each run's fixed costs (workers importing and loading
+    # the kernel, one replay, writing the files). A second run three times as long separates
+    # them: the marginal rate is the extra replications over the extra time.
+    april = str(HERE / "scenarios" / "april-2024-scale.yaml")
+    runs = [spawn(n, workers, "base", chunk=100, scenario=april) for n in (1000, 3000)]
+    fixed = runs[0]["run_s"] - 1000 * (runs[1]["run_s"] - runs[0]["run_s"]) / 2000
+    print(
+        f"april-2024-scale: 1000 reps {runs[0]['run_s']:.2f} s, 3000 reps {runs[1]['run_s']:.2f} s; "
+        f"marginal {2000 / (runs[1]['run_s'] - runs[0]['run_s']):.0f} reps/s, "
+        f"fixed cost of a run {fixed:.2f} s"
+    )
     sizes, times = [16, 64, 256, 1024], []
     for n in sizes:
         r = spawn(200, workers, "s400-tor", raid=n, chunk=100)
