@@ -199,6 +199,7 @@ def scale(workers: int) -> None:
     import math
 
     print(f"{'case':<18} {'figure':<12} {'v1':>8} {'v2':>9} {'goal':>8}")
+    done = {}
     # enough replications that the run's fixed costs (workers loading the kernel, the track
     # table, the replay of one replication) weigh little: an analyst's -n 1000, not a sample
     for name, reps in (("april-2024-scale", 1000), ("day-1500", 100)):
@@ -209,6 +210,7 @@ def scale(workers: int) -> None:
             chunk=max(1, min(reps // workers, 100)),
             scenario=str(HERE / "scenarios" / f"{name}.yaml"),
         )
+        done[name] = r
         peak = max(r["peak_main_mb"], r["peak_worker_mb"])
         for key, value in (
             ("reps_per_s", r["reps_per_s"]),
@@ -224,13 +226,19 @@ def scale(workers: int) -> None:
     # The -n 1000 figure above includes each run's fixed costs (workers importing and loading
     # the kernel, one replay, writing the files). A second run three times as long separates
     # them: the marginal rate is the extra replications over the extra time.
-    april = str(HERE / "scenarios" / "april-2024-scale.yaml")
-    runs = [spawn(n, workers, "base", chunk=100, scenario=april) for n in (1000, 3000)]
-    fixed = runs[0]["run_s"] - 1000 * (runs[1]["run_s"] - runs[0]["run_s"]) / 2000
+    short = done["april-2024-scale"]
+    long = spawn(
+        3 * short["reps"],
+        workers,
+        "base",
+        chunk=100,
+        scenario=str(HERE / "scenarios" / "april-2024-scale.yaml"),
+    )
+    rate = (long["reps"] - short["reps"]) / (long["run_s"] - short["run_s"])
     print(
-        f"april-2024-scale: 1000 reps {runs[0]['run_s']:.2f} s, 3000 reps {runs[1]['run_s']:.2f} s; "
-        f"marginal {2000 / (runs[1]['run_s'] - runs[0]['run_s']):.0f} reps/s, "
-        f"fixed cost of a run {fixed:.2f} s"
+        f"april-2024-scale: {short['reps']} reps {short['run_s']:.2f} s, "
+        f"{long['reps']} reps {long['run_s']:.2f} s; marginal {rate:.0f} reps/s, "
+        f"fixed cost of a run {short['run_s'] - short['reps'] / rate:.2f} s"
     )
     sizes, times = [16, 64, 256, 1024], []
     for n in sizes:
