@@ -197,6 +197,9 @@ class Prepared:
     jamming: object = field(default=None, repr=False)
     #: Suppression of air defences (issue 11): :class:`iadsim.engine.sead.Sead`, None if none.
     sead: object = field(default=None, repr=False)
+    #: This process's memo of values derived from the fields above when results are tabled
+    #: (:mod:`iadsim.engine.results`): never an input, so left out of comparisons
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def static(self):
         """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`)."""

@@ -44,78 +44,59 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
     """One row per replication x threat."""
     th = p.threats
     n_rep, n_thr = raw.fate.shape
+    per = _per_threat(p)
     rep = np.repeat(np.arange(raw.start, raw.start + n_rep, dtype=np.int64), n_thr)
     threat = np.tile(np.arange(n_thr, dtype=np.int32), n_rep)
     fate = raw.fate.ravel().astype(np.int32)
-    killer = raw.killer.ravel().astype(np.int32)
-    ic_step = raw.intercept_step.ravel().astype(np.int64)
     end = raw.end_step.ravel().astype(np.int64)
     killed = fate == 1
     leaked = fate == 2
     failed = fate == 3
 
-    ic_time = np.where(killed, ic_step * p.dt_s, np.nan)
-    safe_ic = np.where(killed, ic_step, 0)
-    ic_lat = np.where(killed, th.lat.at(threat, safe_ic), np.nan)
-    ic_lon = np.where(killed, th.lon.at(threat, safe_ic), np.nan)
-    ic_alt = np.where(killed, th.alt.at(threat, safe_ic), np.nan)
+    # where killed: the intercept's time and point on the track (NaN elsewhere)
+    ic_time, ic_lat, ic_lon, ic_alt = (np.full(fate.shape, np.nan) for _ in range(4))
+    rows = np.flatnonzero(killed)
+    ic_step = raw.intercept_step.ravel()[rows].astype(np.int64)
+    ic_time[rows] = ic_step * p.dt_s
+    ic_lat[rows], ic_lon[rows] = th.lat.at(threat[rows], ic_step), th.lon.at(threat[rows], ic_step)
+    ic_alt[rows] = th.alt.at(threat[rows], ic_step)
 
     # impact point: leakers miss their aim point by the CEP draw; failed missiles fall where
     # they failed (the ground under the track at the failure step); killed ones do not land
-    east = raw.miss_east_m.ravel()
-    north = raw.miss_north_m.ravel()
-    miss = np.hypot(east, north)
-    az = np.degrees(np.arctan2(east, north))
-    aim_lat = th.aim_lat[threat]
-    aim_lon = th.aim_lon[threat]
-    roles = th.role or ["threat"] * n_thr
-    role_names = ["threat", "platform", "weapon", "decoy"]
-    role_code = np.array([role_names.index(r) for r in roles], dtype=np.int32)[threat]
+    role_code = per["role"][threat]
     # a platform's arrival is its return to its launch point, and a decoy does no damage:
     # neither is an impact (issue 11)
     lands = (role_code != 1) & (role_code != 3)
 
     # geodesics only for the rows that land (most threats of a defended raid do not)
     impact_lat, impact_lon = np.full(fate.shape, np.nan), np.full(fate.shape, np.nan)
-    miss_distance = np.where(leaked, miss, np.nan)
+    miss_distance = np.full(fate.shape, np.nan)
     hit_code = np.full(fate.shape, -1, dtype=np.int32)
     if leaked.any():
-        impact_lat[leaked], impact_lon[leaked] = geo.forward(
-            aim_lat[leaked], aim_lon[leaked], az[leaked], miss[leaked]
-        )
-        rows = np.flatnonzero(leaked & lands)
+        rows = np.flatnonzero(leaked)
+        east, north = raw.miss_east_m.ravel()[rows], raw.miss_north_m.ravel()[rows]
+        miss = np.hypot(east, north)
+        az = np.degrees(np.arctan2(east, north))
+        miss_distance[rows] = miss
+        j = threat[rows]
+        impact_lat[rows], impact_lon[rows] = geo.forward(th.aim_lat[j], th.aim_lon[j], az, miss)
+        rows = rows[lands[rows]]
         hit_code[rows] = _asset_hit(p, impact_lat[rows], impact_lon[rows])
     if failed.any():
-        # a failed missile falls under its track at its last step: a function of (threat,
-        # step), which repeat over the replications, so each pair's point is computed once
         rows = np.flatnonzero(failed)
-        n_steps = np.int64(th.lat.shape[1])
-        pair, at_pair = np.unique(
-            threat[rows] * n_steps + np.clip(end[rows], 0, n_steps - 1), return_inverse=True
-        )
-        j, k = pair // n_steps, pair % n_steps
-        lat_u, lon_u = th.lat.at(j, k), th.lon.at(j, k)
-        _, _, d_u = geo.inverse(th.aim_lat[j], th.aim_lon[j], lat_u, lon_u)
-        impact_lat[rows], impact_lon[rows] = lat_u[at_pair], lon_u[at_pair]
-        miss_distance[rows] = d_u[at_pair]
-        code_u = _asset_hit(p, lat_u, lon_u)
-        hit_code[rows] = np.where(lands[rows], code_u[at_pair], -1)
+        lat, lon, d, code = _fall_points(p, threat[rows], end[rows])
+        impact_lat[rows], impact_lon[rows], miss_distance[rows] = lat, lon, d
+        hit_code[rows] = np.where(lands[rows], code, -1)
 
-    raid_names = sorted(set(th.raid))
-    type_names = sorted(set(th.threat_type))
-    class_names = sorted(set(th.threat_class))
-    raid_code = np.array([raid_names.index(r) for r in th.raid], dtype=np.int32)[threat]
-    type_code = np.array([type_names.index(r) for r in th.threat_type], dtype=np.int32)[threat]
-    class_code = np.array([class_names.index(r) for r in th.threat_class], dtype=np.int32)[threat]
     return arrow.table(
         {
             "replication": rep,
             "threat": threat,
-            "raid": arrow.dictionary(raid_code, raid_names),
-            "threat_type": arrow.dictionary(type_code, type_names),
-            "threat_class": arrow.dictionary(class_code, class_names),
+            "raid": arrow.dictionary(per["raid"][threat], per["raid_names"]),
+            "threat_type": arrow.dictionary(per["type"][threat], per["type_names"]),
+            "threat_class": arrow.dictionary(per["class"][threat], per["class_names"]),
             "fate": arrow.dictionary(fate, list(FATES)),
-            "killer": arrow.dictionary(killer, p.fire_units.name),
+            "killer": arrow.dictionary(raw.killer.ravel(), p.fire_units.name),
             "shots_at": raw.shots_at.ravel().astype(np.int16),
             "interceptor_cost_usd": raw.cost_at_usd.ravel(),
             "intercept_time_s": ic_time,
@@ -129,12 +110,8 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             "asset_hit": arrow.dictionary(hit_code, [a.name for a in p.assets]),
             # issue 11: threat, platform (an aircraft that releases weapons) or weapon, and a
             # weapon's platform (its threat number)
-            "role": arrow.dictionary(role_code, role_names),
-            "parent": (
-                th.parent[threat].astype(np.int32)
-                if th.parent.shape[0] == n_thr
-                else np.full(fate.shape, -1, dtype=np.int32)
-            ),
+            "role": arrow.dictionary(role_code, ROLES),
+            "parent": per["parent"][threat],
             # issue 13: fired at and not failed in flight (the per-engaged leakage denominator)
             "engaged": (raw.shots_at.ravel() > 0) & ~failed,
             # confirmations a full radar refused (issue 10 A6; docs/models/engine.md)
@@ -151,6 +128,95 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
             ),
         }
     )
+
+
+ROLES = ["threat", "platform", "weapon", "decoy"]
+
+
+def _memo(p: Prepared, key: str, inputs: tuple, make):
+    """``make()``, kept in ``p.memo[key]`` for the next chunk while ``inputs`` are the very
+    objects it was made from (a test that swaps one of them gets a fresh value)."""
+    held = p.memo.get(key)
+    if (
+        held is None
+        or len(held[0]) != len(inputs)
+        or any(a is not b for a, b in zip(held[0], inputs, strict=True))
+    ):
+        held = (inputs, make())
+        p.memo[key] = held
+    return held[1]
+
+
+def _per_threat(p: Prepared) -> dict:
+    """Per-threat codes of the string columns (sorted names) and the parent column."""
+    th = p.threats
+
+    def make() -> dict:
+        n = th.launch_step.shape[0]
+        out = {}
+        for key, values in (
+            ("raid", th.raid),
+            ("type", th.threat_type),
+            ("class", th.threat_class),
+        ):
+            names = sorted(set(values))
+            out[key + "_names"] = names
+            out[key] = np.array([names.index(v) for v in values], dtype=np.int32)
+        out["role"] = np.array([ROLES.index(r) for r in th.role or ["threat"] * n], dtype=np.int32)
+        out["parent"] = (
+            th.parent.astype(np.int32)
+            if th.parent.shape[0] == n
+            else np.full(n, -1, dtype=np.int32)
+        )
+        return out
+
+    inputs = (th, th.raid, th.threat_type, th.threat_class, th.role, th.parent)
+    return _memo(p, "per_threat", inputs, make)
+
+
+class _Falls:
+    """Where failed threats fall, per (threat, step) key: the point under the track, its
+    geodesic distance from the aim point and the asset it hits. A failure's (threat, step)
+    recurs over the replications, so each key is computed once a process, not once a chunk.
+    The keys are held sorted, with their values beside them."""
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.d = np.zeros(0)
+        self.code = np.zeros(0, dtype=np.int32)
+
+    def get(self, p: Prepared, keys: np.ndarray):
+        """(distance, asset code) of the sorted unique ``keys`` (threat x n_steps + step)."""
+        th = p.threats
+        pos = np.minimum(np.searchsorted(self.keys, keys), max(self.keys.shape[0] - 1, 0))
+        known = (self.keys[pos] == keys) if self.keys.shape[0] else np.zeros(keys.shape, bool)
+        new = keys[~known]
+        if new.shape[0]:
+            n_steps = np.int64(th.lat.shape[1])
+            j, k = new // n_steps, new % n_steps
+            lat, lon = th.lat.at(j, k), th.lon.at(j, k)
+            _, _, d = geo.inverse(th.aim_lat[j], th.aim_lon[j], lat, lon)
+            order = np.argsort(np.concatenate([self.keys, new]), kind="stable")
+            self.keys = np.concatenate([self.keys, new])[order]
+            self.d = np.concatenate([self.d, d])[order]
+            self.code = np.concatenate([self.code, _asset_hit(p, lat, lon)])[order]
+        at = np.searchsorted(self.keys, keys)
+        return self.d[at], self.code[at]
+
+
+def _fall_points(p: Prepared, threat: np.ndarray, end: np.ndarray):
+    """(lat, lon, distance from the aim point, asset hit) of failed threats ``threat`` whose
+    flights ended at steps ``end``: the ground under the track at its last step."""
+    th = p.threats
+    n_steps = np.int64(th.lat.shape[1])
+    pair, at_pair = np.unique(
+        threat.astype(np.int64) * n_steps + np.clip(end, 0, n_steps - 1), return_inverse=True
+    )
+    j, k = pair // n_steps, pair % n_steps
+    lat_u, lon_u = th.lat.at(j, k), th.lon.at(j, k)
+    inputs = (th, th.lat, th.lon, th.aim_lat, th.aim_lon, *p.assets)
+    d_u, code_u = _memo(p, "falls", inputs, _Falls).get(p, pair)
+    return lat_u[at_pair], lon_u[at_pair], d_u[at_pair], code_u[at_pair]
 
 
 def _asset_hit(p: Prepared, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Where the threat table puts impacts: a failed missile under its track at its last step, a
 leaker at its aim point plus its miss, and which asset each impact hits. The table computes a
-failure's point once per (threat, step); the oracle here computes each row on its own."""
+failure's point once per (threat, step) and keeps it for the process's later chunks; the
+oracle here computes each row on its own."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ def prepared():
     return prepare(iadsim.load_scenario(EXAMPLE), "undefended")
 
 
-def _raw(p, fate, end, east, north):
+def _raw(p, fate, end, east, north, start=0):
     n_rep, n = fate.shape
     zeros = np.zeros((n_rep, n))
     return RawChunk(
-        start=0,
+        start=start,
         fate=fate.astype(np.int8),
         killer=np.full((n_rep, n), -1, dtype=np.int16),
         intercept_step=np.full((n_rep, n), -1, dtype=np.int32),
@@ -63,7 +64,23 @@ def test_failures_and_leakers_land_where_each_row_says(prepared):
     fate = np.where(rng.random((n_rep, n)) < 0.6, 3, 2)
     east = np.where(fate == 2, rng.normal(0, 400, (n_rep, n)), 0.0)
     north = np.where(fate == 2, rng.normal(0, 400, (n_rep, n)), 0.0)
-    table = threat_table(p, _raw(p, fate, end, east, north)).to_pydict()
+    # in two chunks: the second meets (threat, step) keys the first computed, and new ones
+    half = n_rep // 2
+    p.memo.clear()
+    table = {
+        key: first + second
+        for (key, first), second in zip(
+            threat_table(p, _raw(p, fate[:half], end[:half], east[:half], north[:half]))
+            .to_pydict()
+            .items(),
+            threat_table(
+                p, _raw(p, fate[half:], end[half:], east[half:], north[half:], start=half)
+            )
+            .to_pydict()
+            .values(),
+            strict=True,
+        )
+    }
 
     hits_of = {"decoy": 0, "platform": 0, "weapon": 0}
     for i in range(n_rep * n):
@@ -108,3 +125,21 @@ def test_parquet_keeps_the_statistics_a_filter_uses(prepared, tmp_path):
     assert stats["replication"].is_stats_set and stats["replication"].statistics.max == 2
     assert stats["threat"].is_stats_set and stats["fate"].is_stats_set
     assert not stats["impact_lat"].is_stats_set
+
+
+def test_the_kept_fall_points_follow_the_assets(prepared):
+    """A copy of the prepared inputs shares their memo (dataclasses.replace passes it on);
+    with other assets, a failure over the depot hits nothing, though the memo knew it as a hit."""
+    import dataclasses
+
+    p = prepared
+    th = p.threats
+    n = len(th.raid)
+    fate, end = np.full((2, n), 3), np.tile(th.impact_step, (2, 1))
+    zeros = np.zeros((2, n))
+    hits = threat_table(p, _raw(p, fate, end, zeros, zeros)).column("asset_hit").to_pylist()
+    assert any(h is not None for h in hits)
+    moved = dataclasses.replace(p, assets=[])
+    assert moved.memo is p.memo
+    none = threat_table(moved, _raw(moved, fate, end, zeros, zeros)).column("asset_hit")
+    assert none.null_count == len(none)
