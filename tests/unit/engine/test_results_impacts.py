@@ -73,9 +73,7 @@ def test_failures_and_leakers_land_where_each_row_says(prepared):
             threat_table(p, _raw(p, fate[:half], end[:half], east[:half], north[:half]))
             .to_pydict()
             .items(),
-            threat_table(
-                p, _raw(p, fate[half:], end[half:], east[half:], north[half:], start=half)
-            )
+            threat_table(p, _raw(p, fate[half:], end[half:], east[half:], north[half:], start=half))
             .to_pydict()
             .values(),
             strict=True,
