@@ -124,11 +124,11 @@ def test_unreachable_scheduler_exits_2(tmp_path):
 def test_stalled_chunk_is_submitted_again(tmp_path, local_result, monkeypatch, caplog):
     """A chunk with no result long after the others is submitted again, and the copy's result
     is the one used (threads in this process, so the first copy can be made to stall). The
-    stalled copy would return another seed's tables: had the run waited for it, its bytes
+    stalled copy would return another seed's results: had the run waited for it, its bytes
     would differ from the local run's."""
     from iadsim.engine import executors
 
-    real = executors.chunk_tables
+    real = executors._dask_chunk
     marker = tmp_path / "stalled"  # a file: the task function reaches the workers pickled
 
     def stall_once(p, seed, start, stop):
@@ -138,7 +138,7 @@ def test_stalled_chunk_is_submitted_again(tmp_path, local_result, monkeypatch, c
             return real(p, seed + 1, start, stop)  # wrong on purpose: must never be used
         return real(p, seed, start, stop)
 
-    monkeypatch.setattr(executors, "chunk_tables", stall_once)
+    monkeypatch.setattr(executors, "_dask_chunk", stall_once)
     monkeypatch.setattr(executors, "_MIN_STALL_S", 1.0)
     monkeypatch.setattr(executors, "_STALL_FACTOR", 0.0)
     cluster = distributed.LocalCluster(

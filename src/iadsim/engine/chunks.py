@@ -124,7 +124,11 @@ def replay(p: Prepared, root_seed: int, replication: int, max_events: int = 100_
     )
 
 
+def tables(p: Prepared, raw: RawChunk):
+    """(threats, fire_units) Arrow tables of a chunk's raw outputs."""
+    return threat_table(p, raw), fire_unit_table(p, raw)
+
+
 def chunk_tables(p: Prepared, root_seed: int, start: int, stop: int):
     """(threats, fire_units) Arrow tables of replications ``start .. stop - 1``."""
-    raw = run_chunk(p, root_seed, start, stop)
-    return threat_table(p, raw), fire_unit_table(p, raw)
+    return tables(p, run_chunk(p, root_seed, start, stop))

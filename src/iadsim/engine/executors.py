@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from iadsim.atomic import atomic_path
-from iadsim.engine.chunks import chunk_tables
+from iadsim.engine import arrow
+from iadsim.engine.chunks import run_chunk, tables
+from iadsim.engine.results import RawChunk
 from iadsim.errors import InputError
 
 # Per-process state of pool workers: the prepared inputs are sent once per worker.
@@ -36,28 +38,55 @@ def part_path(parts, kind: str, start: int):
     return parts / f"{kind}-{start:012d}.arrow"
 
 
-def write_parts(parts, start: int, tables) -> None:
-    """Keep a finished chunk's tables as part files (atomically; threats last, so a threats
-    part means the chunk is whole), for ``--resume``. Arrow IPC with LZ4: written and read
-    several times faster than Parquet, and read back exactly."""
+def write_parts(parts, raw) -> None:
+    """Keep a finished chunk's kernel outputs (a :class:`~iadsim.engine.results.RawChunk`) as
+    part files, for ``--resume``: atomically, threats last, so a threats part means the chunk
+    is whole. Arrow IPC with LZ4, read back exactly. The raw outputs, not the result tables:
+    a fifth of the bytes (no coordinates, no strings), so a worker spends a quarter of the
+    time on them, and a resumed chunk's tables are made again from them by the same code."""
     import pyarrow.ipc as ipc  # not pyarrow.feather: its writer imports pandas (~0.4 s)
 
-    threats, fus = tables
+    n_rep = raw.fate.shape[0]
+    meta = {"start": str(raw.start), "replications": str(n_rep)}
     options = ipc.IpcWriteOptions(compression="lz4")
-    for kind, table in (("fire_units", fus), ("threats", threats)):
-        with atomic_path(part_path(parts, kind, start), ".arrow") as tmp:
+    for kind, names in (("fire_units", _RAW_FIRE_UNIT), ("threats", _RAW_THREAT)):
+        columns = {k: getattr(raw, k).ravel() for k in names if getattr(raw, k) is not None}
+        table = arrow.table(columns).replace_schema_metadata(meta)
+        with atomic_path(part_path(parts, kind, raw.start), ".arrow") as tmp:
             with ipc.new_file(str(tmp), table.schema, options=options) as writer:
                 writer.write_table(table)
 
 
 def read_parts(parts, start: int):
-    """The (threats, fire_units) tables of a chunk written by :func:`write_parts`."""
+    """The :class:`~iadsim.engine.results.RawChunk` of a chunk written by :func:`write_parts`."""
     import pyarrow.ipc as ipc
 
-    return tuple(
-        ipc.open_file(str(part_path(parts, kind, start))).read_all()
-        for kind in ("threats", "fire_units")
-    )
+    fields = {}
+    for kind, names in (("threats", _RAW_THREAT), ("fire_units", _RAW_FIRE_UNIT)):
+        table = ipc.open_file(str(part_path(parts, kind, start))).read_all()
+        n_rep = int(table.schema.metadata[b"replications"])
+        for k in names:
+            if k in table.column_names:
+                values = table.column(k).to_numpy()
+                fields[k] = values.reshape(n_rep, values.shape[0] // max(n_rep, 1))
+    return RawChunk(start=start, **fields)
+
+
+#: The raw outputs kept in each part file: one value per replication x threat, and per
+#: replication x fire unit.
+_RAW_THREAT = (
+    "fate",
+    "killer",
+    "intercept_step",
+    "end_step",
+    "shots_at",
+    "cost_at_usd",
+    "miss_east_m",
+    "miss_north_m",
+    "tracks_refused",
+    "held_predicted_miss",
+)
+_RAW_FIRE_UNIT = ("fu_shots", "fu_left")
 
 
 def _init_worker(p, root_seed: int) -> None:
@@ -69,10 +98,17 @@ def _init_worker(p, root_seed: int) -> None:
 
 
 def _chunk(p, root_seed: int, start: int, stop: int, parts):
-    tables = chunk_tables(p, root_seed, start, stop)
+    raw = run_chunk(p, root_seed, start, stop)
     if parts is not None:  # written where the chunk ran: the workers share the writing
-        write_parts(parts, start, tables)
-    return tables
+        write_parts(parts, raw)
+    return tables(p, raw)
+
+
+def _dask_chunk(p, root_seed: int, start: int, stop: int):
+    """A chunk's raw outputs and tables: a Dask worker may not share this file system, so
+    the parts are written here, from the raw outputs (a fifth of the tables' bytes)."""
+    raw = run_chunk(p, root_seed, start, stop)
+    return raw, tables(p, raw)
 
 
 def _worker_chunk(start: int, stop: int, parts):
@@ -147,9 +183,7 @@ def _dask(p, root_seed: int, bounds, workers: int, scheduler) -> Iterator:
         shared = client.submit(_identity, p, pure=False, retries=3)
 
         def submit(start: int, stop: int):
-            return client.submit(
-                chunk_tables, shared, root_seed, start, stop, pure=False, retries=3
-            )
+            return client.submit(_dask_chunk, shared, root_seed, start, stop, pure=False, retries=3)
 
         pending: list = []
         queue = list(bounds)
@@ -201,9 +235,7 @@ def iter_chunk_tables(
         return
     started()
     # a Dask worker may not share this file system: the parts are written here
-    for (start, _), tables in zip(
-        bounds, _dask(p, root_seed, bounds, workers, scheduler), strict=True
-    ):
+    for raw, chunk in _dask(p, root_seed, bounds, workers, scheduler):
         if parts is not None:
-            write_parts(parts, start, tables)
-        yield tables
+            write_parts(parts, raw)
+        yield chunk

@@ -27,6 +27,7 @@ from iadsim.engine.chunks import (  # noqa: F401  (the runner's public names)
     replay,
     replication_generators,
     run_chunk,
+    tables,
 )
 from iadsim.engine.executors import iter_chunk_tables, part_path, read_parts
 from iadsim.engine.prepare import Prepared
@@ -228,7 +229,9 @@ def run_prepared(
             # interruption from its parts, the others as they come (their parts written where
             # they ran, for a later --resume)
             for bound in bounds:
-                threats, fus = read_parts(partial, bound[0]) if bound in done else next(fresh)
+                threats, fus = (
+                    tables(p, read_parts(partial, bound[0])) if bound in done else next(fresh)
+                )
                 sink.write("threats", threats)
                 sink.write("fire_units", fus)
                 if progress is not None and bound not in done:
