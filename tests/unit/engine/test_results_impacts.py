@@ -105,8 +105,9 @@ def test_failures_and_leakers_land_where_each_row_says(prepared):
 
 
 def test_parquet_keeps_the_statistics_a_filter_uses(prepared, tmp_path):
-    """Row groups (one per chunk) can be skipped by replication, threat or fate; the
-    floating-point columns carry no statistics (they took a quarter of the writer's time)."""
+    """Row groups (one per chunk) can be skipped by replication, threat or a string column
+    such as fate; other columns carry no statistics (the floating-point columns' took a
+    quarter of the writer's time), and impact points are written without a dictionary."""
     import pyarrow.parquet as pq
 
     from iadsim.engine.results import ParquetSink
@@ -122,7 +123,10 @@ def test_parquet_keeps_the_statistics_a_filter_uses(prepared, tmp_path):
     stats = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
     assert stats["replication"].is_stats_set and stats["replication"].statistics.max == 2
     assert stats["threat"].is_stats_set and stats["fate"].is_stats_set
-    assert not stats["impact_lat"].is_stats_set
+    assert stats["threat_type"].is_stats_set and stats["killer"].is_stats_set
+    assert not stats["impact_lat"].is_stats_set and not stats["shots_at"].is_stats_set
+    assert "RLE_DICTIONARY" not in stats["impact_lat"].encodings
+    assert "RLE_DICTIONARY" in stats["intercept_lat"].encodings
 
 
 def test_the_kept_fall_points_follow_the_assets(prepared):
