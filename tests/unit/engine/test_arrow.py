@@ -55,3 +55,14 @@ def test_table_equals_pyarrow_table():
 def test_a_column_is_one_dimensional():
     with pytest.raises(ValueError):
         arrow.column(np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 1000])
+@pytest.mark.parametrize("names", [["al-asad", "", "ربيل", "erbil"], ["x"], []])
+def test_coded_strings_equal_pyarrow_strings(names, n):
+    """Row i is names[codes[i]], null where the code is -1 (every code -1 with no names)."""
+    rng = np.random.default_rng(n)
+    codes = rng.integers(-1, len(names), n) if names else np.full(n, -1)
+    got = arrow.coded_strings(codes, names)
+    got.validate(full=True)
+    assert got.equals(pa.array([names[c] if c >= 0 else None for c in codes], type=pa.string()))
