@@ -96,6 +96,29 @@ def test_interrupted_run_resumes_to_identical_results(tmp_path, local_result):
     assert not (tmp_path / f".partial-{VARIANT}").exists()
 
 
+def test_a_run_interrupted_after_its_last_chunk_resumes_with_no_chunk_to_run(
+    tmp_path, local_result
+):
+    """Every part written, the result directory not yet moved into place: the resumed run
+    runs no chunk and still writes every table (the track and timeline tables are written
+    beside the chunks, so here with none)."""
+
+    def interrupt_at_the_last(name, total):
+        def tick(n):
+            if len(list((tmp_path / f".partial-{VARIANT}").glob("threats-*.arrow"))) == 6:
+                raise KeyboardInterrupt
+
+        return tick
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, workers=1, progress=interrupt_at_the_last)
+    resumed = []
+    out = _run(tmp_path, workers=1, progress=lambda name, total: resumed.append, resume=True)
+    assert resumed == [240]  # all from the parts
+    _same(local_result, out)
+    assert (out / "tracks.parquet").read_bytes() == (local_result / "tracks.parquet").read_bytes()
+
+
 def test_without_resume_parts_are_discarded(tmp_path, local_result):
     partial = tmp_path / f".partial-{VARIANT}"
     partial.mkdir()

@@ -209,20 +209,26 @@ def run_prepared(
     # a fresh run hashes its inputs (a 24 h raid's: a few hundred MB) in a thread while its
     # chunks run, started once they are under way (after the pool's fork); a part found with
     # no manifest is never resumed from, so an interruption before it is written only costs
-    # the parts
+    # the parts. The same thread then writes the track and timeline tables, while the main
+    # thread only waits for chunks: a run's tail is shorter by their time.
     hasher = ThreadPoolExecutor(max_workers=1)
     writing = []
 
-    def hash_inputs() -> None:
+    def write_tables(tmp: Path) -> None:
+        pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")
+        pq.write_table(timeline, tmp / "timeline.parquet", compression="zstd")
+
+    def beside_chunks(tmp: Path) -> None:
         if not manifest.exists():
             writing.append(
                 hasher.submit(lambda: _write_manifest(manifest, fingerprint(p, seed, chunk_size)))
             )
+        writing.append(hasher.submit(write_tables, tmp))
 
     with AtomicDir(out_dir) as tmp:
         sink = ParquetSink(tmp)
         fresh = iter_chunk_tables(
-            p, seed, todo, workers, scheduler, parts=partial, started=hash_inputs
+            p, seed, todo, workers, scheduler, parts=partial, started=lambda: beside_chunks(tmp)
         )
         try:
             # in chunk order, one chunk in memory at a time: a chunk done before an
@@ -242,9 +248,9 @@ def run_prepared(
             hasher.shutdown()
             for done_hashing in writing:
                 done_hashing.result()  # its error, if any, is the run's
+        if not (tmp / "tracks.parquet").exists():  # no chunk ran (all resumed from parts)
+            write_tables(tmp)
 
-        pq.write_table(track_table(p), tmp / "tracks.parquet", compression="zstd")
-        pq.write_table(timeline, tmp / "timeline.parquet", compression="zstd")
         run_meta = {
             "scenario": p.scenario,
             "variant": p.variant,
