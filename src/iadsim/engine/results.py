@@ -220,12 +220,25 @@ def _fall_points(p: Prepared, threat: np.ndarray, end: np.ndarray):
 
 
 def _asset_hit(p: Prepared, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """The defended asset each impact point hits (the nearest within its radius), or -1."""
+    """The defended asset each impact point hits (the nearest within its radius), or -1.
+
+    WGS84 geodesics only where a spherical bound leaves the answer open: the haversine
+    distance is within 1% of the geodesic (:func:`iadsim.geo.spherical_m`), so a point whose
+    spherical distance is past ``1.01 R + 1 km`` is outside an asset of radius R (the margin of
+    :func:`iadsim.geo.near`), and one within ``(R - 1 m) / 1.01`` is inside. A point inside
+    one asset for sure and possibly inside no other hits that one, geodesic or not."""
     code = np.full(lat.shape, -1, dtype=np.int32)
+    if not (lat.size and p.assets):
+        return code
+    sphere = np.stack([geo.spherical_m(a.lat, a.lon, lat, lon) for a in p.assets])
+    radius = np.array([a.radius_m for a in p.assets])[:, None]
+    maybe = sphere <= radius * 1.01 + 1000.0
+    alone = (sphere * 1.01 <= radius - 1.0) & (maybe.sum(axis=0) == 1)
+    settled = alone.any(axis=0)
+    code[settled] = np.argmax(alone[:, settled], axis=0)
     best = np.full(lat.shape, np.inf)
-    for a_idx, asset in enumerate(p.assets if lat.size else []):
-        # geodesics only for impacts a conservative spherical bound leaves near the asset
-        idx = np.flatnonzero(geo.near(asset.lat, asset.lon, lat, lon, asset.radius_m))
+    for a_idx, asset in enumerate(p.assets):
+        idx = np.flatnonzero(maybe[a_idx] & ~settled)
         _, _, d = geo.inverse(asset.lat, asset.lon, lat[idx], lon[idx])
         inside = (d <= asset.radius_m) & (d < best[idx])
         code[idx[inside]] = a_idx

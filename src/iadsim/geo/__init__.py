@@ -68,16 +68,22 @@ def points_along(lat1_deg, lon1_deg, lat2_deg, lon2_deg, distance_m):
 _R_FILTER_M = 6_371_008.8
 
 
-def near(site_lat: float, site_lon: float, lat, lon, range_m: float) -> np.ndarray:
-    """Points possibly within ``range_m`` of a site: a spherical (haversine) distance with a
-    margin for the ellipsoid and the slant geometry (1% and 1 km). A conservative mask, so the
-    WGS84 geodesics (and a radar model) run only where the answer can be yes."""
+def spherical_m(site_lat: float, site_lon: float, lat, lon) -> np.ndarray:
+    """Haversine distance [m] from a site on the sphere of the mean radius: within 1% of the
+    WGS84 geodesic (the ellipsoid's radii of curvature lie within -0.6% and +0.5% of the
+    mean), so only for bounds, never for geometry."""
     p1, p2 = np.radians(site_lat), np.radians(lat)
     dphi = p2 - p1
     dlmb = np.radians(lon - site_lon)
     h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    d = 2 * _R_FILTER_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
-    return d <= range_m * 1.01 + 1000.0
+    return 2 * _R_FILTER_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+
+
+def near(site_lat: float, site_lon: float, lat, lon, range_m: float) -> np.ndarray:
+    """Points possibly within ``range_m`` of a site: a spherical (haversine) distance with a
+    margin for the ellipsoid and the slant geometry (1% and 1 km). A conservative mask, so the
+    WGS84 geodesics (and a radar model) run only where the answer can be yes."""
+    return spherical_m(site_lat, site_lon, lat, lon) <= range_m * 1.01 + 1000.0
 
 
 def geodetic_to_ecef(lat_deg, lon_deg, alt_m):

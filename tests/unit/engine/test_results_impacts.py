@@ -145,3 +145,45 @@ def test_the_kept_fall_points_follow_the_assets(prepared):
     assert moved.memo is p.memo
     none = threat_table(moved, _raw(moved, fate, end, zeros, zeros)).column("asset_hit")
     assert none.null_count == len(none)
+
+
+def test_asset_hits_equal_the_nearest_asset_by_geodesic(prepared):
+    """The spherical bounds only spare geodesics: against the definition (the nearest asset
+    by WGS84 geodesic within its radius), on assets that overlap and points placed just
+    inside and just outside their edges, north-south and east-west, near and far."""
+    import dataclasses
+
+    from iadsim.engine.results import _asset_hit
+
+    rng = np.random.default_rng(11)
+    base = prepared.assets[0]
+    centres = [(33.0, 44.0), (33.004, 44.0), (33.0, 44.03), (60.0, 10.0), (0.5, -70.0)]
+    assets = [
+        base.model_copy(update={"name": f"a{i}", "lat": la, "lon": lo, "radius_m": r})
+        for i, ((la, lo), r) in enumerate(
+            zip(centres, [600.0, 900.0, 50.0, 2000.0, 1.0], strict=True)
+        )
+    ]
+    p = dataclasses.replace(prepared, assets=assets, memo={})
+    lats, lons = [], []
+    for a in assets:
+        az = rng.uniform(0, 360, 400)
+        az[:4] = [0.0, 90.0, 180.0, 270.0]
+        # at the edge to within millimetres, well inside, just outside, and far out
+        d = a.radius_m * np.concatenate(
+            [
+                1 + rng.normal(0, 1e-9, 100),
+                rng.uniform(0, 1, 100),
+                1 + rng.uniform(0, 0.02, 100),
+                rng.uniform(1, 40, 100),
+            ]
+        )
+        la, lo = geo.forward(np.full(400, a.lat), np.full(400, a.lon), az, d)
+        lats.append(la)
+        lons.append(lo)
+    lat, lon = np.concatenate(lats), np.concatenate(lons)
+    got = _asset_hit(p, lat, lon)
+    want = [_hit(p, la, lo) for la, lo in zip(lat, lon, strict=True)]
+    names = [a.name for a in assets]
+    assert [names[c] if c >= 0 else None for c in got] == want
+    assert {w for w in want if w} == set(names)  # every asset hit somewhere
