@@ -119,6 +119,40 @@ def test_a_run_interrupted_after_its_last_chunk_resumes_with_no_chunk_to_run(
     assert (out / "tracks.parquet").read_bytes() == (local_result / "tracks.parquet").read_bytes()
 
 
+def test_parts_of_other_inputs_are_not_resumed_from(tmp_path, local_result):
+    """Interrupted, then resumed with one salvo instead of two: the kernel's inputs differ, so
+    the parts are discarded and the results are those of a fresh run of the new inputs."""
+
+    def interrupt_after_three(name, total):
+        done = []
+
+        def tick(n):
+            done.append(n)
+            if len(done) == 3:
+                raise KeyboardInterrupt
+
+        return tick
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, workers=1, progress=interrupt_after_three)
+    scenario = iadsim.load_scenario(SCENARIO)
+    one = scenario.model_copy(
+        update={"doctrine": scenario.doctrine.model_copy(update={"salvo_size": 1})}
+    )
+
+    def run(out, **kw):
+        return iadsim.run(
+            one, [VARIANT], replications=240, seed=9, chunk_size=40, out_dir=out, workers=1, **kw
+        )[VARIANT].directory
+
+    resumed = []
+    out = run(tmp_path, progress=lambda name, total: resumed.append, resume=True)
+    assert sum(resumed) == 240 and len(resumed) == 6  # every chunk ran again
+    _same(run(tmp_path / "fresh"), out)
+    with pytest.raises(AssertionError):
+        _same(local_result, out)  # and one salvo did change the results
+
+
 def test_without_resume_parts_are_discarded(tmp_path, local_result):
     partial = tmp_path / f".partial-{VARIANT}"
     partial.mkdir()

@@ -117,22 +117,26 @@ def chunks(replications: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def fingerprint(p: Prepared, seed: int, chunk_size: int) -> str:
-    """A digest of everything a chunk's result depends on (for --resume)."""
+    """A digest of everything a chunk's part depends on (for --resume): the kernel's inputs,
+    the seed, the chunk size and the code's version. A part holds the chunk's raw kernel
+    outputs, and a resumed chunk's tables are made from them with the inputs of the run that
+    resumes it, so what only the tables read (the sampled tracks: a 24 h raid's are a few
+    hundred MB) is not hashed; the assets are, though cheap, as the scenario's own."""
+    from iadsim import __version__
+
     h = hashlib.sha256()
     for arg in (
         *p.static(),
-        p.threats.lat.values,
-        p.threats.lon.values,
-        p.threats.alt.values,
         seed,
         chunk_size,
+        __version__,
         p.scenario,
         p.variant,
         [a.model_dump_json() for a in p.assets],
     ):
         if isinstance(arg, np.ndarray):
             h.update(f"{arg.dtype}{arg.shape}".encode())
-            # the buffer itself, not a copy (a 24 h raid's arrays are a few hundred MB)
+            # the buffer itself, not a copy (a 24 h raid's kernel inputs are ~100 MB)
             h.update(np.ascontiguousarray(arg))
         else:
             h.update(repr(arg).encode())
@@ -206,7 +210,7 @@ def run_prepared(
     timeline = replay(p, seed, 0)
     if progress is not None and done:
         progress(sum(stop - start for start, stop in done))
-    # a fresh run hashes its inputs (a 24 h raid's: a few hundred MB) in a thread while its
+    # a fresh run hashes its inputs (a 24 h raid's: ~100 MB) in a thread while its
     # chunks run, started once they are under way (after the pool's fork); a part found with
     # no manifest is never resumed from, so an interruption before it is written only costs
     # the parts. The same thread then writes the track and timeline tables, while the main
