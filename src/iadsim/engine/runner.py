@@ -121,7 +121,7 @@ def fingerprint(p: Prepared, seed: int, chunk_size: int) -> str:
     the seed, the chunk size and the code's version. A part holds the chunk's raw kernel
     outputs, and a resumed chunk's tables are made from them with the inputs of the run that
     resumes it, so what only the tables read (the sampled tracks: a 24 h raid's are a few
-    hundred MB) is not hashed; the assets are, though cheap, as the scenario's own."""
+    hundred MB) is not hashed. The assets are hashed too (a few bytes)."""
     from iadsim import __version__
 
     h = hashlib.sha256()
