@@ -117,19 +117,16 @@ def chunks(replications: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def fingerprint(p: Prepared, seed: int, chunk_size: int) -> str:
-    """A digest of everything a chunk's part depends on (for --resume): the kernel's inputs,
-    the seed, the chunk size and the code's version. A part holds the chunk's raw kernel
-    outputs, and a resumed chunk's tables are made from them with the inputs of the run that
-    resumes it, so what only the tables read (the sampled tracks: a 24 h raid's are a few
-    hundred MB) is not hashed. The assets are hashed too (a few bytes)."""
-    from iadsim import __version__
-
+    """A digest of the inputs a chunk's part depends on (for --resume): the kernel's inputs,
+    the seed and the chunk size. A part holds the chunk's raw kernel outputs, and a resumed
+    chunk's tables are made from them with the inputs of the run that resumes it, so what
+    only the tables read (the sampled tracks: a 24 h raid's are a few hundred MB) is not
+    hashed. The assets are hashed too (a few bytes)."""
     h = hashlib.sha256()
     for arg in (
         *p.static(),
         seed,
         chunk_size,
-        __version__,
         p.scenario,
         p.variant,
         [a.model_dump_json() for a in p.assets],
