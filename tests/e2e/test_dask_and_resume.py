@@ -32,6 +32,22 @@ def _same(a, b):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
+def _interrupt_after_three_chunks(out):
+    """Run into ``out`` and stop it (Ctrl-C) once three chunks are written."""
+    done = []
+
+    def interrupt_after_three(name, total):
+        def tick(n):
+            done.append(n)
+            if len(done) == 3:
+                raise KeyboardInterrupt
+
+        return tick
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(out, workers=1, progress=interrupt_after_three)
+
+
 @pytest.fixture(scope="module")
 def local_result(tmp_path_factory):
     return _run(tmp_path_factory.mktemp("local"), workers=1)
@@ -68,18 +84,7 @@ def test_killed_worker_does_not_change_results(tmp_path, local_result):
 
 
 def test_interrupted_run_resumes_to_identical_results(tmp_path, local_result):
-    done = []
-
-    def interrupt_after_three(name, total):
-        def tick(n):
-            done.append(n)
-            if len(done) == 3:
-                raise KeyboardInterrupt
-
-        return tick
-
-    with pytest.raises(KeyboardInterrupt):
-        _run(tmp_path, workers=1, progress=interrupt_after_three)
+    _interrupt_after_three_chunks(tmp_path)
     assert not (tmp_path / VARIANT).exists()
     parts = sorted((tmp_path / f".partial-{VARIANT}").glob("threats-*.arrow"))
     assert len(parts) == 3
@@ -123,18 +128,7 @@ def test_parts_of_other_inputs_are_not_resumed_from(tmp_path, local_result):
     """Interrupted, then resumed with one salvo instead of two: the kernel's inputs differ, so
     the parts are discarded and the results are those of a fresh run of the new inputs."""
 
-    def interrupt_after_three(name, total):
-        done = []
-
-        def tick(n):
-            done.append(n)
-            if len(done) == 3:
-                raise KeyboardInterrupt
-
-        return tick
-
-    with pytest.raises(KeyboardInterrupt):
-        _run(tmp_path, workers=1, progress=interrupt_after_three)
+    _interrupt_after_three_chunks(tmp_path)
     scenario = iadsim.load_scenario(SCENARIO)
     one = scenario.model_copy(
         update={"doctrine": scenario.doctrine.model_copy(update={"salvo_size": 1})}
