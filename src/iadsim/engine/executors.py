@@ -42,8 +42,9 @@ def write_parts(parts, raw) -> None:
     """Keep a finished chunk's kernel outputs (a :class:`~iadsim.engine.results.RawChunk`) as
     part files, for ``--resume``: atomically, threats last, so a threats part means the chunk
     is whole. Arrow IPC with LZ4, read back exactly. The raw outputs, not the result tables:
-    a fifth of the bytes (no coordinates, no strings), so a worker spends a quarter of the
-    time on them, and a resumed chunk's tables are made again from them by the same code."""
+    a fifth of the tables' bytes before compression (no coordinates, no strings) and about
+    the same on disk, written in half the time; a resumed chunk's tables are made again from
+    them by the same code."""
     import pyarrow.ipc as ipc  # not pyarrow.feather: its writer imports pandas (~0.4 s)
 
     n_rep = raw.fate.shape[0]
@@ -106,7 +107,8 @@ def _chunk(p, root_seed: int, start: int, stop: int, parts):
 
 def _dask_chunk(p, root_seed: int, start: int, stop: int):
     """A chunk's raw outputs and tables: a Dask worker may not share this file system, so
-    the parts are written here, from the raw outputs (a fifth of the tables' bytes)."""
+    the parts are written where the run is, from the raw outputs (which travel beside the
+    tables: a fifth of their bytes more)."""
     raw = run_chunk(p, root_seed, start, stop)
     return raw, tables(p, raw)
 

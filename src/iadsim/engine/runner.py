@@ -212,7 +212,7 @@ def run_prepared(
     # no manifest is never resumed from, so an interruption before it is written only costs
     # the parts. The same thread then writes the track and timeline tables, while the main
     # thread only waits for chunks: a run's tail is shorter by their time.
-    hasher = ThreadPoolExecutor(max_workers=1)
+    helper = ThreadPoolExecutor(max_workers=1)
     writing = []
 
     def write_tables(tmp: Path) -> None:
@@ -222,9 +222,9 @@ def run_prepared(
     def beside_chunks(tmp: Path) -> None:
         if not manifest.exists():
             writing.append(
-                hasher.submit(lambda: _write_manifest(manifest, fingerprint(p, seed, chunk_size)))
+                helper.submit(lambda: _write_manifest(manifest, fingerprint(p, seed, chunk_size)))
             )
-        writing.append(hasher.submit(write_tables, tmp))
+        writing.append(helper.submit(write_tables, tmp))
 
     with AtomicDir(out_dir) as tmp:
         sink = ParquetSink(tmp)
@@ -246,9 +246,9 @@ def run_prepared(
         finally:
             fresh.close()  # stops the pool if the run stops early
             sink.close()
-            hasher.shutdown()
-            for done_hashing in writing:
-                done_hashing.result()  # its error, if any, is the run's
+            helper.shutdown()
+            for written in writing:
+                written.result()  # its error, if any, is the run's
         if not (tmp / "tracks.parquet").exists():  # no chunk ran (all resumed from parts)
             write_tables(tmp)
 
