@@ -133,20 +133,6 @@ def threat_table(p: Prepared, raw: RawChunk) -> pa.Table:
 ROLES = ["threat", "platform", "weapon", "decoy"]
 
 
-def _memo(p: Prepared, key: str, inputs: tuple, make):
-    """``make()``, kept in ``p.memo[key]`` for the next chunk while ``inputs`` are the very
-    objects it was made from (a test that swaps one of them gets a fresh value)."""
-    held = p.memo.get(key)
-    if (
-        held is None
-        or len(held[0]) != len(inputs)
-        or any(a is not b for a, b in zip(held[0], inputs, strict=True))
-    ):
-        held = (inputs, make())
-        p.memo[key] = held
-    return held[1]
-
-
 def _per_threat(p: Prepared) -> dict:
     """Per-threat codes of the string columns (sorted names) and the parent column."""
     th = p.threats
@@ -171,7 +157,7 @@ def _per_threat(p: Prepared) -> dict:
         return out
 
     inputs = (th, th.raid, th.threat_type, th.threat_class, th.role, th.parent)
-    return _memo(p, "per_threat", inputs, make)
+    return p.memoized("per_threat", inputs, make)
 
 
 class _Falls:
@@ -215,7 +201,7 @@ def _fall_points(p: Prepared, threat: np.ndarray, end: np.ndarray):
     j, k = pair // n_steps, pair % n_steps
     lat_u, lon_u = th.lat.at(j, k), th.lon.at(j, k)
     inputs = (th, th.lat, th.lon, th.aim_lat, th.aim_lon, *p.assets)
-    d_u, code_u = _memo(p, "falls", inputs, _Falls).get(p, pair)
+    d_u, code_u = p.memoized("falls", inputs, _Falls).get(p, pair)
     return lat_u[at_pair], lon_u[at_pair], d_u[at_pair], code_u[at_pair]
 
 
