@@ -159,7 +159,7 @@ def run_replications(threat, engage, root_words, start, sx, out, log, n_log):
     streams of ``SeedSequence(root, spawn_key=(r, 0 | 1))`` (``root_words``: the root seed as
     32-bit words), so a replication's draws depend only on the root seed and its index.
     """
-    scratch = np.zeros(root_words.shape[0] + 8, dtype=np.uint32)
+    scratch = np.zeros(max(root_words.shape[0], 4) + 8, dtype=np.uint32)  # seed_words
     g_threat, a_threat = threat
     g_engage, a_engage = engage
     sx = by_ref(sx)

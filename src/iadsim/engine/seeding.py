@@ -72,10 +72,11 @@ def _uint64_ptr(typingctx, address):
 
 @numba.njit(cache=True, inline="always")
 def _hashmix(value, hash_const):
-    value = np.uint32(value ^ hash_const[0])
-    hash_const[0] = np.uint32(hash_const[0] * MULT_A)
-    value = np.uint32(value * hash_const[0])
-    return np.uint32(value ^ (value >> XSHIFT))
+    """(hashed value, next hash constant)."""
+    value = np.uint32(value ^ hash_const)
+    hash_const = np.uint32(hash_const * MULT_A)
+    value = np.uint32(value * hash_const)
+    return np.uint32(value ^ (value >> XSHIFT)), hash_const
 
 
 @numba.njit(cache=True, inline="always")
@@ -100,8 +101,9 @@ def _key_words(value, out, k):
 @numba.njit(cache=True)
 def seed_words(root_words, replication, stream, scratch):
     """The four 64-bit words ``SeedSequence(root, spawn_key=(replication, stream))
-    .generate_state(4, uint64)`` gives; ``scratch`` holds at least ``max(len(root_words), 4) +
-    4`` uint32 words."""
+    .generate_state(4, uint64)`` gives, as a tuple; ``scratch`` holds at least
+    ``max(len(root_words), 4) + 8`` uint32 words (the entropy, then the pool), so a reseed
+    allocates nothing."""
     n_root = root_words.shape[0]
     k = 0
     for i in range(n_root):
@@ -112,30 +114,37 @@ def seed_words(root_words, replication, stream, scratch):
         k += 1
     k = _key_words(np.int64(replication), scratch, k)
     k = _key_words(np.int64(stream), scratch, k)
-    pool = np.zeros(POOL_SIZE, dtype=np.uint32)
-    hash_const = np.empty(1, dtype=np.uint32)
-    hash_const[0] = INIT_A
+    pool = scratch[k : k + POOL_SIZE]
+    hash_const = INIT_A
     for i in range(POOL_SIZE):
-        pool[i] = _hashmix(scratch[i] if i < k else np.uint32(0), hash_const)
+        pool[i], hash_const = _hashmix(scratch[i] if i < k else np.uint32(0), hash_const)
     for i_src in range(POOL_SIZE):
         for i_dst in range(POOL_SIZE):
             if i_src != i_dst:
-                pool[i_dst] = _mix(pool[i_dst], _hashmix(pool[i_src], hash_const))
+                hashed, hash_const = _hashmix(pool[i_src], hash_const)
+                pool[i_dst] = _mix(pool[i_dst], hashed)
     for i_src in range(POOL_SIZE, k):
         for i_dst in range(POOL_SIZE):
-            pool[i_dst] = _mix(pool[i_dst], _hashmix(scratch[i_src], hash_const))
-    out = np.empty(4, dtype=np.uint64)
+            hashed, hash_const = _hashmix(scratch[i_src], hash_const)
+            pool[i_dst] = _mix(pool[i_dst], hashed)
     hb = INIT_B
-    for w in range(8):
-        v = np.uint32(pool[w % POOL_SIZE] ^ hb)
+    w0 = w1 = w2 = w3 = np.uint64(0)
+    for i in range(8):
+        v = np.uint32(pool[i % POOL_SIZE] ^ hb)
         hb = np.uint32(hb * MULT_B)
         v = np.uint32(v * hb)
-        v = np.uint32(v ^ (v >> XSHIFT))
-        if w % 2 == 0:
-            out[w // 2] = np.uint64(v)
+        v = np.uint64(np.uint32(v ^ (v >> XSHIFT)))
+        if i % 2 == 1:
+            v <<= np.uint64(32)
+        if i < 2:
+            w0 |= v
+        elif i < 4:
+            w1 |= v
+        elif i < 6:
+            w2 |= v
         else:
-            out[w // 2] |= np.uint64(v) << np.uint64(32)
-    return out
+            w3 |= v
+    return w0, w1, w2, w3
 
 
 @numba.njit(cache=True, inline="always")
