@@ -217,9 +217,10 @@ class Prepared:
 
     def static(self):
         """The kernel's read-only inputs as one bundle (:class:`iadsim.engine.state.Static`),
-        made once per process while no field of this object is replaced. A chunk, the replay
-        and the resume fingerprint share it: day-1500's is 108 MB and took 28 ms to make, once
-        per chunk in each worker before."""
+        made once per process while no field of this object is replaced (an array edited in
+        place after the first call is not seen: replace the field, or edit before running). A
+        chunk, the replay and the resume fingerprint share it: day-1500's is 108 MB and took
+        28 ms to make, once per chunk in each worker before."""
         from iadsim.engine.state import make_static
 
         inputs = tuple(getattr(self, f.name) for f in fields(self) if f.name != "memo")
