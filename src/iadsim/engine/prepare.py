@@ -198,8 +198,9 @@ class Prepared:
     jamming: object = field(default=None, repr=False)
     #: Suppression of air defences (issue 11): :class:`iadsim.engine.sead.Sead`, None if none.
     sead: object = field(default=None, repr=False)
-    #: This process's memo of values derived from the fields above when results are tabled
-    #: (:mod:`iadsim.engine.results`): never an input, so left out of comparisons
+    #: This process's memo of values derived from the fields above: the kernel's bundle
+    #: (:meth:`static`) and what results are tabled with (:mod:`iadsim.engine.results`);
+    #: never an input, so left out of comparisons and pickles
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def memoized(self, key: str, inputs: tuple, make):
@@ -600,7 +601,14 @@ def prepare(
     return prepared
 
 
-def _prepare(scenario, variant, catalog, dem, *, coverage_share) -> Prepared:
+def _prepare(
+    scenario: Scenario,
+    variant: str | None,
+    catalog: Catalog | None,
+    dem,
+    *,
+    coverage_share: bool,
+) -> Prepared:
     """:func:`prepare`'s work."""
     catalog = catalog or scenario.effective_catalog or load_catalog()
     if dem is _UNSET:

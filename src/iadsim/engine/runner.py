@@ -211,7 +211,7 @@ def run_prepared(
     # chunks run, started once they are under way (after the pool's fork); a part found with
     # no manifest is never resumed from, so an interruption before it is written only costs
     # the parts. The same thread then writes the track and timeline tables, while the main
-    # thread only waits for chunks: a run's tail is shorter by their time.
+    # thread makes and writes the chunks' tables: a run's tail is shorter by their time.
     helper = ThreadPoolExecutor(max_workers=1)
     writing = []
 
